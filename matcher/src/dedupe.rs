@@ -1,0 +1,167 @@
+//! Spotting the same person registered twice: same phone number, or a similar name
+//! (Jaro-Winkler, also with given and family name swapped) with the same birth year.
+
+use std::collections::HashMap;
+
+use crate::comuni::fold_key;
+use crate::model::{DuplicateMatch, Id, Worker};
+use crate::validate::phone_key;
+
+/// Names at least this similar (0–1), with the same birth year, are flagged. High enough
+/// that "Ana Popescu" / "Anna Popescu" match and "Ana Popa" / "Ana Popescu" do not.
+pub const NAME_SIMILARITY: f64 = 0.93;
+
+#[derive(Default)]
+pub struct DedupeIndex {
+    by_phone: HashMap<String, Vec<Id>>,
+    /// Per birth year: id, folded "given family" and folded "family given".
+    by_year: HashMap<u16, Vec<(Id, String, String)>>,
+    /// Where each card sits, so removal touches two buckets only.
+    buckets: HashMap<Id, (String, u16)>,
+}
+
+fn name_keys(given: &str, family: &str) -> (String, String) {
+    let (g, f) = (fold_key(given), fold_key(family));
+    (format!("{g} {f}"), format!("{f} {g}"))
+}
+
+impl DedupeIndex {
+    pub fn insert(&mut self, w: &Worker) {
+        self.remove(w.id);
+        let phone = phone_key(&w.phone);
+        self.by_phone.entry(phone.clone()).or_default().push(w.id);
+        self.buckets.insert(w.id, (phone, w.birth_year));
+        let (a, b) = name_keys(&w.given_name, &w.family_name);
+        self.by_year
+            .entry(w.birth_year)
+            .or_default()
+            .push((w.id, a, b));
+    }
+
+    pub fn remove(&mut self, id: Id) {
+        let Some((phone, year)) = self.buckets.remove(&id) else {
+            return;
+        };
+        if let Some(ids) = self.by_phone.get_mut(&phone) {
+            ids.retain(|x| *x != id);
+            if ids.is_empty() {
+                self.by_phone.remove(&phone);
+            }
+        }
+        if let Some(people) = self.by_year.get_mut(&year) {
+            people.retain(|(x, _, _)| *x != id);
+        }
+    }
+
+    /// Existing cards that look like `w` (never `w` itself), most similar first.
+    pub fn find(&self, w: &Worker) -> Vec<DuplicateMatch> {
+        let mut found: HashMap<Id, DuplicateMatch> = HashMap::new();
+        for id in self
+            .by_phone
+            .get(&phone_key(&w.phone))
+            .into_iter()
+            .flatten()
+        {
+            found.insert(
+                *id,
+                DuplicateMatch {
+                    worker_id: *id,
+                    name_similarity: 0.0,
+                    same_birth_year: false,
+                    same_phone: true,
+                },
+            );
+        }
+        let (key, _) = name_keys(&w.given_name, &w.family_name);
+        for (id, a, b) in self.by_year.get(&w.birth_year).into_iter().flatten() {
+            let sim = strsim::jaro_winkler(&key, a).max(strsim::jaro_winkler(&key, b));
+            let entry = found.entry(*id).or_insert(DuplicateMatch {
+                worker_id: *id,
+                name_similarity: 0.0,
+                same_birth_year: true,
+                same_phone: false,
+            });
+            entry.same_birth_year = true;
+            entry.name_similarity = (sim * 1000.0).round() / 1000.0;
+        }
+        let mut out: Vec<DuplicateMatch> = found
+            .into_values()
+            .filter(|m| m.worker_id != w.id)
+            .filter(|m| m.same_phone || m.name_similarity >= NAME_SIMILARITY)
+            .collect();
+        out.sort_by(|a, b| {
+            (b.same_phone, b.name_similarity)
+                .partial_cmp(&(a.same_phone, a.name_similarity))
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(a.worker_id.cmp(&b.worker_id))
+        });
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(id: u64, given: &str, family: &str, year: u16, phone: &str) -> Worker {
+        let mut w = crate::fixtures::demo_workers().unwrap().remove(0);
+        w.id = Id(id);
+        w.given_name = given.into();
+        w.family_name = family.into();
+        w.birth_year = year;
+        w.phone = phone.into();
+        w
+    }
+
+    fn index() -> DedupeIndex {
+        let mut d = DedupeIndex::default();
+        d.insert(&person(1, "Ana", "Popescu", 1975, "+39 333 1234567"));
+        d.insert(&person(2, "Olena", "Kovalenko", 1968, "320 555 0101"));
+        d
+    }
+
+    #[test]
+    fn similar_name_same_year_is_a_duplicate() {
+        let found = index().find(&person(9, "Anna", "Popescu", 1975, "349 000 0000"));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].worker_id, Id(1));
+        assert!(found[0].same_birth_year && !found[0].same_phone);
+    }
+
+    #[test]
+    fn swapped_names_and_accents_still_match() {
+        let found = index().find(&person(9, "Popescu", "Ána", 1975, "349 000 0000"));
+        assert_eq!(found.len(), 1);
+    }
+
+    #[test]
+    fn same_phone_in_another_spelling_is_a_duplicate() {
+        let found = index().find(&person(9, "Maria", "Rossi", 1990, "0039 3331234567"));
+        assert_eq!(found.len(), 1);
+        assert!(found[0].same_phone);
+    }
+
+    #[test]
+    fn different_people_are_not_flagged() {
+        let d = index();
+        assert!(d
+            .find(&person(9, "Ana", "Popescu", 1980, "349 000 0000"))
+            .is_empty());
+        assert!(d
+            .find(&person(9, "Ana", "Popa", 1975, "349 000 0000"))
+            .is_empty());
+        // A card never duplicates itself (e.g. when edited).
+        assert!(d
+            .find(&person(1, "Ana", "Popescu", 1975, "+39 333 1234567"))
+            .is_empty());
+    }
+
+    #[test]
+    fn removed_cards_are_forgotten() {
+        let mut d = index();
+        d.remove(Id(1));
+        assert!(d
+            .find(&person(9, "Ana", "Popescu", 1975, "+39 333 1234567"))
+            .is_empty());
+    }
+}

@@ -1,0 +1,838 @@
+//! The engine: one object that keeps the store, the index and the in-memory tables in
+//! step, and answers the matching questions. Writes go store → index → tables under one
+//! lock, so the index never holds what the store does not; reads score in parallel.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use rayon::prelude::*;
+
+use crate::date::Date;
+use crate::dedupe::DedupeIndex;
+use crate::error::{Error, Result};
+use crate::features::{RequestFeatures, WorkerFeatures, WorkerTable};
+use crate::fixtures;
+use crate::index::{Corpus, OpenState, SearchIndex};
+use crate::model::{
+    Candidate, DuplicateMatch, Id, Opening, Request, RequestInput, Worker, WorkerInput,
+};
+use crate::score::{self, Breakdown, Context};
+use crate::store::{Kind, Store};
+use crate::text;
+use crate::validate;
+
+/// Staged index changes that trigger a commit on their own; below it, commits happen
+/// before a search or on the server's timer.
+const COMMIT_BATCH: usize = 10_000;
+/// Workers scored per rayon task: large enough that scheduling costs nothing, small
+/// enough that both cores get work on a few thousand candidates.
+const SCORE_CHUNK: usize = 1024;
+/// Largest `limit` a ranking accepts.
+pub const MAX_LIMIT: usize = 200;
+
+#[derive(Default)]
+struct Tables {
+    workers: WorkerTable,
+    requests: HashMap<Id, RequestFeatures>,
+    dedupe: DedupeIndex,
+}
+
+/// What start-up had to do to make the index agree with the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recovery {
+    Consistent,
+    Replayed { changes: usize },
+    Rebuilt { reason: String },
+}
+
+pub struct Engine {
+    store: Store,
+    index: SearchIndex,
+    tables: RwLock<Tables>,
+    write: Mutex<()>,
+    recovery: Vec<(&'static str, Recovery)>,
+}
+
+impl Engine {
+    /// Opens the data folder (`store/` and `index/` inside), repairing the index from the
+    /// store if a crash or a restore left them apart.
+    pub fn open(dir: &Path) -> Result<Engine> {
+        std::fs::create_dir_all(dir)?;
+        let store = Store::open(&dir.join("store"))?;
+        let (index, ws, rs) = SearchIndex::open(Some(&dir.join("index")))?;
+        Self::assemble(store, index, ws, rs)
+    }
+
+    /// An engine on a throw-away store and an in-memory index.
+    pub fn temporary() -> Result<Engine> {
+        let (index, ws, rs) = SearchIndex::open(None)?;
+        Self::assemble(Store::temporary()?, index, ws, rs)
+    }
+
+    fn assemble(store: Store, index: SearchIndex, ws: OpenState, rs: OpenState) -> Result<Engine> {
+        let mut engine = Engine {
+            store,
+            index,
+            tables: RwLock::new(Tables::default()),
+            write: Mutex::new(()),
+            recovery: Vec::new(),
+        };
+        let w = engine.reconcile(Kind::Worker, ws)?;
+        let r = engine.reconcile(Kind::Request, rs)?;
+        engine.recovery = vec![("workers", w), ("requests", r)];
+        engine.finish_commit()?;
+        engine.load_tables()?;
+        Ok(engine)
+    }
+
+    /// What start-up did, per corpus.
+    pub fn recovery(&self) -> &[(&'static str, Recovery)] {
+        &self.recovery
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    fn corpus(&self, kind: Kind) -> &Corpus {
+        match kind {
+            Kind::Worker => &self.index.workers,
+            Kind::Request => &self.index.requests,
+        }
+    }
+
+    fn records_in_store(&self, kind: Kind) -> usize {
+        match kind {
+            Kind::Worker => self.store.workers.len(),
+            Kind::Request => self.store.requests.len(),
+        }
+    }
+
+    fn reconcile(&self, kind: Kind, state: OpenState) -> Result<Recovery> {
+        let store_seq = self.store.seq()?;
+        let rebuild = |reason: String| -> Result<Recovery> {
+            self.rebuild_corpus(kind)?;
+            Ok(Recovery::Rebuilt { reason })
+        };
+        let index_seq = match state {
+            OpenState::Created { reason } => return rebuild(reason),
+            OpenState::Existing { seq } => seq,
+        };
+        if index_seq > store_seq {
+            return rebuild(format!(
+                "indice più avanti dell'archivio ({index_seq} > {store_seq})"
+            ));
+        }
+        let mut outcome = Recovery::Consistent;
+        if index_seq < store_seq {
+            let log_covers = self
+                .store
+                .first_change_seq()?
+                .is_some_and(|first| first <= index_seq + 1);
+            if !log_covers {
+                return rebuild("registro delle modifiche incompleto".into());
+            }
+            let changes: Vec<_> = self
+                .store
+                .changes_since(index_seq)?
+                .into_iter()
+                .filter(|c| c.kind == kind)
+                .collect();
+            for c in &changes {
+                self.restage(kind, c.id, c.seq)?;
+            }
+            outcome = Recovery::Replayed {
+                changes: changes.len(),
+            };
+        }
+        let corpus = self.corpus(kind);
+        corpus.advance_to(store_seq);
+        corpus.commit()?;
+        // Belt and braces: the counts must agree, whatever the sequence numbers say.
+        let (docs, records) = (corpus.num_docs(), self.records_in_store(kind) as u64);
+        if docs != records {
+            return rebuild(format!(
+                "{docs} documenti nell'indice, {records} nell'archivio"
+            ));
+        }
+        Ok(outcome)
+    }
+
+    /// Re-reads one record from the store into the index (or removes it if erased).
+    fn restage(&self, kind: Kind, id: Id, seq: u64) -> Result<()> {
+        match kind {
+            Kind::Worker => match self.store.workers.get(id)? {
+                Some(w) => self.index.stage_worker(&w, seq),
+                None => self.index.stage_worker_removal(id, seq),
+            },
+            Kind::Request => match self.store.requests.get(id)? {
+                Some(r) => self.index.stage_request(&r, seq),
+                None => self.index.stage_request_removal(id, seq),
+            },
+        }
+    }
+
+    fn rebuild_corpus(&self, kind: Kind) -> Result<usize> {
+        let seq = self.store.seq()?;
+        let corpus = self.corpus(kind);
+        corpus.clear(seq)?;
+        let mut n = 0;
+        match kind {
+            Kind::Worker => {
+                for w in self.store.workers.iter() {
+                    self.index.stage_worker(&w?, seq)?;
+                    n += 1;
+                }
+            }
+            Kind::Request => {
+                for r in self.store.requests.iter() {
+                    self.index.stage_request(&r?, seq)?;
+                    n += 1;
+                }
+            }
+        }
+        corpus.commit()?;
+        Ok(n)
+    }
+
+    /// Rebuilds the whole index from the store (`dom reindex`). Returns documents indexed.
+    pub fn rebuild_index(&self) -> Result<usize> {
+        let _w = self.lock_writes();
+        let n = self.rebuild_corpus(Kind::Worker)? + self.rebuild_corpus(Kind::Request)?;
+        self.finish_commit()?;
+        Ok(n)
+    }
+
+    fn load_tables(&self) -> Result<()> {
+        let mut t = Tables::default();
+        t.workers.reserve(self.store.workers.len());
+        for w in self.store.workers.iter() {
+            let w = w?;
+            t.workers.upsert(WorkerFeatures::of(&w));
+            t.dedupe.insert(&w);
+        }
+        for r in self.store.requests.iter() {
+            let r = r?;
+            t.requests.insert(r.id, RequestFeatures::of(&r));
+        }
+        *self.tables_mut() = t;
+        Ok(())
+    }
+
+    fn lock_writes(&self) -> MutexGuard<'_, ()> {
+        self.write.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn tables(&self) -> RwLockReadGuard<'_, Tables> {
+        self.tables.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn tables_mut(&self) -> RwLockWriteGuard<'_, Tables> {
+        self.tables.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Commits staged index changes so searches see them, and trims the change log.
+    pub fn commit(&self) -> Result<()> {
+        let _w = self.lock_writes();
+        self.finish_commit()
+    }
+
+    /// Needs the write lock held (or exclusive access): the store's sequence number must
+    /// not move between reading it and committing it as the index's.
+    fn finish_commit(&self) -> Result<()> {
+        let seq = self.store.seq()?;
+        self.index.workers.advance_to(seq);
+        self.index.requests.advance_to(seq);
+        self.index.commit()?;
+        self.store.prune_changes(seq)
+    }
+
+    fn commit_if_pending(&self) -> Result<()> {
+        if self.index.workers.pending() + self.index.requests.pending() > 0 {
+            self.commit()?;
+        }
+        Ok(())
+    }
+
+    fn after_write(&self) -> Result<()> {
+        if self.index.workers.pending() + self.index.requests.pending() >= COMMIT_BATCH {
+            self.finish_commit()?;
+        }
+        Ok(())
+    }
+
+    /// Cards already on file that look like `w`.
+    pub fn duplicates_of(&self, w: &Worker) -> Vec<DuplicateMatch> {
+        self.tables().dedupe.find(w)
+    }
+
+    /// Registers a worker card. A card that looks like an existing one is refused with
+    /// the likely duplicates unless `allow_duplicate`, in which case it is kept and flagged.
+    pub fn register_worker(
+        &self,
+        input: WorkerInput,
+        org: Option<Id>,
+        allow_duplicate: bool,
+        today: Date,
+    ) -> Result<Worker> {
+        let mut w = validate::worker(input, Id::random(), today)?;
+        w.org_id = org;
+        let duplicates = self.duplicates_of(&w);
+        if !duplicates.is_empty() {
+            if !allow_duplicate {
+                return Err(Error::PossibleDuplicate { duplicates });
+            }
+            w.possible_duplicate_of = duplicates.iter().map(|d| d.worker_id).collect();
+        }
+        self.put_worker(&w)?;
+        Ok(w)
+    }
+
+    /// Stores a (validated) worker record, replacing any with its id. Durable on return.
+    pub fn put_worker(&self, w: &Worker) -> Result<()> {
+        let _w = self.lock_writes();
+        let seq = self.store.put_worker(w)?;
+        self.index.stage_worker(w, seq)?;
+        let mut t = self.tables_mut();
+        t.workers.upsert(WorkerFeatures::of(w));
+        t.dedupe.insert(w);
+        drop(t);
+        self.after_write()
+    }
+
+    /// Removes a worker from the store, the index and the tables.
+    pub fn erase_worker(&self, id: Id) -> Result<()> {
+        let _w = self.lock_writes();
+        self.store.workers.fetch(id)?;
+        let seq = self.store.delete_worker(id)?;
+        self.index.stage_worker_removal(id, seq)?;
+        let mut t = self.tables_mut();
+        t.workers.remove(id);
+        t.dedupe.remove(id);
+        drop(t);
+        // Erasure is not lazy: the index forgets the person now.
+        self.finish_commit()
+    }
+
+    pub fn register_request(
+        &self,
+        input: RequestInput,
+        org: Option<Id>,
+        today: Date,
+    ) -> Result<Request> {
+        let mut r = validate::request(input, Id::random(), today)?;
+        r.org_id = org;
+        self.put_request(&r)?;
+        Ok(r)
+    }
+
+    pub fn put_request(&self, r: &Request) -> Result<()> {
+        let _w = self.lock_writes();
+        let seq = self.store.put_request(r)?;
+        self.index.stage_request(r, seq)?;
+        self.tables_mut()
+            .requests
+            .insert(r.id, RequestFeatures::of(r));
+        self.after_write()
+    }
+
+    /// Stores many workers with one flush and one commit: imports and benchmarks.
+    pub fn import_workers(&self, workers: &[Worker]) -> Result<()> {
+        let _w = self.lock_writes();
+        let seq = self.store.put_workers_bulk(workers)?;
+        for w in workers {
+            self.index.stage_worker(w, seq)?;
+        }
+        let mut t = self.tables_mut();
+        t.workers.reserve(workers.len());
+        for w in workers {
+            t.workers.upsert(WorkerFeatures::of(w));
+            t.dedupe.insert(w);
+        }
+        drop(t);
+        self.finish_commit()
+    }
+
+    pub fn import_requests(&self, requests: &[Request]) -> Result<()> {
+        let _w = self.lock_writes();
+        let seq = self.store.put_requests_bulk(requests)?;
+        for r in requests {
+            self.index.stage_request(r, seq)?;
+        }
+        let mut t = self.tables_mut();
+        for r in requests {
+            t.requests.insert(r.id, RequestFeatures::of(r));
+        }
+        drop(t);
+        self.finish_commit()
+    }
+
+    /// Loads the demo organisations, operators, workers and requests into an empty store.
+    /// Returns false (and changes nothing) if the store already holds data.
+    pub fn seed_demo(&self, today: Date) -> Result<bool> {
+        if !self.store.organisations.is_empty() || !self.store.workers.is_empty() {
+            return Ok(false);
+        }
+        let (orgs, operators) = fixtures::demo_organisations()?;
+        for o in &orgs {
+            self.store.put(&self.store.organisations, o)?;
+        }
+        for (op, _) in &operators {
+            self.store.put(&self.store.operators, op)?;
+        }
+        self.import_workers(&fixtures::demo_workers_at(today)?)?;
+        self.import_requests(&fixtures::demo_requests_at(today)?)?;
+        Ok(true)
+    }
+
+    pub fn worker_count(&self) -> usize {
+        self.tables().workers.len()
+    }
+
+    /// Ranked candidates for a stored request.
+    pub fn candidates(&self, request_id: Id, limit: usize, today: Date) -> Result<Vec<Candidate>> {
+        let r = self.store.requests.fetch(request_id)?;
+        self.candidates_for(&r, limit, today)
+    }
+
+    /// Ranked candidates, best first, for a request (stored or not): hard constraints
+    /// exclude, the rest is scored in parallel and explained.
+    pub fn candidates_for(&self, r: &Request, limit: usize, today: Date) -> Result<Vec<Candidate>> {
+        let limit = check_limit(limit)?;
+        self.commit_if_pending()?;
+        let hits = self.index.workers_for(r)?;
+        let rf = RequestFeatures::of(r);
+        let t = self.tables();
+        let top = rank(&hits, limit, |id, share| {
+            let w = t.workers.get(id)?;
+            let ctx = Context {
+                today,
+                text_share: share,
+            };
+            score::score(w, &rf, &ctx).ok().map(|b| (*w, b))
+        });
+        drop(t);
+        let mut analyzer = text::italian_analyzer();
+        let request_stems = text::stems(&mut analyzer, &r.notes);
+        let mut out = Vec::with_capacity(top.len());
+        for (w, b, share) in top {
+            let notes = self
+                .store
+                .workers
+                .get(w.id)?
+                .map(|x| x.notes)
+                .unwrap_or_default();
+            let shared = shared_words(&request_stems, &text::stems(&mut analyzer, &notes));
+            let ctx = Context {
+                today,
+                text_share: share,
+            };
+            out.push(Candidate {
+                worker_id: w.id,
+                score: b.total(),
+                reasons: score::reasons(&w, &rf, &b, &ctx, &shared),
+                warnings: score::warnings(&w, &rf, today),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Open requests that fit a worker, best first: the same machinery in reverse.
+    pub fn openings(&self, worker_id: Id, limit: usize, today: Date) -> Result<Vec<Opening>> {
+        let limit = check_limit(limit)?;
+        let w = self.store.workers.fetch(worker_id)?;
+        self.commit_if_pending()?;
+        let hits = self.index.requests_for(&w)?;
+        let wf = WorkerFeatures::of(&w);
+        let t = self.tables();
+        let top = rank(&hits, limit, |id, share| {
+            let r = t.requests.get(&id).filter(|r| r.is_open())?;
+            let ctx = Context {
+                today,
+                text_share: share,
+            };
+            score::score(&wf, r, &ctx).ok().map(|b| (*r, b))
+        });
+        drop(t);
+        let mut analyzer = text::italian_analyzer();
+        let worker_stems = text::stems(&mut analyzer, &w.notes);
+        let mut out = Vec::with_capacity(top.len());
+        for (rf, b, share) in top {
+            let notes = self
+                .store
+                .requests
+                .get(rf.id)?
+                .map(|x| x.notes)
+                .unwrap_or_default();
+            let shared = shared_words(&text::stems(&mut analyzer, &notes), &worker_stems);
+            let ctx = Context {
+                today,
+                text_share: share,
+            };
+            out.push(Opening {
+                request_id: rf.id,
+                score: b.total(),
+                reasons: score::reasons(&wf, &rf, &b, &ctx, &shared),
+                warnings: score::warnings(&wf, &rf, today),
+            });
+        }
+        Ok(out)
+    }
+}
+
+fn check_limit(limit: usize) -> Result<usize> {
+    if limit == 0 || limit > MAX_LIMIT {
+        return Err(Error::invalid(
+            "limit",
+            format!("limit deve essere tra 1 e {MAX_LIMIT}"),
+        ));
+    }
+    Ok(limit)
+}
+
+/// Scores index hits in parallel chunks and keeps the best `limit`, ties broken by id so
+/// the same data always gives the same order.
+fn rank<T, F>(hits: &[(Id, f32)], limit: usize, score_one: F) -> Vec<(T, Breakdown, f64)>
+where
+    T: Send + HasId,
+    F: Fn(Id, f64) -> Option<(T, Breakdown)> + Sync,
+{
+    let best = hits.iter().map(|h| h.1).fold(0.0f32, f32::max);
+    let share = |bm25: f32| {
+        if best > 0.0 {
+            f64::from(bm25 / best)
+        } else {
+            0.0
+        }
+    };
+    let order = |a: &(T, Breakdown, f64), b: &(T, Breakdown, f64)| {
+        b.1.total()
+            .total_cmp(&a.1.total())
+            .then(a.0.id().cmp(&b.0.id()))
+    };
+    let mut scored: Vec<(T, Breakdown, f64)> = hits
+        .par_chunks(SCORE_CHUNK)
+        .flat_map_iter(|chunk| {
+            let mut local: Vec<(T, Breakdown, f64)> = chunk
+                .iter()
+                .filter_map(|&(id, bm25)| {
+                    let s = share(bm25);
+                    score_one(id, s).map(|(t, b)| (t, b, s))
+                })
+                .collect();
+            if local.len() > limit {
+                local.select_nth_unstable_by(limit, order);
+                local.truncate(limit);
+            }
+            local
+        })
+        .collect();
+    if scored.len() > limit {
+        scored.select_nth_unstable_by(limit, order);
+        scored.truncate(limit);
+    }
+    scored.sort_by(order);
+    scored
+}
+
+/// Records that `rank` can order deterministically.
+pub trait HasId {
+    fn id(&self) -> Id;
+}
+
+impl HasId for WorkerFeatures {
+    fn id(&self) -> Id {
+        self.id
+    }
+}
+
+impl HasId for RequestFeatures {
+    fn id(&self) -> Id {
+        self.id
+    }
+}
+
+/// Words of the first text whose stem the second text shares, as the first wrote them.
+fn shared_words(a: &[(String, String)], b: &[(String, String)]) -> Vec<String> {
+    a.iter()
+        .filter(|(stem, _)| b.iter().any(|(s, _)| s == stem))
+        .map(|(_, word)| word.clone())
+        .take(8)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{RequestStatus, WorkerStatus};
+
+    fn today() -> Date {
+        fixtures::reference_date()
+    }
+
+    fn demo_engine() -> Engine {
+        let e = Engine::temporary().unwrap();
+        assert!(e.seed_demo(today()).unwrap());
+        e
+    }
+
+    fn contract_request() -> Request {
+        fixtures::demo_requests().unwrap().remove(0)
+    }
+
+    #[test]
+    fn seeding_happens_once() {
+        let e = demo_engine();
+        assert!(!e.seed_demo(today()).unwrap());
+        assert_eq!(e.worker_count(), fixtures::demo_workers().unwrap().len());
+    }
+
+    #[test]
+    fn candidates_respect_hard_constraints_and_order() {
+        let e = demo_engine();
+        let workers = fixtures::demo_workers().unwrap();
+        for r in fixtures::demo_requests().unwrap() {
+            let cands = e.candidates(r.id, 50, today()).unwrap();
+            for pair in cands.windows(2) {
+                assert!(pair[0].score >= pair[1].score);
+            }
+            for c in &cands {
+                let w = workers.iter().find(|w| w.id == c.worker_id).unwrap();
+                assert_eq!(w.status, WorkerStatus::Available, "{}", w.full_name());
+                assert!(w.jobs.contains(&r.job));
+                let sum: f64 = c.reasons.iter().map(|x| x.points).sum();
+                assert!((sum - c.score).abs() < 1e-9);
+            }
+        }
+    }
+
+    #[test]
+    fn contract_request_finds_dementia_carers_first() {
+        let e = demo_engine();
+        let cands = e.candidates(contract_request().id, 5, today()).unwrap();
+        assert_eq!(cands.len(), 5);
+        let top = e.store().workers.fetch(cands[0].worker_id).unwrap();
+        assert!(top
+            .experience_years(crate::model::ExperienceKind::Dementia)
+            .is_some());
+        let text = cands[0]
+            .reasons
+            .iter()
+            .find(|r| r.factor == "text")
+            .unwrap();
+        assert!(text.points > 0.0, "{text:?}");
+    }
+
+    #[test]
+    fn expired_permits_and_unconsented_never_appear() {
+        let e = demo_engine();
+        let workers = fixtures::demo_workers().unwrap();
+        let bad: Vec<Id> = workers
+            .iter()
+            .filter(|w| {
+                crate::features::permit_until(w.permit.kind, w.permit.expires_on)
+                    < today().add_days(5).days()
+            })
+            .map(|w| w.id)
+            .collect();
+        assert!(!bad.is_empty());
+        for r in fixtures::demo_requests().unwrap() {
+            for c in e.candidates(r.id, 200, today()).unwrap() {
+                if r.start_on >= today().add_days(5) {
+                    assert!(!bad.contains(&c.worker_id));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn new_cards_are_found_at_once_and_erased_ones_never() {
+        let e = demo_engine();
+        let mut w = fixtures::demo_workers().unwrap().remove(0);
+        w.id = Id(42);
+        w.phone = "+39 300 0000000".into();
+        w.given_name = "Zlata".into();
+        w.family_name = "Novak".into();
+        w.last_proposed_on = None;
+        w.registered_on = today().add_days(-400);
+        e.put_worker(&w).unwrap();
+        let r = contract_request();
+        let found = |e: &Engine| {
+            e.candidates(r.id, 200, today())
+                .unwrap()
+                .iter()
+                .any(|c| c.worker_id == Id(42))
+        };
+        assert!(found(&e));
+        e.erase_worker(Id(42)).unwrap();
+        assert!(!found(&e));
+        assert!(matches!(
+            e.erase_worker(Id(42)),
+            Err(Error::NotFound { .. })
+        ));
+    }
+
+    #[test]
+    fn duplicates_are_refused_unless_allowed() {
+        let e = demo_engine();
+        let body = serde_json::json!({
+          "given_name": "Anna", "family_name": "Popescu", "birth_year": 1975,
+          "phone": "+39 349 0000000", "comune": "Grosseto",
+          "jobs": ["badante"], "live_in": "either", "hours_per_week": {"min": 20, "max": 54},
+          "max_travel_km": 30, "permit": {"kind": "eu_citizen"},
+          "consent": {"given_on": "2026-11-01"}
+        });
+        let input: WorkerInput = serde_json::from_value(body).unwrap();
+        let ana_id = fixtures::demo_workers().unwrap()[0].id;
+        let before = e.store().workers.len();
+        match e.register_worker(input.clone(), None, false, today()) {
+            Err(Error::PossibleDuplicate { duplicates }) => {
+                assert!(duplicates.iter().any(|d| d.worker_id == ana_id));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(e.store().workers.len(), before, "nothing stored");
+        let w = e.register_worker(input, None, true, today()).unwrap();
+        assert!(w.possible_duplicate_of.contains(&ana_id));
+        assert_eq!(e.store().workers.len(), before + 1);
+    }
+
+    #[test]
+    fn openings_run_the_same_machinery_in_reverse() {
+        let e = demo_engine();
+        // Natalia Popa lives in Scansano and has dementia experience: the Rossi request.
+        let natalia = fixtures::demo_workers()
+            .unwrap()
+            .into_iter()
+            .find(|w| w.family_name == "Popa")
+            .unwrap();
+        let openings = e.openings(natalia.id, 10, today()).unwrap();
+        assert!(openings
+            .iter()
+            .any(|o| o.request_id == contract_request().id));
+        let requests = fixtures::demo_requests().unwrap();
+        for o in &openings {
+            let r = requests.iter().find(|r| r.id == o.request_id).unwrap();
+            assert!(r.is_open(), "filled request offered");
+            assert_ne!(r.status, RequestStatus::Filled);
+            // The pair scores the same in both directions, but for text relevance: BM25
+            // is relative to the other documents of the corpus searched.
+            let cands = e.candidates(r.id, 200, today()).unwrap();
+            let c = cands.iter().find(|c| c.worker_id == natalia.id).unwrap();
+            let not_text = |rs: &[crate::model::Reason]| -> Vec<f64> {
+                rs.iter()
+                    .filter(|x| x.factor != "text")
+                    .map(|x| x.points)
+                    .collect()
+            };
+            assert_eq!(not_text(&c.reasons), not_text(&o.reasons));
+        }
+    }
+
+    #[test]
+    fn limits_are_checked() {
+        let e = demo_engine();
+        let id = contract_request().id;
+        assert!(matches!(
+            e.candidates(id, 0, today()),
+            Err(Error::Invalid { .. })
+        ));
+        assert!(e.candidates(id, MAX_LIMIT + 1, today()).is_err());
+        assert!(matches!(
+            e.candidates(Id(7), 5, today()),
+            Err(Error::NotFound { .. })
+        ));
+    }
+
+    #[test]
+    fn reopening_finds_index_consistent() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let e = Engine::open(dir.path()).unwrap();
+            e.seed_demo(today()).unwrap();
+        }
+        let e = Engine::open(dir.path()).unwrap();
+        assert!(
+            e.recovery().iter().all(|(_, r)| *r == Recovery::Consistent),
+            "{:?}",
+            e.recovery()
+        );
+        assert_eq!(
+            e.candidates(contract_request().id, 5, today())
+                .unwrap()
+                .len(),
+            5
+        );
+    }
+
+    #[test]
+    fn index_behind_store_is_replayed() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = fixtures::demo_workers().unwrap().remove(0);
+        {
+            let e = Engine::open(dir.path()).unwrap();
+            e.seed_demo(today()).unwrap();
+        }
+        {
+            // Written to the store but never reaching the index: as after a crash
+            // between the two.
+            let store = Store::open(&dir.path().join("store")).unwrap();
+            let mut w2 = w.clone();
+            w2.notes = "Nota aggiornata dopo il colloquio".into();
+            store.put_worker(&w2).unwrap();
+        }
+        let e = Engine::open(dir.path()).unwrap();
+        assert_eq!(e.recovery()[0].1, Recovery::Replayed { changes: 1 });
+        assert_eq!(
+            e.store().workers.fetch(w.id).unwrap().notes,
+            "Nota aggiornata dopo il colloquio"
+        );
+    }
+
+    #[test]
+    fn index_ahead_of_store_is_rebuilt() {
+        let dir = tempfile::tempdir().unwrap();
+        let backup = tempfile::tempdir().unwrap();
+        {
+            let e = Engine::open(dir.path()).unwrap();
+            drop(e);
+        }
+        copy_dir(&dir.path().join("store"), &backup.path().join("store"));
+        {
+            let e = Engine::open(dir.path()).unwrap();
+            e.seed_demo(today()).unwrap();
+        }
+        // Put back the empty store under the seeded index, as a careless restore would.
+        std::fs::remove_dir_all(dir.path().join("store")).unwrap();
+        copy_dir(&backup.path().join("store"), &dir.path().join("store"));
+        let e = Engine::open(dir.path()).unwrap();
+        assert!(matches!(e.recovery()[0].1, Recovery::Rebuilt { .. }));
+        assert_eq!(e.index.workers.num_docs(), 0);
+    }
+
+    fn copy_dir(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy_dir(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn rebuild_gives_the_same_answers() {
+        let e = demo_engine();
+        let id = contract_request().id;
+        let before = e.candidates(id, 20, today()).unwrap();
+        assert_eq!(
+            e.rebuild_index().unwrap(),
+            e.store().workers.len() + e.store().requests.len()
+        );
+        assert_eq!(e.candidates(id, 20, today()).unwrap(), before);
+    }
+}

@@ -1,0 +1,97 @@
+//! The one error type of the matching core. Messages meant for desk operators are in
+//! Italian; the server maps each variant to an HTTP status exactly once.
+
+use crate::comuni::ComuneMatch;
+use crate::model::DuplicateMatch;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// An input field is missing, malformed or out of range. `field` is a JSON path
+    /// such as `languages[1].level`.
+    #[error("{message}")]
+    Invalid { field: String, message: String },
+
+    /// The input asks to select people by nationality, ethnicity, religion or colour
+    /// (D.Lgs. 286/1998 art. 43; D.Lgs. 215/2003); nothing is stored.
+    #[error("{message}")]
+    Discriminatory { field: String, message: String },
+
+    /// A comune name that matches no comune, or several equally well.
+    #[error("comune non riconosciuto: \"{query}\"")]
+    UnknownComune {
+        field: String,
+        query: String,
+        suggestions: Vec<ComuneMatch>,
+    },
+
+    /// A worker being registered looks like someone already on file.
+    #[error("possibile doppione: la persona sembra già registrata")]
+    PossibleDuplicate { duplicates: Vec<DuplicateMatch> },
+
+    /// The record does not exist (or was erased).
+    #[error("{kind} non trovato: {id}")]
+    NotFound { kind: &'static str, id: String },
+
+    /// The change is not allowed in the record's current state.
+    #[error("{0}")]
+    Conflict(String),
+
+    /// A stored record could not be decoded: the store is damaged or from a newer DOM.
+    /// Never answered by silently dropping the record.
+    #[error("record illeggibile nell'archivio ({what}): {detail}")]
+    Corrupt { what: String, detail: String },
+
+    /// The sled store failed.
+    #[error("errore dell'archivio: {0}")]
+    Store(#[from] sled::Error),
+
+    /// The tantivy index failed.
+    #[error("errore dell'indice: {0}")]
+    Index(#[from] tantivy::TantivyError),
+
+    /// A file could not be read or written.
+    #[error("errore di I/O: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl Error {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Error {
+        Error::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The input field at fault, when one is.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Error::Invalid { field, .. }
+            | Error::Discriminatory { field, .. }
+            | Error::UnknownComune { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+}
+
+impl From<sled::transaction::TransactionError<Error>> for Error {
+    fn from(e: sled::transaction::TransactionError<Error>) -> Error {
+        match e {
+            sled::transaction::TransactionError::Abort(e) => e,
+            sled::transaction::TransactionError::Storage(e) => Error::Store(e),
+        }
+    }
+}
+
+impl From<tantivy::directory::error::OpenDirectoryError> for Error {
+    fn from(e: tantivy::directory::error::OpenDirectoryError) -> Error {
+        Error::Index(e.into())
+    }
+}
+
+impl From<tantivy::query::QueryParserError> for Error {
+    fn from(e: tantivy::query::QueryParserError) -> Error {
+        Error::Index(e.into())
+    }
+}

@@ -1,0 +1,22 @@
+//! DOM's matching core: the domain model, the sled store (source of truth), the tantivy
+//! index derived from it, and explained compatibility scoring. Knows nothing of HTTP.
+
+pub mod comuni;
+pub mod date;
+pub mod dedupe;
+pub mod engine;
+pub mod error;
+pub mod features;
+pub mod fixtures;
+pub mod guard;
+pub mod index;
+pub mod model;
+pub mod score;
+pub mod store;
+pub mod synth;
+pub mod text;
+pub mod validate;
+
+pub use date::Date;
+pub use engine::{Engine, Recovery};
+pub use error::{Error, Result};

@@ -1,0 +1,620 @@
+//! The domain types of DOM, in one place: what the desks, the families and the workers
+//! are, as stored records and as the create bodies of API v1 (`*Input`).
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::date::Date;
+
+/// A record identifier: random 64 bits, shown as 16 lowercase hex digits. Random rather
+/// than sequential so that ids reveal neither volumes nor registration order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Id(pub u64);
+
+impl Id {
+    pub fn random() -> Id {
+        Id(rand::random::<u64>())
+    }
+
+    pub fn to_key(self) -> [u8; 8] {
+        self.0.to_be_bytes()
+    }
+
+    pub fn from_key(key: &[u8]) -> Option<Id> {
+        Some(Id(u64::from_be_bytes(key.try_into().ok()?)))
+    }
+}
+
+impl fmt::Display for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:016x}", self.0)
+    }
+}
+
+impl FromStr for Id {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Id, ()> {
+        if s.len() != 16 {
+            return Err(());
+        }
+        u64::from_str_radix(s, 16).map(Id).map_err(|_| ())
+    }
+}
+
+impl Serialize for Id {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Id {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Id, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        s.parse()
+            .map_err(|_| serde::de::Error::custom("identificativo non valido"))
+    }
+}
+
+/// Declares a closed vocabulary: serde names, an Italian label for reasons shown to
+/// operators, and a dense index so sets of values pack into bitsets.
+macro_rules! vocabulary {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $wire:literal / $label:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        pub enum $name { $(#[serde(rename = $wire)] $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The value as it appears in JSON.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $wire),+ }
+            }
+
+            /// Italian label for operators and families.
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+
+            /// Position in `ALL`, for bitsets.
+            pub fn index(self) -> usize {
+                self as usize
+            }
+
+            pub fn bit(self) -> u32 {
+                1 << (self as u32)
+            }
+
+            pub fn parse(s: &str) -> Option<$name> {
+                match s { $($wire => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+vocabulary!(
+    /// Kinds of domestic work.
+    Job {
+        Colf = "colf" / "colf (collaboratrice domestica)",
+        Badante = "badante" / "badante",
+        Babysitter = "babysitter" / "babysitter",
+        AssistenzaNotturna = "assistenza_notturna" / "assistenza notturna",
+        AssistenzaOspedaliera = "assistenza_ospedaliera" / "assistenza in ospedale",
+    }
+);
+
+vocabulary!(
+    /// Whether the worker lives in the family's home.
+    LiveIn {
+        Yes = "yes" / "convivente",
+        No = "no" / "non convivente",
+        Either = "either" / "convivente o non convivente",
+    }
+);
+
+vocabulary!(
+    /// CEFR language levels, ordered.
+    Level {
+        A1 = "A1" / "A1",
+        A2 = "A2" / "A2",
+        B1 = "B1" / "B1",
+        B2 = "B2" / "B2",
+        C1 = "C1" / "C1",
+        C2 = "C2" / "C2",
+    }
+);
+
+vocabulary!(
+    /// Kinds of experience a worker has and needs a family has.
+    ExperienceKind {
+        Elderly = "elderly" / "anziani",
+        Dementia = "dementia" / "demenza/Alzheimer",
+        Disability = "disability" / "disabilità",
+        Children = "children" / "bambini",
+        Newborn = "newborn" / "neonati",
+        Housekeeping = "housekeeping" / "pulizie e cura della casa",
+        Cooking = "cooking" / "cucina",
+        Mobility = "mobility" / "mobilità ridotta",
+        NightCare = "night_care" / "assistenza notturna",
+        Hospital = "hospital" / "assistenza in ospedale",
+    }
+);
+
+vocabulary!(
+    /// Residence status, which decides whether a person may work on a date.
+    PermitKind {
+        EuCitizen = "eu_citizen" / "cittadino UE",
+        Italian = "italian" / "cittadino italiano",
+        Work = "work" / "permesso per lavoro",
+        Family = "family" / "permesso per motivi familiari",
+        LongTerm = "long_term" / "permesso UE per soggiornanti di lungo periodo",
+        Protection = "protection" / "permesso per protezione",
+        Study = "study" / "permesso per studio",
+        RenewalPending = "renewal_pending" / "rinnovo in corso (ricevuta postale)",
+        None = "none" / "senza permesso",
+    }
+);
+
+vocabulary!(
+    /// The state of a worker card.
+    WorkerStatus {
+        Available = "available" / "disponibile",
+        Placed = "placed" / "occupato tramite DOM",
+        Inactive = "inactive" / "non attivo",
+    }
+);
+
+vocabulary!(
+    /// The state of a family request.
+    RequestStatus {
+        Open = "open" / "aperta",
+        ProposalsSent = "proposals_sent" / "proposte inviate",
+        Filled = "filled" / "coperta",
+        Closed = "closed" / "chiusa",
+    }
+);
+
+vocabulary!(
+    /// Gender as recorded for statistics only: never matched, filtered or ranked on.
+    Gender {
+        F = "F" / "donna",
+        M = "M" / "uomo",
+        X = "X" / "altro o non indicato",
+    }
+);
+
+vocabulary!(
+    /// What an operator may do, per organisation.
+    Role {
+        Operator = "operator" / "operatore di sportello",
+        Referrer = "referrer" / "inviante (Punto Insieme, servizi sociali)",
+        Coordinator = "coordinator" / "coordinamento",
+        Admin = "admin" / "amministratore",
+    }
+);
+
+vocabulary!(
+    /// The kind of organisation sharing DOM.
+    OrgKind {
+        Desk = "desk" / "Sportello Info Immigrati",
+        PuntoInsieme = "punto_insieme" / "Punto Insieme",
+        SocialServices = "social_services" / "servizi sociali",
+        Coordination = "coordination" / "coordinamento",
+    }
+);
+
+vocabulary!(
+    /// What became of a proposal.
+    OutcomeKind {
+        Hired = "hired" / "assunzione avvenuta",
+        NotHired = "not_hired" / "nessuna assunzione",
+        NoAnswer = "no_answer" / "nessuna risposta",
+    }
+);
+
+vocabulary!(
+    /// Who told the desk the outcome.
+    Reporter {
+        Family = "family" / "famiglia",
+        Worker = "worker" / "lavoratore/lavoratrice",
+        Operator = "operator" / "operatore",
+    }
+);
+
+vocabulary!(
+    /// Why a proposal did not become a job: a fixed list so the monthly review can count.
+    NotHiredReason {
+        FamilyChoseOther = "family_chose_other" / "la famiglia ha scelto un'altra persona",
+        WorkerDeclined = "worker_declined" / "la persona ha rinunciato",
+        Wage = "wage" / "accordo economico non raggiunto",
+        Hours = "hours" / "orari non compatibili",
+        Distance = "distance" / "distanza o trasporti",
+        NeedChanged = "need_changed" / "il bisogno della famiglia è cambiato",
+        Unreachable = "unreachable" / "persona non raggiungibile",
+        Other = "other" / "altro motivo",
+    }
+);
+
+vocabulary!(
+    /// Why a follow-up is scheduled.
+    FollowUpKind {
+        Outcome = "outcome" / "esito della proposta",
+        Retention = "retention" / "verifica a 90 giorni",
+    }
+);
+
+vocabulary!(
+    /// The state of a follow-up.
+    FollowUpStatus {
+        Due = "due" / "da fare",
+        Overdue = "overdue" / "in ritardo",
+        Done = "done" / "fatto",
+        Cancelled = "cancelled" / "annullato",
+    }
+);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HoursRange {
+    pub min: u8,
+    pub max: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageSkill {
+    /// ISO 639-1 code, lowercase (`it`, `ro`, `uk`, …).
+    pub code: String,
+    pub level: Level,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Experience {
+    pub kind: ExperienceKind,
+    pub years: u8,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Permit {
+    pub kind: PermitKind,
+    #[serde(default)]
+    pub expires_on: Option<Date>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Wage {
+    pub monthly_eur: f64,
+}
+
+/// The person's consent to keep their card; without it nothing may be stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Consent {
+    pub given_on: Date,
+    /// Which version of the information notice the person signed.
+    #[serde(default = "Consent::current_version")]
+    pub text_version: String,
+}
+
+impl Consent {
+    pub fn current_version() -> String {
+        "informativa-2026-01".to_string()
+    }
+}
+
+/// The body of `POST /api/v1/workers`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerInput {
+    pub given_name: String,
+    pub family_name: String,
+    pub birth_year: u16,
+    #[serde(default)]
+    pub gender: Option<Gender>,
+    /// ISO 3166 country code, kept for the desk's statistics only.
+    #[serde(default)]
+    pub nationality: Option<String>,
+    pub phone: String,
+    /// ISTAT code or name of the comune of residence.
+    pub comune: String,
+    pub jobs: Vec<Job>,
+    pub live_in: LiveIn,
+    pub hours_per_week: HoursRange,
+    #[serde(default)]
+    pub languages: Vec<LanguageSkill>,
+    #[serde(default)]
+    pub experience: Vec<Experience>,
+    #[serde(default)]
+    pub driving_license: bool,
+    pub max_travel_km: u16,
+    pub permit: Permit,
+    #[serde(default)]
+    pub wage_expectation: Option<Wage>,
+    #[serde(default)]
+    pub notes: String,
+    /// Optional so that its absence is a clear 422 naming `consent`, not a parse error.
+    #[serde(default)]
+    pub consent: Option<Consent>,
+}
+
+/// A worker card (scheda) as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Worker {
+    pub id: Id,
+    pub given_name: String,
+    pub family_name: String,
+    pub birth_year: u16,
+    pub gender: Option<Gender>,
+    pub nationality: Option<String>,
+    pub phone: String,
+    /// ISTAT code.
+    pub comune: String,
+    pub jobs: Vec<Job>,
+    pub live_in: LiveIn,
+    pub hours_per_week: HoursRange,
+    pub languages: Vec<LanguageSkill>,
+    pub experience: Vec<Experience>,
+    pub driving_license: bool,
+    pub max_travel_km: u16,
+    pub permit: Permit,
+    pub wage_expectation: Option<Wage>,
+    pub notes: String,
+    pub consent: Consent,
+    pub status: WorkerStatus,
+    /// The organisation whose desk registered the card.
+    pub org_id: Option<Id>,
+    pub registered_on: Date,
+    /// Last time the person confirmed the card is still true.
+    pub confirmed_on: Date,
+    /// Last time the person was proposed to a family.
+    #[serde(default)]
+    pub last_proposed_on: Option<Date>,
+    /// Cards the operator chose to keep although they looked like this one.
+    #[serde(default)]
+    pub possible_duplicate_of: Vec<Id>,
+}
+
+impl Worker {
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.given_name, self.family_name)
+    }
+
+    pub fn language_level(&self, code: &str) -> Option<Level> {
+        self.languages
+            .iter()
+            .filter(|l| l.code == code)
+            .map(|l| l.level)
+            .max()
+    }
+
+    pub fn experience_years(&self, kind: ExperienceKind) -> Option<u8> {
+        self.experience
+            .iter()
+            .filter(|e| e.kind == kind)
+            .map(|e| e.years)
+            .max()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Requirements {
+    #[serde(default)]
+    pub driving_license: bool,
+    #[serde(default)]
+    pub italian_min: Option<Level>,
+    #[serde(default)]
+    pub languages: Vec<LanguageSkill>,
+}
+
+/// The body of `POST /api/v1/requests`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestInput {
+    pub family_name: String,
+    pub phone: String,
+    pub comune: String,
+    pub job: Job,
+    pub live_in: LiveIn,
+    pub hours_per_week: u8,
+    pub start_on: Date,
+    #[serde(default)]
+    pub needs: Vec<ExperienceKind>,
+    #[serde(default)]
+    pub requires: Requirements,
+    #[serde(default)]
+    pub offered: Option<Wage>,
+    #[serde(default)]
+    pub notes: String,
+}
+
+/// A family request as stored. `notes` may describe the health of the person cared for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Request {
+    pub id: Id,
+    pub org_id: Option<Id>,
+    pub family_name: String,
+    pub phone: String,
+    pub comune: String,
+    pub job: Job,
+    pub live_in: LiveIn,
+    pub hours_per_week: u8,
+    pub start_on: Date,
+    pub needs: Vec<ExperienceKind>,
+    pub requires: Requirements,
+    pub offered: Option<Wage>,
+    pub notes: String,
+    pub status: RequestStatus,
+    pub created_on: Date,
+}
+
+impl Request {
+    /// Whether workers may still be proposed for it.
+    pub fn is_open(&self) -> bool {
+        matches!(
+            self.status,
+            RequestStatus::Open | RequestStatus::ProposalsSent
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Organisation {
+    pub id: Id,
+    pub name: String,
+    pub kind: OrgKind,
+    /// Where it is, for the monthly review by area.
+    pub comune: Option<String>,
+}
+
+/// A person who uses DOM for an organisation. Only a hash of the token is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Operator {
+    pub id: Id,
+    pub org_id: Id,
+    pub name: String,
+    pub role: Role,
+    /// SHA-256 of the bearer token, hex.
+    pub token_sha256: String,
+    pub created_on: Date,
+}
+
+/// One line of a score's explanation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reason {
+    pub factor: String,
+    pub points: f64,
+    pub detail: String,
+}
+
+/// A worker proposed to a family, with the score as it was when proposed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Proposal {
+    pub id: Id,
+    pub request_id: Id,
+    pub worker_id: Id,
+    pub org_id: Id,
+    pub proposed_by: Id,
+    pub proposed_on: Date,
+    pub score: f64,
+    pub reasons: Vec<Reason>,
+    pub warnings: Vec<String>,
+    /// Short code printed on the card so the family or worker can report the outcome.
+    pub outcome_code: String,
+    #[serde(default)]
+    pub outcome: Option<Outcome>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContractShape {
+    pub live_in: LiveIn,
+    #[serde(default)]
+    pub hours_per_week: Option<u8>,
+    /// CCNL lavoro domestico level (A, AS, B, BS, C, CS, D, DS) when known.
+    #[serde(default)]
+    pub ccnl_level: Option<CcnlLevel>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CcnlLevel {
+    A,
+    AS,
+    B,
+    BS,
+    C,
+    CS,
+    D,
+    DS,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outcome {
+    pub outcome: OutcomeKind,
+    pub reported_by: Reporter,
+    pub reason: Option<NotHiredReason>,
+    pub note: String,
+    pub start_on: Option<Date>,
+    pub contract: Option<ContractShape>,
+    pub recorded_on: Date,
+}
+
+/// A dated question to ask about a proposal: did it become a job, is it still going.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowUp {
+    pub id: Id,
+    pub proposal_id: Id,
+    pub org_id: Id,
+    pub kind: FollowUpKind,
+    pub due_on: Date,
+    pub status: FollowUpStatus,
+    #[serde(default)]
+    pub outcome: Option<Outcome>,
+}
+
+/// An existing card that looks like the one being registered, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DuplicateMatch {
+    pub worker_id: Id,
+    pub name_similarity: f64,
+    pub same_birth_year: bool,
+    pub same_phone: bool,
+}
+
+/// One ranked match with its explanation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Candidate {
+    pub worker_id: Id,
+    pub score: f64,
+    pub reasons: Vec<Reason>,
+    pub warnings: Vec<String>,
+}
+
+/// One ranked open request for a worker (the reverse direction).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Opening {
+    pub request_id: Id,
+    pub score: f64,
+    pub reasons: Vec<Reason>,
+    pub warnings: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_roundtrips_as_hex() {
+        let id = Id(0x00ab_cdef_0123_4567);
+        assert_eq!(id.to_string(), "00abcdef01234567");
+        assert_eq!("00abcdef01234567".parse::<Id>(), Ok(id));
+        assert!("xyz".parse::<Id>().is_err());
+        assert!("00abcdef0123456g".parse::<Id>().is_err());
+    }
+
+    #[test]
+    fn vocabularies_use_contract_names() {
+        assert_eq!(Job::AssistenzaNotturna.as_str(), "assistenza_notturna");
+        assert_eq!(Job::parse("badante"), Some(Job::Badante));
+        assert_eq!(
+            serde_json::to_string(&PermitKind::RenewalPending).unwrap(),
+            "\"renewal_pending\""
+        );
+        assert!(Level::A2 < Level::B1 && Level::C1 < Level::C2);
+        assert!(
+            ExperienceKind::ALL.len() <= 32,
+            "kinds must fit a u32 bitset"
+        );
+    }
+}

@@ -1,0 +1,397 @@
+//! The sled store, DOM's source of truth. Every record is a versioned envelope (format
+//! byte + JSON); every change to an indexed record (worker, request) also appends to a
+//! change log in the same transaction, so the index can always catch up after a crash.
+
+use std::marker::PhantomData;
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use sled::transaction::{ConflictableTransactionError, TransactionalTree};
+use sled::{Transactional, Tree};
+
+use crate::error::{Error, Result};
+use crate::model::{FollowUp, Id, Operator, Organisation, Proposal, Request, Worker};
+
+/// Format of the envelope. A record written by an older DOM decodes because new fields
+/// carry `#[serde(default)]`; a record from a newer format is refused, never guessed at.
+pub const FORMAT_VERSION: u8 = 1;
+
+const SEQ_KEY: &[u8] = b"seq";
+
+/// A record type kept in its own sled tree.
+pub trait Record: Serialize + DeserializeOwned {
+    /// Tree name, also used in error messages.
+    const TREE: &'static str;
+    /// The kind named in a not-found error shown to operators.
+    const LABEL: &'static str;
+    fn id(&self) -> Id;
+}
+
+macro_rules! record {
+    ($t:ty, $tree:literal, $label:literal) => {
+        impl Record for $t {
+            const TREE: &'static str = $tree;
+            const LABEL: &'static str = $label;
+            fn id(&self) -> Id {
+                self.id
+            }
+        }
+    };
+}
+
+record!(Worker, "workers", "scheda lavoratore");
+record!(Request, "requests", "richiesta");
+record!(Organisation, "organisations", "organizzazione");
+record!(Operator, "operators", "operatore");
+record!(Proposal, "proposals", "proposta");
+record!(FollowUp, "follow_ups", "verifica");
+
+/// Which index-mirrored collection a change touched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Worker = 1,
+    Request = 2,
+}
+
+/// One entry of the change log: record `id` of `kind` was written or erased.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Change {
+    pub seq: u64,
+    pub kind: Kind,
+    pub id: Id,
+}
+
+pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
+    let mut out = vec![FORMAT_VERSION];
+    serde_json::to_writer(&mut out, value).map_err(|e| Error::Corrupt {
+        what: "serializzazione".into(),
+        detail: e.to_string(),
+    })?;
+    Ok(out)
+}
+
+pub fn decode<T: DeserializeOwned>(what: &str, bytes: &[u8]) -> Result<T> {
+    let corrupt = |detail: String| Error::Corrupt {
+        what: what.to_string(),
+        detail,
+    };
+    match bytes.split_first() {
+        Some((&FORMAT_VERSION, body)) => {
+            serde_json::from_slice(body).map_err(|e| corrupt(e.to_string()))
+        }
+        Some((v, _)) => Err(corrupt(format!(
+            "formato {v} sconosciuto (archivio di una versione più recente di DOM?)"
+        ))),
+        None => Err(corrupt("record vuoto".into())),
+    }
+}
+
+/// Typed access to one tree.
+pub struct Table<T> {
+    tree: Tree,
+    _record: PhantomData<fn() -> T>,
+}
+
+impl<T: Record> Table<T> {
+    fn open(db: &sled::Db) -> Result<Table<T>> {
+        Ok(Table {
+            tree: db.open_tree(T::TREE)?,
+            _record: PhantomData,
+        })
+    }
+
+    pub fn get(&self, id: Id) -> Result<Option<T>> {
+        match self.tree.get(id.to_key())? {
+            Some(bytes) => decode(T::TREE, &bytes).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Like `get`, but a missing record is `Error::NotFound`.
+    pub fn fetch(&self, id: Id) -> Result<T> {
+        self.get(id)?.ok_or_else(|| Error::NotFound {
+            kind: T::LABEL,
+            id: id.to_string(),
+        })
+    }
+
+    /// Every record, in key order. A record that cannot be decoded is an error, not a gap.
+    pub fn iter(&self) -> impl Iterator<Item = Result<T>> + '_ {
+        self.tree.iter().values().map(|v| decode(T::TREE, &v?))
+    }
+
+    pub fn len(&self) -> usize {
+        self.tree.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tree.is_empty()
+    }
+}
+
+pub struct Store {
+    db: sled::Db,
+    pub workers: Table<Worker>,
+    pub requests: Table<Request>,
+    pub organisations: Table<Organisation>,
+    pub operators: Table<Operator>,
+    pub proposals: Table<Proposal>,
+    pub follow_ups: Table<FollowUp>,
+    changes: Tree,
+    meta: Tree,
+}
+
+impl Store {
+    /// Opens (or creates) the store in `dir`. A folder that is not a readable sled store
+    /// is an error; it is never emptied or recreated behind the operator's back.
+    pub fn open(dir: &Path) -> Result<Store> {
+        let db = sled::Config::new()
+            .path(dir)
+            .mode(sled::Mode::HighThroughput)
+            .open()?;
+        Self::from_db(db)
+    }
+
+    /// A throw-away store for tests and benchmarks.
+    pub fn temporary() -> Result<Store> {
+        Self::from_db(sled::Config::new().temporary(true).open()?)
+    }
+
+    fn from_db(db: sled::Db) -> Result<Store> {
+        Ok(Store {
+            workers: Table::open(&db)?,
+            requests: Table::open(&db)?,
+            organisations: Table::open(&db)?,
+            operators: Table::open(&db)?,
+            proposals: Table::open(&db)?,
+            follow_ups: Table::open(&db)?,
+            changes: db.open_tree("changes")?,
+            meta: db.open_tree("meta")?,
+            db,
+        })
+    }
+
+    /// Writes or replaces a worker card and logs the change. Durable on return.
+    pub fn put_worker(&self, w: &Worker) -> Result<u64> {
+        let seq = self.logged_write(&self.workers.tree, Kind::Worker, w.id, Some(encode(w)?))?;
+        self.flush()?;
+        Ok(seq)
+    }
+
+    /// Removes a worker card and logs the change. Durable on return.
+    pub fn delete_worker(&self, id: Id) -> Result<u64> {
+        let seq = self.logged_write(&self.workers.tree, Kind::Worker, id, None)?;
+        self.flush()?;
+        Ok(seq)
+    }
+
+    pub fn put_request(&self, r: &Request) -> Result<u64> {
+        let seq = self.logged_write(&self.requests.tree, Kind::Request, r.id, Some(encode(r)?))?;
+        self.flush()?;
+        Ok(seq)
+    }
+
+    /// Writes many workers with one flush at the end: bulk import, where nothing is
+    /// acknowledged before the whole batch is durable.
+    pub fn put_workers_bulk<'a>(
+        &self,
+        workers: impl IntoIterator<Item = &'a Worker>,
+    ) -> Result<u64> {
+        let mut seq = 0;
+        for w in workers {
+            seq = self.logged_write(&self.workers.tree, Kind::Worker, w.id, Some(encode(w)?))?;
+        }
+        self.flush()?;
+        Ok(seq)
+    }
+
+    pub fn put_requests_bulk<'a>(
+        &self,
+        requests: impl IntoIterator<Item = &'a Request>,
+    ) -> Result<u64> {
+        let mut seq = 0;
+        for r in requests {
+            seq = self.logged_write(&self.requests.tree, Kind::Request, r.id, Some(encode(r)?))?;
+        }
+        self.flush()?;
+        Ok(seq)
+    }
+
+    /// Writes a record that the index does not mirror. Durable on return.
+    pub fn put<T: Record>(&self, table: &Table<T>, value: &T) -> Result<()> {
+        table.tree.insert(value.id().to_key(), encode(value)?)?;
+        self.flush()
+    }
+
+    /// The record and its change-log entry commit together, or neither does.
+    fn logged_write(&self, tree: &Tree, kind: Kind, id: Id, value: Option<Vec<u8>>) -> Result<u64> {
+        let seq = (tree, &self.changes, &self.meta).transaction(
+            |(t, changes, meta): &(TransactionalTree, TransactionalTree, TransactionalTree)| {
+                let seq = meta
+                    .get(SEQ_KEY)?
+                    .and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
+                    .map_or(0, u64::from_be_bytes)
+                    + 1;
+                meta.insert(SEQ_KEY, &seq.to_be_bytes())?;
+                match &value {
+                    Some(bytes) => t.insert(&id.to_key(), bytes.as_slice())?,
+                    None => t.remove(&id.to_key())?,
+                };
+                let mut entry = vec![kind as u8];
+                entry.extend_from_slice(&id.to_key());
+                changes.insert(&seq.to_be_bytes(), entry)?;
+                Ok::<u64, ConflictableTransactionError<Error>>(seq)
+            },
+        )?;
+        Ok(seq)
+    }
+
+    /// The sequence number of the last logged change (0 for an empty store).
+    pub fn seq(&self) -> Result<u64> {
+        Ok(self
+            .meta
+            .get(SEQ_KEY)?
+            .and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
+            .map_or(0, u64::from_be_bytes))
+    }
+
+    /// The oldest change still in the log, if any.
+    pub fn first_change_seq(&self) -> Result<Option<u64>> {
+        Ok(self
+            .changes
+            .first()?
+            .and_then(|(k, _)| <[u8; 8]>::try_from(k.as_ref()).ok())
+            .map(u64::from_be_bytes))
+    }
+
+    /// Changes after `seq`, oldest first.
+    pub fn changes_since(&self, seq: u64) -> Result<Vec<Change>> {
+        let mut out = Vec::new();
+        for item in self.changes.range((seq + 1).to_be_bytes()..) {
+            let (k, v) = item?;
+            let corrupt = || Error::Corrupt {
+                what: "changes".into(),
+                detail: "voce del registro delle modifiche malformata".into(),
+            };
+            let seq = u64::from_be_bytes(<[u8; 8]>::try_from(k.as_ref()).map_err(|_| corrupt())?);
+            let kind = match v.first() {
+                Some(1) => Kind::Worker,
+                Some(2) => Kind::Request,
+                _ => return Err(corrupt()),
+            };
+            let id = Id::from_key(v.get(1..).ok_or_else(corrupt)?).ok_or_else(corrupt)?;
+            out.push(Change { seq, kind, id });
+        }
+        Ok(out)
+    }
+
+    /// Forgets changes up to `seq` once the index has committed them.
+    pub fn prune_changes(&self, upto: u64) -> Result<()> {
+        let mut batch = sled::Batch::default();
+        for key in self.changes.range(..=upto.to_be_bytes()).keys() {
+            batch.remove(key?);
+        }
+        self.changes.apply_batch(batch)?;
+        Ok(())
+    }
+
+    pub fn flush(&self) -> Result<()> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Bytes the store occupies on disk.
+    pub fn size_on_disk(&self) -> Result<u64> {
+        Ok(self.db.size_on_disk()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Id, OrgKind};
+
+    fn org(id: u64, name: &str) -> Organisation {
+        Organisation {
+            id: Id(id),
+            name: name.into(),
+            kind: OrgKind::Desk,
+            comune: Some("053011".into()),
+        }
+    }
+
+    #[test]
+    fn envelope_roundtrips_and_refuses_unknown_formats() {
+        let o = org(7, "Sportello");
+        let bytes = encode(&o).unwrap();
+        assert_eq!(bytes[0], FORMAT_VERSION);
+        assert_eq!(decode::<Organisation>("t", &bytes).unwrap(), o);
+        let mut newer = bytes.clone();
+        newer[0] = FORMAT_VERSION + 1;
+        assert!(matches!(
+            decode::<Organisation>("t", &newer),
+            Err(Error::Corrupt { .. })
+        ));
+        assert!(decode::<Organisation>("t", &[]).is_err());
+        assert!(decode::<Organisation>("t", &[FORMAT_VERSION, b'{']).is_err());
+    }
+
+    #[test]
+    fn older_records_without_new_fields_still_decode() {
+        // A proposal written before `outcome` existed.
+        let json = br#"{"id":"0000000000000001","request_id":"0000000000000002",
+            "worker_id":"0000000000000003","org_id":"0000000000000004",
+            "proposed_by":"0000000000000005","proposed_on":"2026-01-01","score":50.0,
+            "reasons":[],"warnings":[],"outcome_code":"ABC"}"#;
+        let mut bytes = vec![FORMAT_VERSION];
+        bytes.extend_from_slice(json);
+        let p: Proposal = decode("proposals", &bytes).unwrap();
+        assert_eq!(p.outcome, None);
+    }
+
+    #[test]
+    fn logged_writes_advance_seq_and_log() {
+        let s = Store::temporary().unwrap();
+        assert_eq!(s.seq().unwrap(), 0);
+        let w = crate::fixtures::demo_workers().unwrap().remove(0);
+        assert_eq!(s.put_worker(&w).unwrap(), 1);
+        assert_eq!(s.delete_worker(w.id).unwrap(), 2);
+        let log = s.changes_since(0).unwrap();
+        assert_eq!(log.len(), 2);
+        assert_eq!(
+            (log[1].seq, log[1].kind, log[1].id),
+            (2, Kind::Worker, w.id)
+        );
+        assert!(s.workers.get(w.id).unwrap().is_none());
+        s.prune_changes(1).unwrap();
+        assert_eq!(s.first_change_seq().unwrap(), Some(2));
+        assert_eq!(s.changes_since(1).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn plain_tables_store_and_fetch() {
+        let s = Store::temporary().unwrap();
+        s.put(&s.organisations, &org(1, "A")).unwrap();
+        s.put(&s.organisations, &org(2, "B")).unwrap();
+        assert_eq!(s.organisations.fetch(Id(2)).unwrap().name, "B");
+        assert_eq!(s.organisations.iter().count(), 2);
+        assert!(matches!(
+            s.organisations.fetch(Id(3)),
+            Err(Error::NotFound { .. })
+        ));
+    }
+
+    #[test]
+    fn writes_survive_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = crate::fixtures::demo_workers().unwrap().remove(0);
+        {
+            let s = Store::open(dir.path()).unwrap();
+            s.put_worker(&w).unwrap();
+        }
+        let s = Store::open(dir.path()).unwrap();
+        assert_eq!(s.workers.fetch(w.id).unwrap(), w);
+        assert_eq!(s.seq().unwrap(), 1);
+    }
+}

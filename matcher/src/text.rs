@@ -1,0 +1,140 @@
+//! Text normalisation shared by the index, the guard and name matching: case and accent
+//! folding, and the Italian analyser (lowercase, ASCII folding, stop words, stemmer).
+
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    StopWordFilter, TextAnalyzer,
+};
+
+/// Name under which the analyser is registered in the tantivy index.
+pub const ITALIAN: &str = "it_stem";
+
+/// The analyser for notes and descriptions. Stop words go first so that "della" does
+/// not count as shared vocabulary between a request and a card.
+pub fn italian_analyzer() -> TextAnalyzer {
+    let builder = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .dynamic();
+    let builder = match StopWordFilter::new(Language::Italian) {
+        Some(stop) => builder.filter_dynamic(stop),
+        None => builder,
+    };
+    builder
+        .filter_dynamic(Stemmer::new(Language::Italian))
+        .build()
+}
+
+/// The stems of `text` paired with the first word that produced each, in order of
+/// appearance, without repeats.
+pub fn stems(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while let Some(token) = stream.next() {
+        if out.iter().any(|(s, _)| *s == token.text) {
+            continue;
+        }
+        let word = text
+            .get(token.offset_from..token.offset_to)
+            .unwrap_or(&token.text)
+            .to_lowercase();
+        out.push((token.text.clone(), word));
+    }
+    out
+}
+
+/// Lowercase with Italian and common Central-European accents removed: what a person
+/// would consider "the same letters".
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().flat_map(char::to_lowercase) {
+        let folded = match c {
+            'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' | 'ă' | 'ą' => 'a',
+            'è' | 'é' | 'ê' | 'ë' | 'ę' | 'ě' => 'e',
+            'ì' | 'í' | 'î' | 'ï' => 'i',
+            'ò' | 'ó' | 'ô' | 'ö' | 'õ' | 'ő' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' | 'ů' | 'ű' => 'u',
+            'ç' | 'ć' | 'č' => 'c',
+            'ș' | 'ş' | 'ś' | 'š' => 's',
+            'ț' | 'ţ' => 't',
+            'ñ' | 'ń' | 'ň' => 'n',
+            'ł' => 'l',
+            'ž' | 'ź' | 'ż' => 'z',
+            'ř' => 'r',
+            'ý' | 'ÿ' => 'y',
+            'ď' => 'd',
+            '’' | '‘' | '`' => '\'',
+            other => other,
+        };
+        out.push(folded);
+    }
+    out
+}
+
+/// Folded words of `s`, keeping clause boundaries (`.`, `,`, `;`, `:`, `!`, `?`, new
+/// line, and "/" between alternatives) as `None` so that context never crosses them.
+pub fn words_and_breaks(s: &str) -> Vec<Option<String>> {
+    let folded = fold(s);
+    let mut out = Vec::new();
+    let mut word = String::new();
+    for c in folded.chars() {
+        if c.is_alphanumeric() {
+            word.push(c);
+            continue;
+        }
+        if !word.is_empty() {
+            out.push(Some(std::mem::take(&mut word)));
+        }
+        if matches!(
+            c,
+            '.' | ',' | ';' | ':' | '!' | '?' | '\n' | '/' | '(' | ')'
+        ) {
+            out.push(None);
+        }
+    }
+    if !word.is_empty() {
+        out.push(Some(word));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_accents_and_case() {
+        assert_eq!(fold("Società PERÙ Ștefan"), "societa peru stefan");
+    }
+
+    #[test]
+    fn italian_stems_conflate_inflections() {
+        let mut a = italian_analyzer();
+        let one: Vec<_> = stems(&mut a, "Signora anziana")
+            .into_iter()
+            .map(|s| s.0)
+            .collect();
+        let two: Vec<_> = stems(&mut a, "assistenza agli anziani")
+            .into_iter()
+            .map(|s| s.0)
+            .collect();
+        assert!(one.iter().any(|s| two.contains(s)), "{one:?} vs {two:?}");
+        // Stop words never count as content.
+        assert!(stems(&mut a, "della con per").is_empty());
+    }
+
+    #[test]
+    fn clause_breaks_are_kept() {
+        let w = words_and_breaks("solo mattina, italiana");
+        assert_eq!(
+            w,
+            vec![
+                Some("solo".into()),
+                Some("mattina".into()),
+                None,
+                Some("italiana".into())
+            ]
+        );
+    }
+}
