@@ -95,6 +95,11 @@ impl Engine {
         &self.store
     }
 
+    /// The search index, for baselines that bypass scoring.
+    pub fn index(&self) -> &SearchIndex {
+        &self.index
+    }
+
     fn corpus(&self, kind: Kind) -> &Corpus {
         match kind {
             Kind::Worker => &self.index.workers,
@@ -374,11 +379,11 @@ impl Engine {
         if !self.store.organisations.is_empty() || !self.store.workers.is_empty() {
             return Ok(false);
         }
-        let (orgs, operators) = fixtures::demo_organisations()?;
-        for o in &orgs {
+        let demo = fixtures::demo_organisations()?;
+        for o in &demo.organisations {
             self.store.put(&self.store.organisations, o)?;
         }
-        for (op, _) in &operators {
+        for (op, _) in &demo.operators {
             self.store.put(&self.store.operators, op)?;
         }
         self.import_workers(&fixtures::demo_workers_at(today)?)?;

@@ -153,8 +153,14 @@ pub fn demo_requests_at(today: Date) -> Result<Vec<Request>> {
         .collect()
 }
 
+/// The demo organisations, and their operators each with its demo token.
+pub struct DemoOrganisations {
+    pub organisations: Vec<Organisation>,
+    pub operators: Vec<(Operator, String)>,
+}
+
 /// Demo organisations and their operators; each operator comes with its demo token.
-pub fn demo_organisations() -> Result<(Vec<Organisation>, Vec<(Operator, String)>)> {
+pub fn demo_organisations() -> Result<DemoOrganisations> {
     let mut orgs = Vec::new();
     let mut operators = Vec::new();
     for o in parse::<Vec<OrgFixture>>("organisations.json", ORGANISATIONS)? {
@@ -178,7 +184,10 @@ pub fn demo_organisations() -> Result<(Vec<Organisation>, Vec<(Operator, String)
             comune: o.comune,
         });
     }
-    Ok((orgs, operators))
+    Ok(DemoOrganisations {
+        organisations: orgs,
+        operators,
+    })
 }
 
 /// Bodies that must be refused: (worker bodies, request bodies).
@@ -260,7 +269,10 @@ mod tests {
 
     #[test]
     fn tokens_are_kept_hashed() {
-        let (orgs, ops) = demo_organisations().unwrap();
+        let DemoOrganisations {
+            organisations: orgs,
+            operators: ops,
+        } = demo_organisations().unwrap();
         assert_eq!(orgs.len(), 5);
         let (op, token) = &ops[0];
         assert_eq!(token, "demo-sportello");

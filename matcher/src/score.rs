@@ -445,7 +445,7 @@ pub fn reasons(
 }
 
 fn euros(cents: u32) -> String {
-    if cents % 100 == 0 {
+    if cents.is_multiple_of(100) {
         format!("{}", cents / 100)
     } else {
         format!("{}.{:02}", cents / 100, cents % 100)

@@ -1,0 +1,127 @@
+//! `cargo bench --bench matching`: top-20 candidates with reasons for one request, at
+//! each size in `DOM_BENCH_SIZES` (default 10000), against two baselines measured in the
+//! same run: (a) naive — deserialise every stored card and score it sequentially;
+//! (b) tantivy alone — the same filters and BM25 top-20, no compatibility scoring.
+//! Requests: 70% within one province, 20% regional, 10% national.
+
+use std::time::Instant;
+
+use matcher::features::{RequestFeatures, WorkerFeatures};
+use matcher::model::Request;
+use matcher::score::{self, Context};
+use matcher::synth::{Area, Synth};
+use matcher::{Date, Engine};
+
+fn env_list(name: &str, default: &str) -> Vec<usize> {
+    std::env::var(name)
+        .unwrap_or_else(|_| default.to_string())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect()
+}
+
+fn percentile(sorted_ms: &[f64], p: f64) -> f64 {
+    if sorted_ms.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted_ms.len() as f64 - 1.0) * p).round() as usize;
+    sorted_ms[i]
+}
+
+fn time_each<F: FnMut(&Request)>(requests: &[Request], mut f: F) -> Vec<f64> {
+    let mut out: Vec<f64> = requests
+        .iter()
+        .map(|r| {
+            let t = Instant::now();
+            f(r);
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    out.sort_by(f64::total_cmp);
+    out
+}
+
+fn requests(synth: &mut Synth, n: usize) -> Vec<Request> {
+    let provinces = ["GR", "RM", "MI", "TO", "NA", "FI", "BO", "PA"];
+    let regions = ["Toscana", "Lazio", "Lombardia", "Piemonte", "Campania"];
+    (0..n)
+        .map(|i| {
+            let area = match i % 10 {
+                0..=6 => Area::Province(provinces[i % provinces.len()].into()),
+                7 | 8 => Area::Region(regions[i % regions.len()].into()),
+                _ => Area::National,
+            };
+            synth.request(&area)
+        })
+        .collect()
+}
+
+fn main() {
+    let sizes = env_list("DOM_BENCH_SIZES", "10000");
+    let n_requests = env_list("DOM_BENCH_REQUESTS", "1000")
+        .first()
+        .copied()
+        .unwrap_or(1000);
+    let today: Date = "2026-11-20".parse().expect("date");
+    for size in sizes {
+        let mut synth = Synth::new(42, today);
+        let engine = Engine::temporary().expect("engine");
+        let t = Instant::now();
+        for chunk in synth.workers(size).chunks(50_000) {
+            engine.import_workers(chunk).expect("import");
+        }
+        let import_s = t.elapsed().as_secs_f64();
+        let reqs = requests(&mut synth, n_requests);
+
+        // Warm-up: page cache, allocator, rayon pool.
+        for r in reqs.iter().take(50) {
+            engine.candidates_for(r, 20, today).expect("match");
+        }
+        let dom = time_each(&reqs, |r| {
+            engine.candidates_for(r, 20, today).expect("match");
+        });
+        let tantivy = time_each(&reqs, |r| {
+            let mut hits = engine.index().workers_for(r).expect("search");
+            let k = hits.len().min(20);
+            if k > 0 {
+                hits.select_nth_unstable_by(k - 1, |a, b| b.1.total_cmp(&a.1));
+            }
+            std::hint::black_box(&hits[..k]);
+        });
+        // The naive baseline is slow: measure it on a sample at large sizes.
+        let naive_sample = &reqs[..reqs.len().min(if size > 100_000 { 10 } else { 100 })];
+        let naive = time_each(naive_sample, |r| {
+            let rf = RequestFeatures::of(r);
+            let ctx = Context {
+                today,
+                text_share: 0.0,
+            };
+            let mut scored: Vec<(f64, matcher::model::Id)> = engine
+                .store()
+                .workers
+                .iter()
+                .filter_map(|w| {
+                    let w = w.expect("decode");
+                    let f = WorkerFeatures::of(&w);
+                    score::score(&f, &rf, &ctx).ok().map(|b| (b.total(), w.id))
+                })
+                .collect();
+            scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+            scored.truncate(20);
+            std::hint::black_box(scored);
+        });
+        let (p50, p99) = (percentile(&dom, 0.5), percentile(&dom, 0.99));
+        let naive_p50 = percentile(&naive, 0.5);
+        let tantivy_p50 = percentile(&tantivy, 0.5);
+        eprintln!(
+            "profiles={size} import={:.0}/s dom p50={p50:.3}ms p99={p99:.3}ms | naive p50={naive_p50:.3}ms ({:.1}x) | tantivy p50={tantivy_p50:.3}ms p99={:.3}ms ({:.2}x of tantivy)",
+            size as f64 / import_s,
+            naive_p50 / p50,
+            percentile(&tantivy, 0.99),
+            p50 / tantivy_p50,
+        );
+        println!(
+            "RESULT matching profiles={size} p50_ms={p50:.3} p99_ms={p99:.3} naive_p50_ms={naive_p50:.3} tantivy_p50_ms={tantivy_p50:.3}"
+        );
+    }
+}

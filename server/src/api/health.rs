@@ -1,0 +1,21 @@
+//! `GET /healthz`: the service is up with its store and index open.
+
+use std::sync::Arc;
+
+use warp::{Filter, Rejection, Reply};
+
+use crate::app::State;
+
+/// GET /healthz
+pub fn routes(
+    state: Arc<State>,
+) -> impl Filter<Extract = (impl Reply,), Error = Rejection> + Clone {
+    warp::path("healthz")
+        .and(warp::path::end())
+        .and(warp::get())
+        .map(move || {
+            // Reaching here means `State` exists, which means store and index opened.
+            let _ = &state;
+            warp::reply::json(&serde_json::json!({"status": "ok"}))
+        })
+}

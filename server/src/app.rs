@@ -1,0 +1,124 @@
+//! Building and running the service: open the engine, seed the demo, bind the listener
+//! (port 0 allowed), serve until shut down, and run the background tasks.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use matcher::{Date, Engine};
+
+use crate::error::ApiError;
+
+/// How often staged index changes are committed when nothing else commits them.
+const COMMIT_EVERY: Duration = Duration::from_secs(2);
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub data: PathBuf,
+    pub addr: SocketAddr,
+    pub demo: bool,
+}
+
+/// What every handler shares.
+pub struct State {
+    pub engine: Engine,
+}
+
+impl State {
+    /// Runs blocking engine work (sled, tantivy, rayon) off the async threads.
+    pub async fn blocking<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&State) -> Result<T, ApiError> + Send + 'static,
+    {
+        let state = Arc::clone(self);
+        tokio::task::spawn_blocking(move || f(&state))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?
+    }
+}
+
+pub struct Application {
+    listener: tokio::net::TcpListener,
+    state: Arc<State>,
+}
+
+impl Application {
+    /// Opens the data folder (seeding demo data into an empty store if asked) and binds.
+    pub async fn build(settings: Settings) -> Result<Application, String> {
+        let data = settings.data.clone();
+        let demo = settings.demo;
+        let engine = tokio::task::spawn_blocking(move || -> Result<Engine, String> {
+            let engine = Engine::open(&data).map_err(|e| open_error(&data, &e))?;
+            for (corpus, recovery) in engine.recovery() {
+                if *recovery != matcher::Recovery::Consistent {
+                    eprintln!("indice {corpus}: {recovery:?}");
+                }
+            }
+            if demo && engine.seed_demo(Date::today()).map_err(|e| e.to_string())? {
+                eprintln!("dati dimostrativi caricati in {}", data.display());
+            }
+            Ok(engine)
+        })
+        .await
+        .map_err(|e| e.to_string())??;
+        let listener = tokio::net::TcpListener::bind(settings.addr)
+            .await
+            .map_err(|e| format!("impossibile ascoltare su {}: {e}", settings.addr))?;
+        Ok(Application {
+            listener,
+            state: Arc::new(State { engine }),
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    pub fn state(&self) -> Arc<State> {
+        Arc::clone(&self.state)
+    }
+
+    /// Serves until `shutdown` resolves, then commits what is staged.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) {
+        let state = self.state;
+        let ticker = tokio::spawn(commit_loop(Arc::clone(&state)));
+        warp::serve(crate::api::routes(Arc::clone(&state)))
+            .incoming(self.listener)
+            .graceful(shutdown)
+            .run()
+            .await;
+        ticker.abort();
+        let _ = state.blocking(|s| Ok(s.engine.commit()?)).await;
+    }
+}
+
+async fn commit_loop(state: Arc<State>) {
+    let mut every = tokio::time::interval(COMMIT_EVERY);
+    loop {
+        every.tick().await;
+        if let Err(e) = state.blocking(|s| Ok(s.engine.commit()?)).await {
+            eprintln!("commit dell'indice non riuscito: {e}");
+        }
+    }
+}
+
+/// Explains the usual reasons a data folder does not open.
+pub fn open_error(data: &std::path::Path, e: &matcher::Error) -> String {
+    let text = e.to_string();
+    if text.contains("lock")
+        || text.contains("WouldBlock")
+        || text.contains("temporarily unavailable")
+    {
+        format!(
+            "l'archivio {} è già in uso da un altro processo (un `dom serve` attivo?)",
+            data.display()
+        )
+    } else {
+        format!("impossibile aprire l'archivio {}: {text}", data.display())
+    }
+}

@@ -1,0 +1,266 @@
+//! The `dom` command line: `serve`, `match`, `openings`, `reindex`. Messages in Italian,
+//! for the people who run the desk's server.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use matcher::model::{Candidate, Id};
+use matcher::{Date, Engine};
+
+use crate::app::{open_error, Application, Settings};
+
+pub const DEFAULT_DATA: &str = "dom-data";
+pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+
+const USAGE: &str = "\
+uso:
+  dom serve [--demo] [--data CARTELLA] [--addr HOST:PORTA]
+      avvia il servizio (con --demo carica i dati dimostrativi in un archivio vuoto)
+  dom match ID_RICHIESTA [--limit N] [--demo] [--data CARTELLA]
+      mostra i candidati migliori per una richiesta, con le ragioni del punteggio
+  dom openings ID_SCHEDA [--limit N] [--demo] [--data CARTELLA]
+      mostra le richieste aperte adatte a una persona
+  dom reindex [--data CARTELLA]
+      ricostruisce l'indice di ricerca dall'archivio
+
+CARTELLA predefinita: dom-data; indirizzo predefinito: 127.0.0.1:8080";
+
+/// Parsed options shared by the subcommands.
+#[derive(Debug, PartialEq)]
+struct Options {
+    command: String,
+    positional: Vec<String>,
+    data: PathBuf,
+    addr: SocketAddr,
+    demo: bool,
+    limit: usize,
+}
+
+fn parse(args: Vec<String>) -> Result<Options, String> {
+    let mut it = args.into_iter();
+    let command = it.next().ok_or("indicare un comando")?;
+    let mut o = Options {
+        command,
+        positional: Vec::new(),
+        data: PathBuf::from(DEFAULT_DATA),
+        addr: DEFAULT_ADDR.parse().map_err(|e| format!("{e}"))?,
+        demo: false,
+        limit: 5,
+    };
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| it.next().ok_or(format!("manca il valore di {name}"));
+        match arg.as_str() {
+            "--demo" => o.demo = true,
+            "--data" => o.data = PathBuf::from(value("--data")?),
+            "--addr" => {
+                let v = value("--addr")?;
+                o.addr = v
+                    .parse()
+                    .map_err(|_| format!("indirizzo non valido: {v} (es. 127.0.0.1:8080)"))?;
+            }
+            "--limit" => {
+                let v = value("--limit")?;
+                o.limit = v
+                    .parse()
+                    .map_err(|_| format!("--limit vuole un numero, non {v}"))?;
+            }
+            flag if flag.starts_with("--") => return Err(format!("opzione sconosciuta: {flag}")),
+            _ => o.positional.push(arg),
+        }
+    }
+    Ok(o)
+}
+
+pub fn main(args: Vec<String>) -> ExitCode {
+    let result = parse(args).and_then(|o| match o.command.as_str() {
+        "serve" => serve(o),
+        "match" => show_candidates(o),
+        "openings" => show_openings(o),
+        "reindex" => reindex(o),
+        "help" | "--help" | "-h" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => Err(format!("comando sconosciuto: {other}")),
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("dom: {e}\n\n{USAGE}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(o: Options) -> Result<(), String> {
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    runtime.block_on(async move {
+        let app = Application::build(Settings {
+            data: o.data.clone(),
+            addr: o.addr,
+            demo: o.demo,
+        })
+        .await?;
+        // Tests and scripts read the port from this line.
+        println!("DOM in ascolto su http://{}", app.local_addr());
+        app.run_until(shutdown_signal()).await;
+        eprintln!("DOM fermato");
+        Ok(())
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => return std::future::pending().await,
+            };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
+
+fn open(o: &Options) -> Result<Engine, String> {
+    let engine = Engine::open(&o.data).map_err(|e| open_error(&o.data, &e))?;
+    if o.demo {
+        engine.seed_demo(Date::today()).map_err(|e| e.to_string())?;
+    }
+    Ok(engine)
+}
+
+fn one_id(o: &Options, what: &str) -> Result<Id, String> {
+    match o.positional.as_slice() {
+        [id] => id
+            .parse()
+            .map_err(|_| format!("{what} non valido: {id} (16 cifre esadecimali)")),
+        _ => Err(format!("indicare un {what}")),
+    }
+}
+
+fn show_candidates(o: Options) -> Result<(), String> {
+    let id = one_id(&o, "identificativo di richiesta")?;
+    let engine = open(&o)?;
+    let r = engine
+        .store()
+        .requests
+        .fetch(id)
+        .map_err(|e| e.to_string())?;
+    let place = matcher::comuni::Comuni::get()
+        .by_code(&r.comune)
+        .map_or(r.comune.clone(), |c| c.name.clone());
+    println!(
+        "Richiesta {} — {} a {}, {}, {} ore/settimana, dal {}",
+        r.id,
+        r.job.label(),
+        place,
+        r.live_in.label(),
+        r.hours_per_week,
+        r.start_on
+    );
+    let candidates = engine
+        .candidates_for(&r, o.limit, Date::today())
+        .map_err(|e| e.to_string())?;
+    if candidates.is_empty() {
+        println!("Nessun candidato compatibile.");
+    }
+    for (rank, c) in candidates.iter().enumerate() {
+        print_candidate(&engine, rank + 1, c)?;
+    }
+    Ok(())
+}
+
+fn print_candidate(engine: &Engine, rank: usize, c: &Candidate) -> Result<(), String> {
+    let w = engine
+        .store()
+        .workers
+        .fetch(c.worker_id)
+        .map_err(|e| e.to_string())?;
+    // Only what the family's card would show: first name and initial.
+    let initial = w.family_name.chars().next().unwrap_or(' ');
+    println!(
+        "\n{rank}. {} {initial}. ({})  punteggio {:.1}",
+        w.given_name, c.worker_id, c.score
+    );
+    for r in &c.reasons {
+        println!("   {:>5.1}  {:<10} {}", r.points, r.factor, r.detail);
+    }
+    for warning in &c.warnings {
+        println!("   attenzione: {warning}");
+    }
+    Ok(())
+}
+
+fn show_openings(o: Options) -> Result<(), String> {
+    let id = one_id(&o, "identificativo di scheda")?;
+    let engine = open(&o)?;
+    let openings = engine
+        .openings(id, o.limit, Date::today())
+        .map_err(|e| e.to_string())?;
+    if openings.is_empty() {
+        println!("Nessuna richiesta aperta compatibile.");
+    }
+    for (rank, op) in openings.iter().enumerate() {
+        println!(
+            "\n{}. richiesta {}  punteggio {:.1}",
+            rank + 1,
+            op.request_id,
+            op.score
+        );
+        for r in &op.reasons {
+            println!("   {:>5.1}  {:<10} {}", r.points, r.factor, r.detail);
+        }
+        for warning in &op.warnings {
+            println!("   attenzione: {warning}");
+        }
+    }
+    Ok(())
+}
+
+fn reindex(o: Options) -> Result<(), String> {
+    let engine = Engine::open(&o.data).map_err(|e| open_error(&o.data, &e))?;
+    let n = engine.rebuild_index().map_err(|e| e.to_string())?;
+    println!("indice ricostruito: {n} documenti");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn parses_serve_options() {
+        let o = parse(args("serve --demo --data /tmp/x --addr 127.0.0.1:0")).unwrap();
+        assert!(o.demo);
+        assert_eq!(o.data, PathBuf::from("/tmp/x"));
+        assert_eq!(o.addr.port(), 0);
+    }
+
+    #[test]
+    fn refuses_bad_options_clearly() {
+        assert!(parse(args("serve --addr nowhere"))
+            .unwrap_err()
+            .contains("indirizzo"));
+        assert!(parse(args("match --limit many"))
+            .unwrap_err()
+            .contains("--limit"));
+        assert!(parse(args("serve --data")).unwrap_err().contains("--data"));
+        assert!(parse(args("serve --colour"))
+            .unwrap_err()
+            .contains("--colour"));
+        assert!(parse(vec![]).is_err());
+    }
+}

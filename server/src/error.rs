@@ -1,0 +1,153 @@
+//! The server's errors and their one mapping to HTTP: status, contract code, message
+//! and field, rendered as `{"error": {...}}`.
+
+use serde::Serialize;
+use warp::http::StatusCode;
+
+/// Everything a request can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The matching core refused or failed.
+    #[error(transparent)]
+    Matcher(#[from] matcher::Error),
+    /// No valid bearer token.
+    #[error("autenticazione richiesta: token mancante o non valido")]
+    Unauthorized,
+    /// The token's role or organisation may not do this.
+    #[error("operazione non consentita per questo profilo")]
+    Forbidden,
+    /// No such route or record.
+    #[error("risorsa non trovata")]
+    NotFound,
+    /// The body is larger than the limit.
+    #[error("richiesta troppo grande")]
+    TooLarge,
+    /// Malformed JSON, a wrong type, an unknown field, a bad query parameter.
+    #[error("{message}")]
+    BadInput {
+        field: Option<String>,
+        message: String,
+    },
+    /// The method is not allowed on this path.
+    #[error("metodo non consentito")]
+    MethodNotAllowed,
+    /// A task could not be completed (e.g. a blocking task panicked).
+    #[error("errore interno")]
+    Internal(String),
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: Detail<'a>,
+}
+
+#[derive(Serialize)]
+struct Detail<'a> {
+    code: &'a str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suggestions: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    duplicates: Option<serde_json::Value>,
+}
+
+impl ApiError {
+    /// Status and contract code.
+    pub fn status_and_code(&self) -> (StatusCode, &'static str) {
+        use matcher::Error as M;
+        match self {
+            ApiError::Matcher(e) => match e {
+                M::Invalid { .. } | M::UnknownComune { .. } => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, "invalid")
+                }
+                M::Discriminatory { .. } => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, "discriminatory_criterion")
+                }
+                M::PossibleDuplicate { .. } | M::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+                M::NotFound { .. } => (StatusCode::NOT_FOUND, "not_found"),
+                M::Corrupt { .. } | M::Store(_) | M::Index(_) | M::Io(_) => {
+                    (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+                }
+            },
+            ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            ApiError::BadInput { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+            ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+
+    /// The JSON body of the contract's error shape.
+    pub fn to_json(&self) -> serde_json::Value {
+        let (status, code) = self.status_and_code();
+        let field = match self {
+            ApiError::Matcher(e) => e.field(),
+            ApiError::BadInput { field, .. } => field.as_deref(),
+            _ => None,
+        };
+        // Internal details go to the log, not to the client.
+        let message = if status.is_server_error() {
+            "errore interno del servizio: riprovare; se persiste, avvisare l'amministratore"
+                .to_string()
+        } else {
+            self.to_string()
+        };
+        let (suggestions, duplicates) = match self {
+            ApiError::Matcher(matcher::Error::UnknownComune { suggestions, .. }) => {
+                (serde_json::to_value(suggestions).ok(), None)
+            }
+            ApiError::Matcher(matcher::Error::PossibleDuplicate { duplicates }) => {
+                (None, serde_json::to_value(duplicates).ok())
+            }
+            _ => (None, None),
+        };
+        serde_json::to_value(Body {
+            error: Detail {
+                code,
+                message,
+                field,
+                suggestions,
+                duplicates,
+            },
+        })
+        .unwrap_or_default()
+    }
+}
+
+impl warp::reject::Reject for ApiError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matcher_errors_map_to_contract_codes() {
+        let invalid = ApiError::from(matcher::Error::invalid("languages[1].level", "livello"));
+        assert_eq!(
+            invalid.status_and_code(),
+            (StatusCode::UNPROCESSABLE_ENTITY, "invalid")
+        );
+        assert_eq!(invalid.to_json()["error"]["field"], "languages[1].level");
+        let disc = ApiError::from(matcher::Error::Discriminatory {
+            field: "notes".into(),
+            message: "no".into(),
+        });
+        assert_eq!(disc.status_and_code().1, "discriminatory_criterion");
+        assert_eq!(
+            ApiError::TooLarge.status_and_code().0,
+            StatusCode::PAYLOAD_TOO_LARGE
+        );
+    }
+
+    #[test]
+    fn internal_details_are_not_sent() {
+        let e = ApiError::Internal("stack trace with secrets".into());
+        let body = e.to_json().to_string();
+        assert!(!body.contains("secrets"));
+        assert!(e.to_json()["error"].get("field").is_none());
+    }
+}

@@ -1,0 +1,7 @@
+//! DOM's service: the warp HTTP API shared by desks, Punti Insieme and social services,
+//! the background tasks, and the `dom` command line. All HTTP lives here, none in `matcher`.
+
+pub mod api;
+pub mod app;
+pub mod cli;
+pub mod error;

@@ -1,0 +1,56 @@
+//! `dom match`, `dom openings` and `dom reindex` as an operator runs them.
+
+use crate::util::dom;
+
+fn run(args: &[&str]) -> (bool, String, String) {
+    let out = dom().args(args).output().expect("dom runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn match_shows_the_top_five_with_reasons() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_str().unwrap();
+    let (ok, out, err) = run(&["match", "b000000000000001", "--demo", "--data", dir]);
+    assert!(ok, "{err}");
+    assert!(out.contains("badante a Scansano"), "{out}");
+    for rank in 1..=5 {
+        assert!(
+            out.contains(&format!("\n{rank}. ")),
+            "rank {rank} missing:\n{out}"
+        );
+    }
+    assert!(!out.contains("\n6. "));
+    assert!(out.contains("experience") && out.contains("demenza/Alzheimer"));
+    // Only first name and initial: no phone numbers on screen.
+    assert!(!out.contains("+39"));
+}
+
+#[test]
+fn openings_and_reindex_work_on_the_demo_store() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_str().unwrap();
+    let (ok, out, err) = run(&["openings", "a000000000000017", "--demo", "--data", dir]);
+    assert!(ok, "{err}");
+    assert!(out.contains("b000000000000001"), "{out}");
+    let (ok, out, err) = run(&["reindex", "--data", dir]);
+    assert!(ok, "{err}");
+    assert!(out.contains("indice ricostruito"), "{out}");
+    let (ok, out, _) = run(&["match", "b000000000000001", "--data", dir, "--limit", "3"]);
+    assert!(ok);
+    assert!(out.contains("\n3. ") && !out.contains("\n4. "));
+}
+
+#[test]
+fn bad_arguments_fail_with_an_italian_message() {
+    let (ok, _, err) = run(&["match", "not-an-id", "--data", "/tmp/dom-never-created"]);
+    assert!(!ok);
+    assert!(err.contains("non valido"), "{err}");
+    let (ok, _, err) = run(&["fly"]);
+    assert!(!ok);
+    assert!(err.contains("comando sconosciuto"));
+}
