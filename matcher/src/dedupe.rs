@@ -53,6 +53,35 @@ impl DedupeIndex {
         }
     }
 
+    /// Cards whose name contains every word of `query` (case and accents folded), or
+    /// resembles it: the desk's search by name, which the index cannot do because names
+    /// are kept out of it.
+    pub fn by_name(&self, query: &str) -> Vec<Id> {
+        let words: Vec<String> = crate::text::fold(query)
+            .split_whitespace()
+            .map(fold_key)
+            .filter(|w| !w.is_empty())
+            .collect();
+        if words.is_empty() {
+            return Vec::new();
+        }
+        let joined = words.join(" ");
+        let mut out: Vec<(Id, f64)> = Vec::new();
+        for people in self.by_year.values() {
+            for (id, a, b) in people {
+                let contains = words
+                    .iter()
+                    .all(|w| a.split(' ').any(|p| p.starts_with(w.as_str())));
+                let sim = strsim::jaro_winkler(&joined, a).max(strsim::jaro_winkler(&joined, b));
+                if contains || sim >= NAME_SIMILARITY {
+                    out.push((*id, if contains { 1.0 + sim } else { sim }));
+                }
+            }
+        }
+        out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        out.into_iter().map(|x| x.0).collect()
+    }
+
     /// Existing cards that look like `w` (never `w` itself), most similar first.
     pub fn find(&self, w: &Worker) -> Vec<DuplicateMatch> {
         let mut found: HashMap<Id, DuplicateMatch> = HashMap::new();
@@ -154,6 +183,16 @@ mod tests {
         assert!(d
             .find(&person(1, "Ana", "Popescu", 1975, "+39 333 1234567"))
             .is_empty());
+    }
+
+    #[test]
+    fn name_search_finds_prefixes_and_typos() {
+        let d = index();
+        assert_eq!(d.by_name("popescu"), vec![Id(1)]);
+        assert_eq!(d.by_name("Ana Pop"), vec![Id(1)]);
+        assert_eq!(d.by_name("Kovalenco Olena"), vec![Id(2)]);
+        assert!(d.by_name("Rossi").is_empty());
+        assert!(d.by_name("  ").is_empty());
     }
 
     #[test]

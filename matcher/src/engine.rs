@@ -13,12 +13,13 @@ use crate::dedupe::DedupeIndex;
 use crate::error::{Error, Result};
 use crate::features::{RequestFeatures, WorkerFeatures, WorkerTable};
 use crate::fixtures;
-use crate::index::{Corpus, OpenState, SearchIndex};
+use crate::index::{Corpus, OpenState, SearchIndex, WorkerFilter};
 use crate::model::{
-    Candidate, DuplicateMatch, Id, Opening, Request, RequestInput, Worker, WorkerInput,
+    Actor, AuditAction, AuditEntry, Candidate, DuplicateMatch, FollowUp, Id, Opening, Proposal,
+    Request, RequestInput, Worker, WorkerInput,
 };
 use crate::score::{self, Breakdown, Context};
-use crate::store::{Kind, Store};
+use crate::store::{Kind, Store, WriteSet};
 use crate::text;
 use crate::validate;
 
@@ -46,11 +47,25 @@ pub enum Recovery {
     Rebuilt { reason: String },
 }
 
+/// Records to write together, with the audit lines that describe them.
+#[derive(Debug, Default)]
+pub struct Change {
+    pub workers: Vec<Worker>,
+    pub requests: Vec<Request>,
+    pub erased_workers: Vec<Id>,
+    pub proposals: Vec<Proposal>,
+    pub follow_ups: Vec<FollowUp>,
+    /// Public outcome codes and their proposals.
+    pub codes: Vec<(String, Id)>,
+    pub audit: Vec<AuditEntry>,
+}
+
 pub struct Engine {
     store: Store,
     index: SearchIndex,
     tables: RwLock<Tables>,
     write: Mutex<()>,
+    updates: Mutex<()>,
     recovery: Vec<(&'static str, Recovery)>,
 }
 
@@ -76,6 +91,7 @@ impl Engine {
             index,
             tables: RwLock::new(Tables::default()),
             write: Mutex::new(()),
+            updates: Mutex::new(()),
             recovery: Vec::new(),
         };
         let w = engine.reconcile(Kind::Worker, ws)?;
@@ -272,17 +288,80 @@ impl Engine {
         self.tables().dedupe.find(w)
     }
 
+    /// Applies a change atomically: store (one transaction, flushed), then index, then
+    /// tables. Read-modify-write callers hold `lock_updates` around their read and this.
+    pub fn apply(&self, c: Change) -> Result<()> {
+        let mut ws = WriteSet::new();
+        for w in &c.workers {
+            ws.put(w)?;
+        }
+        for r in &c.requests {
+            ws.put(r)?;
+        }
+        for id in &c.erased_workers {
+            ws.delete::<Worker>(*id);
+        }
+        for p in &c.proposals {
+            ws.put(p)?;
+        }
+        for f in &c.follow_ups {
+            ws.put(f)?;
+        }
+        for (code, proposal) in &c.codes {
+            ws.put_code(code, *proposal);
+        }
+        for a in &c.audit {
+            ws.audit(a)?;
+        }
+        let _w = self.lock_writes();
+        let seq = self.store.apply(&ws)?;
+        for w in &c.workers {
+            self.index.stage_worker(w, seq)?;
+        }
+        for r in &c.requests {
+            self.index.stage_request(r, seq)?;
+        }
+        for id in &c.erased_workers {
+            self.index.stage_worker_removal(*id, seq)?;
+        }
+        let mut t = self.tables_mut();
+        for w in &c.workers {
+            t.workers.upsert(WorkerFeatures::of(w));
+            t.dedupe.insert(w);
+        }
+        for r in &c.requests {
+            t.requests.insert(r.id, RequestFeatures::of(r));
+        }
+        for id in &c.erased_workers {
+            t.workers.remove(*id);
+            t.dedupe.remove(*id);
+        }
+        drop(t);
+        if c.erased_workers.is_empty() {
+            self.after_write()
+        } else {
+            // Erasure is not lazy: the index forgets the person now.
+            self.finish_commit()
+        }
+    }
+
+    /// Serialises read-modify-write operations (proposals, outcomes, edits) so two of
+    /// them never both act on the same old state.
+    pub fn lock_updates(&self) -> MutexGuard<'_, ()> {
+        self.updates.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// Registers a worker card. A card that looks like an existing one is refused with
     /// the likely duplicates unless `allow_duplicate`, in which case it is kept and flagged.
     pub fn register_worker(
         &self,
         input: WorkerInput,
-        org: Option<Id>,
+        actor: Option<&Actor>,
         allow_duplicate: bool,
         today: Date,
     ) -> Result<Worker> {
         let mut w = validate::worker(input, Id::random(), today)?;
-        w.org_id = org;
+        w.org_id = actor.map(|a| a.org_id);
         let duplicates = self.duplicates_of(&w);
         if !duplicates.is_empty() {
             if !allow_duplicate {
@@ -290,62 +369,68 @@ impl Engine {
             }
             w.possible_duplicate_of = duplicates.iter().map(|d| d.worker_id).collect();
         }
-        self.put_worker(&w)?;
+        let audit = AuditEntry::by(actor, AuditAction::Create, "worker", w.id);
+        self.apply(Change {
+            workers: vec![w.clone()],
+            audit: vec![audit],
+            ..Change::default()
+        })?;
         Ok(w)
     }
 
     /// Stores a (validated) worker record, replacing any with its id. Durable on return.
     pub fn put_worker(&self, w: &Worker) -> Result<()> {
-        let _w = self.lock_writes();
-        let seq = self.store.put_worker(w)?;
-        self.index.stage_worker(w, seq)?;
-        let mut t = self.tables_mut();
-        t.workers.upsert(WorkerFeatures::of(w));
-        t.dedupe.insert(w);
-        drop(t);
-        self.after_write()
+        self.apply(Change {
+            workers: vec![w.clone()],
+            ..Change::default()
+        })
     }
 
     /// Removes a worker from the store, the index and the tables.
-    pub fn erase_worker(&self, id: Id) -> Result<()> {
-        let _w = self.lock_writes();
+    pub fn erase_worker(&self, id: Id, actor: Option<&Actor>) -> Result<()> {
+        let _u = self.lock_updates();
         self.store.workers.fetch(id)?;
-        let seq = self.store.delete_worker(id)?;
-        self.index.stage_worker_removal(id, seq)?;
-        let mut t = self.tables_mut();
-        t.workers.remove(id);
-        t.dedupe.remove(id);
-        drop(t);
-        // Erasure is not lazy: the index forgets the person now.
-        self.finish_commit()
+        self.apply(Change {
+            erased_workers: vec![id],
+            audit: vec![AuditEntry::by(actor, AuditAction::Erase, "worker", id)],
+            ..Change::default()
+        })
     }
 
     pub fn register_request(
         &self,
         input: RequestInput,
-        org: Option<Id>,
+        actor: Option<&Actor>,
         today: Date,
     ) -> Result<Request> {
         let mut r = validate::request(input, Id::random(), today)?;
-        r.org_id = org;
-        self.put_request(&r)?;
+        r.org_id = actor.map(|a| a.org_id);
+        let audit = AuditEntry::by(actor, AuditAction::Create, "request", r.id);
+        self.apply(Change {
+            requests: vec![r.clone()],
+            audit: vec![audit],
+            ..Change::default()
+        })?;
         Ok(r)
     }
 
     pub fn put_request(&self, r: &Request) -> Result<()> {
-        let _w = self.lock_writes();
-        let seq = self.store.put_request(r)?;
-        self.index.stage_request(r, seq)?;
-        self.tables_mut()
-            .requests
-            .insert(r.id, RequestFeatures::of(r));
-        self.after_write()
+        self.apply(Change {
+            requests: vec![r.clone()],
+            ..Change::default()
+        })
+    }
+
+    /// Records that `actor` read a person's full record.
+    pub fn audit_read(&self, actor: &Actor, kind: &str, id: Id) -> Result<()> {
+        self.store
+            .append_audit(&AuditEntry::by(Some(actor), AuditAction::Read, kind, id))
     }
 
     /// Stores many workers with one flush and one commit: imports and benchmarks.
     pub fn import_workers(&self, workers: &[Worker]) -> Result<()> {
         let _w = self.lock_writes();
-        let seq = self.store.put_workers_bulk(workers)?;
+        let seq = self.store.put_bulk(workers)?;
         for w in workers {
             self.index.stage_worker(w, seq)?;
         }
@@ -361,7 +446,7 @@ impl Engine {
 
     pub fn import_requests(&self, requests: &[Request]) -> Result<()> {
         let _w = self.lock_writes();
-        let seq = self.store.put_requests_bulk(requests)?;
+        let seq = self.store.put_bulk(requests)?;
         for r in requests {
             self.index.stage_request(r, seq)?;
         }
@@ -381,14 +466,47 @@ impl Engine {
         }
         let demo = fixtures::demo_organisations()?;
         for o in &demo.organisations {
-            self.store.put(&self.store.organisations, o)?;
+            self.store.put(o)?;
         }
         for (op, _) in &demo.operators {
-            self.store.put(&self.store.operators, op)?;
+            self.store.put(op)?;
         }
         self.import_workers(&fixtures::demo_workers_at(today)?)?;
         self.import_requests(&fixtures::demo_requests_at(today)?)?;
         Ok(true)
+    }
+
+    /// The desk's search: by name (in memory, never indexed), or by free text over the
+    /// notes plus filters (index). Returns the total and one page, best first.
+    pub fn search_workers(
+        &self,
+        name: &str,
+        filter: &WorkerFilter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(usize, Vec<Worker>)> {
+        let ids: Vec<Id> = if name.trim().is_empty() {
+            self.commit_if_pending()?;
+            let mut hits = self.index.search_workers(filter)?;
+            let t = self.tables();
+            let confirmed = |id: &Id| t.workers.get(*id).map(|w| w.confirmed_on);
+            hits.sort_by(|a, b| {
+                b.1.total_cmp(&a.1)
+                    .then(confirmed(&b.0).cmp(&confirmed(&a.0)))
+                    .then(a.0.cmp(&b.0))
+            });
+            hits.into_iter().map(|h| h.0).collect()
+        } else {
+            self.tables().dedupe.by_name(name)
+        };
+        let total = ids.len();
+        let mut page = Vec::new();
+        for id in ids.into_iter().skip(offset).take(limit) {
+            if let Some(w) = self.store.workers.get(id)? {
+                page.push(w);
+            }
+        }
+        Ok((total, page))
     }
 
     pub fn worker_count(&self) -> usize {
@@ -670,10 +788,10 @@ mod tests {
                 .any(|c| c.worker_id == Id(42))
         };
         assert!(found(&e));
-        e.erase_worker(Id(42)).unwrap();
+        e.erase_worker(Id(42), None).unwrap();
         assert!(!found(&e));
         assert!(matches!(
-            e.erase_worker(Id(42)),
+            e.erase_worker(Id(42), None),
             Err(Error::NotFound { .. })
         ));
     }
@@ -733,6 +851,39 @@ mod tests {
             };
             assert_eq!(not_text(&c.reasons), not_text(&o.reasons));
         }
+    }
+
+    #[test]
+    fn desk_search_by_text_filters_and_name() {
+        let e = demo_engine();
+        let f = WorkerFilter {
+            text: "Alzheimer".into(),
+            ..WorkerFilter::default()
+        };
+        let (n, page) = e.search_workers("", &f, 0, 50).unwrap();
+        assert!(n >= 3);
+        assert!(page
+            .iter()
+            .all(|w| w.notes.to_lowercase().contains("alzheimer")));
+        let f = WorkerFilter {
+            job: Some(crate::model::Job::Babysitter),
+            comune: Some("053009".into()),
+            ..WorkerFilter::default()
+        };
+        let (_, page) = e.search_workers("", &f, 0, 50).unwrap();
+        assert!(!page.is_empty());
+        assert!(page
+            .iter()
+            .all(|w| w.comune == "053009" && w.jobs.contains(&crate::model::Job::Babysitter)));
+        let (n, page) = e
+            .search_workers("popescu", &WorkerFilter::default(), 0, 50)
+            .unwrap();
+        assert_eq!(n, 2, "Ana and her duplicate Anna");
+        assert!(page.iter().all(|w| w.family_name == "Popescu"));
+        let (all, _) = e
+            .search_workers("", &WorkerFilter::default(), 0, 1)
+            .unwrap();
+        assert_eq!(all, e.worker_count());
     }
 
     #[test]

@@ -273,7 +273,7 @@ mod tests {
             organisations: orgs,
             operators: ops,
         } = demo_organisations().unwrap();
-        assert_eq!(orgs.len(), 5);
+        assert_eq!(orgs.len(), 6);
         let (op, token) = &ops[0];
         assert_eq!(token, "demo-sportello");
         assert_eq!(op.token_sha256.len(), 64);

@@ -354,6 +354,17 @@ impl SegmentCollector for AllScoredSegment {
     }
 }
 
+/// What the desk's worker search asks for.
+#[derive(Debug, Clone, Default)]
+pub struct WorkerFilter {
+    pub text: String,
+    pub job: Option<crate::model::Job>,
+    pub status: Option<WorkerStatus>,
+    pub live_in: Option<LiveIn>,
+    /// ISTAT code.
+    pub comune: Option<String>,
+}
+
 /// Both corpora.
 pub struct SearchIndex {
     pub workers: Corpus,
@@ -446,6 +457,36 @@ impl SearchIndex {
             filters.extend(c.near(&r.comune, f64::from(MAX_TRAVEL_KM)));
         }
         c.search(c.filtered_text(filters, &r.notes).as_ref())
+    }
+
+    /// Worker cards for the desk's search box: optional free text over the notes (BM25)
+    /// and exact filters. With no filter at all, every card.
+    pub fn search_workers(&self, f: &WorkerFilter) -> Result<Vec<(Id, f32)>> {
+        let c = &self.workers;
+        let mut filters: Vec<Box<dyn Query>> = Vec::new();
+        if let Some(j) = f.job {
+            filters.push(c.term(c.f.job, j.index() as u64));
+        }
+        if let Some(s) = f.status {
+            filters.push(c.term(c.f.status, s.index() as u64));
+        }
+        if let Some(l) = f.live_in {
+            filters.push(c.term(c.f.live_in, l.index() as u64));
+        }
+        if let Some(comune) = &f.comune {
+            filters.push(Box::new(TermQuery::new(
+                Term::from_field_text(c.f.comune, comune),
+                IndexRecordOption::Basic,
+            )));
+        }
+        if filters.is_empty() {
+            filters.push(Box::new(tantivy::query::AllQuery));
+        }
+        let mut hits = c.search(c.filtered_text(filters, &f.text).as_ref())?;
+        if !text::stems(&mut text::italian_analyzer(), &f.text).is_empty() {
+            hits.retain(|h| h.1 > 0.0);
+        }
+        Ok(hits)
     }
 
     /// Open requests passing the worker's indexable hard filters, with BM25 of their

@@ -386,6 +386,44 @@ pub struct Worker {
 }
 
 impl Worker {
+    /// The card as an editable create body (what a PATCH merges into).
+    pub fn to_input(&self) -> WorkerInput {
+        WorkerInput {
+            given_name: self.given_name.clone(),
+            family_name: self.family_name.clone(),
+            birth_year: self.birth_year,
+            gender: self.gender,
+            nationality: self.nationality.clone(),
+            phone: self.phone.clone(),
+            comune: self.comune.clone(),
+            jobs: self.jobs.clone(),
+            live_in: self.live_in,
+            hours_per_week: self.hours_per_week,
+            languages: self.languages.clone(),
+            experience: self.experience.clone(),
+            driving_license: self.driving_license,
+            max_travel_km: self.max_travel_km,
+            permit: self.permit,
+            wage_expectation: self.wage_expectation,
+            notes: self.notes.clone(),
+            consent: Some(self.consent.clone()),
+        }
+    }
+
+    /// What a family or a referrer may see: no contact, permit, address, age or origin.
+    pub fn family_card(&self) -> FamilyCard {
+        FamilyCard {
+            worker_id: self.id,
+            given_name: self.given_name.clone(),
+            jobs: self.jobs.clone(),
+            experience: self.experience.clone(),
+            languages: self.languages.clone(),
+            live_in: self.live_in,
+            hours_per_week: self.hours_per_week,
+            driving_license: self.driving_license,
+        }
+    }
+
     pub fn full_name(&self) -> String {
         format!("{} {}", self.given_name, self.family_name)
     }
@@ -405,6 +443,19 @@ impl Worker {
             .map(|e| e.years)
             .max()
     }
+}
+
+/// The card a family receives: first name, experience, languages, availability.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FamilyCard {
+    pub worker_id: Id,
+    pub given_name: String,
+    pub jobs: Vec<Job>,
+    pub experience: Vec<Experience>,
+    pub languages: Vec<LanguageSkill>,
+    pub live_in: LiveIn,
+    pub hours_per_week: HoursRange,
+    pub driving_license: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -457,9 +508,29 @@ pub struct Request {
     pub notes: String,
     pub status: RequestStatus,
     pub created_on: Date,
+    /// When it became `filled` or `closed`: the monthly review counts closures by it.
+    #[serde(default)]
+    pub closed_on: Option<Date>,
 }
 
 impl Request {
+    /// The request as an editable create body (what a PATCH merges into).
+    pub fn to_input(&self) -> RequestInput {
+        RequestInput {
+            family_name: self.family_name.clone(),
+            phone: self.phone.clone(),
+            comune: self.comune.clone(),
+            job: self.job,
+            live_in: self.live_in,
+            hours_per_week: self.hours_per_week,
+            start_on: self.start_on,
+            needs: self.needs.clone(),
+            requires: self.requires.clone(),
+            offered: self.offered,
+            notes: self.notes.clone(),
+        }
+    }
+
     /// Whether workers may still be proposed for it.
     pub fn is_open(&self) -> bool {
         matches!(
@@ -561,6 +632,66 @@ pub struct FollowUp {
     pub status: FollowUpStatus,
     #[serde(default)]
     pub outcome: Option<Outcome>,
+    /// For retention checks: whether the job was still going, and when that was said.
+    #[serde(default)]
+    pub retained: Option<bool>,
+    #[serde(default)]
+    pub done_on: Option<Date>,
+}
+
+vocabulary!(
+    /// What an audit entry records.
+    AuditAction {
+        Read = "read" / "lettura",
+        Create = "create" / "creazione",
+        Update = "update" / "modifica",
+        Erase = "erase" / "cancellazione",
+        Propose = "propose" / "proposta",
+        Outcome = "outcome" / "esito",
+        FollowUp = "follow_up" / "verifica",
+        Export = "export" / "esportazione",
+    }
+);
+
+/// Who is acting: an operator of an organisation with a role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Actor {
+    pub operator_id: Id,
+    pub org_id: Id,
+    pub role: Role,
+}
+
+/// One line of the append-only audit log: who did what to which record, when. It never
+/// holds the record's content (no health, no permit details).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// Seconds since the Unix epoch.
+    pub at: u64,
+    pub operator_id: Option<Id>,
+    pub org_id: Option<Id>,
+    /// `token`, `outcome_code` (public endpoint) or `system` (background task).
+    pub via: String,
+    pub action: AuditAction,
+    pub record_kind: String,
+    pub record_id: Id,
+}
+
+impl AuditEntry {
+    /// An entry for `actor` (or the system, when `None`) doing `action` now.
+    pub fn by(actor: Option<&Actor>, action: AuditAction, kind: &str, id: Id) -> AuditEntry {
+        AuditEntry {
+            at: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0),
+            operator_id: actor.map(|a| a.operator_id),
+            org_id: actor.map(|a| a.org_id),
+            via: if actor.is_some() { "token" } else { "system" }.to_string(),
+            action,
+            record_kind: kind.to_string(),
+            record_id: id,
+        }
+    }
 }
 
 /// An existing card that looks like the one being registered, and why.

@@ -7,11 +7,11 @@ use std::path::Path;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use sled::transaction::{ConflictableTransactionError, TransactionalTree};
+use sled::transaction::ConflictableTransactionError;
 use sled::{Transactional, Tree};
 
 use crate::error::{Error, Result};
-use crate::model::{FollowUp, Id, Operator, Organisation, Proposal, Request, Worker};
+use crate::model::{AuditEntry, FollowUp, Id, Operator, Organisation, Proposal, Request, Worker};
 
 /// Format of the envelope. A record written by an older DOM decodes because new fields
 /// carry `#[serde(default)]`; a record from a newer format is refused, never guessed at.
@@ -25,14 +25,17 @@ pub trait Record: Serialize + DeserializeOwned {
     const TREE: &'static str;
     /// The kind named in a not-found error shown to operators.
     const LABEL: &'static str;
+    /// Set for records the index mirrors: their writes go to the change log.
+    const KIND: Option<Kind> = None;
     fn id(&self) -> Id;
 }
 
 macro_rules! record {
-    ($t:ty, $tree:literal, $label:literal) => {
+    ($t:ty, $tree:literal, $label:literal $(, $kind:expr)?) => {
         impl Record for $t {
             const TREE: &'static str = $tree;
             const LABEL: &'static str = $label;
+            $(const KIND: Option<Kind> = Some($kind);)?
             fn id(&self) -> Id {
                 self.id
             }
@@ -40,12 +43,97 @@ macro_rules! record {
     };
 }
 
-record!(Worker, "workers", "scheda lavoratore");
-record!(Request, "requests", "richiesta");
+record!(Worker, "workers", "scheda lavoratore", Kind::Worker);
+record!(Request, "requests", "richiesta", Kind::Request);
 record!(Organisation, "organisations", "organizzazione");
 record!(Operator, "operators", "operatore");
 record!(Proposal, "proposals", "proposta");
 record!(FollowUp, "follow_ups", "verifica");
+
+/// Every tree a `WriteSet` can touch, in a fixed order (the transaction's order).
+const TREES: [&str; 10] = [
+    "workers",
+    "requests",
+    "organisations",
+    "operators",
+    "proposals",
+    "follow_ups",
+    "outcome_codes",
+    "audit",
+    "changes",
+    "meta",
+];
+
+fn tree_slot(name: &str) -> usize {
+    TREES.iter().position(|t| *t == name).unwrap_or(0)
+}
+
+/// Changes to apply in one sled transaction: all of them or none.
+#[derive(Default)]
+pub struct WriteSet {
+    ops: Vec<(usize, Vec<u8>, Option<Vec<u8>>)>,
+    logged: Vec<(Kind, Id)>,
+}
+
+impl WriteSet {
+    pub fn new() -> WriteSet {
+        WriteSet::default()
+    }
+
+    pub fn put<T: Record>(&mut self, value: &T) -> Result<&mut WriteSet> {
+        let bytes = encode(value)?;
+        self.ops.push((
+            tree_slot(T::TREE),
+            value.id().to_key().to_vec(),
+            Some(bytes),
+        ));
+        if let Some(kind) = T::KIND {
+            self.logged.push((kind, value.id()));
+        }
+        Ok(self)
+    }
+
+    pub fn delete<T: Record>(&mut self, id: Id) -> &mut WriteSet {
+        self.ops
+            .push((tree_slot(T::TREE), id.to_key().to_vec(), None));
+        if let Some(kind) = T::KIND {
+            self.logged.push((kind, id));
+        }
+        self
+    }
+
+    /// Maps a public outcome code to its proposal.
+    pub fn put_code(&mut self, code: &str, proposal: Id) -> &mut WriteSet {
+        self.ops.push((
+            tree_slot("outcome_codes"),
+            code.as_bytes().to_vec(),
+            Some(proposal.to_key().to_vec()),
+        ));
+        self
+    }
+
+    /// Appends to the audit log, in the same transaction as the change it describes.
+    pub fn audit(&mut self, entry: &AuditEntry) -> Result<&mut WriteSet> {
+        self.ops.push((
+            tree_slot("audit"),
+            audit_key(entry.at),
+            Some(encode(entry)?),
+        ));
+        Ok(self)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+}
+
+/// Time first so the log reads in order; random tail so two entries in the same second
+/// never collide.
+fn audit_key(at: u64) -> Vec<u8> {
+    let mut key = at.to_be_bytes().to_vec();
+    key.extend_from_slice(&rand::random::<u64>().to_be_bytes());
+    key
+}
 
 /// Which index-mirrored collection a change touched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,11 +182,11 @@ pub struct Table<T> {
 }
 
 impl<T: Record> Table<T> {
-    fn open(db: &sled::Db) -> Result<Table<T>> {
-        Ok(Table {
-            tree: db.open_tree(T::TREE)?,
+    fn from_tree(tree: Tree) -> Table<T> {
+        Table {
+            tree,
             _record: PhantomData,
-        })
+        }
     }
 
     pub fn get(&self, id: Id) -> Result<Option<T>> {
@@ -138,8 +226,12 @@ pub struct Store {
     pub operators: Table<Operator>,
     pub proposals: Table<Proposal>,
     pub follow_ups: Table<FollowUp>,
+    codes: Tree,
+    audit: Tree,
     changes: Tree,
     meta: Tree,
+    /// All trees in `TREES` order, for transactions.
+    all: Vec<Tree>,
 }
 
 impl Store {
@@ -159,92 +251,129 @@ impl Store {
     }
 
     fn from_db(db: sled::Db) -> Result<Store> {
+        let all = TREES
+            .iter()
+            .map(|name| db.open_tree(name))
+            .collect::<std::result::Result<Vec<Tree>, sled::Error>>()?;
+        let tree = |name: &str| all[tree_slot(name)].clone();
         Ok(Store {
-            workers: Table::open(&db)?,
-            requests: Table::open(&db)?,
-            organisations: Table::open(&db)?,
-            operators: Table::open(&db)?,
-            proposals: Table::open(&db)?,
-            follow_ups: Table::open(&db)?,
-            changes: db.open_tree("changes")?,
-            meta: db.open_tree("meta")?,
+            workers: Table::from_tree(tree(Worker::TREE)),
+            requests: Table::from_tree(tree(Request::TREE)),
+            organisations: Table::from_tree(tree(Organisation::TREE)),
+            operators: Table::from_tree(tree(Operator::TREE)),
+            proposals: Table::from_tree(tree(Proposal::TREE)),
+            follow_ups: Table::from_tree(tree(FollowUp::TREE)),
+            codes: tree("outcome_codes"),
+            audit: tree("audit"),
+            changes: tree("changes"),
+            meta: tree("meta"),
+            all,
             db,
         })
     }
 
-    /// Writes or replaces a worker card and logs the change. Durable on return.
-    pub fn put_worker(&self, w: &Worker) -> Result<u64> {
-        let seq = self.logged_write(&self.workers.tree, Kind::Worker, w.id, Some(encode(w)?))?;
+    /// Applies a write set in one transaction and flushes: durable on return. Logged
+    /// records get consecutive sequence numbers; returns the last (or the current
+    /// sequence number when nothing was logged).
+    pub fn apply(&self, ws: &WriteSet) -> Result<u64> {
+        let seq = self.apply_unflushed(ws)?;
         self.flush()?;
         Ok(seq)
+    }
+
+    fn apply_unflushed(&self, ws: &WriteSet) -> Result<u64> {
+        let changes_slot = tree_slot("changes");
+        let meta_slot = tree_slot("meta");
+        let seq = self.all.as_slice().transaction(|trees| {
+            let meta = &trees[meta_slot];
+            let mut seq = meta
+                .get(SEQ_KEY)?
+                .and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
+                .map_or(0, u64::from_be_bytes);
+            for (slot, key, value) in &ws.ops {
+                match value {
+                    Some(v) => trees[*slot].insert(key.as_slice(), v.as_slice())?,
+                    None => trees[*slot].remove(key.as_slice())?,
+                };
+            }
+            for (kind, id) in &ws.logged {
+                seq += 1;
+                let mut entry = vec![*kind as u8];
+                entry.extend_from_slice(&id.to_key());
+                trees[changes_slot].insert(&seq.to_be_bytes(), entry)?;
+            }
+            meta.insert(SEQ_KEY, &seq.to_be_bytes())?;
+            Ok::<u64, ConflictableTransactionError<Error>>(seq)
+        })?;
+        Ok(seq)
+    }
+
+    /// The proposal an outcome code belongs to.
+    pub fn proposal_for_code(&self, code: &str) -> Result<Option<Id>> {
+        Ok(self
+            .codes
+            .get(code.as_bytes())?
+            .and_then(|v| Id::from_key(&v)))
+    }
+
+    /// Appends to the audit log outside any other change (reads). Not flushed here:
+    /// sled's periodic flush and the next write make it durable within half a second.
+    pub fn append_audit(&self, entry: &AuditEntry) -> Result<()> {
+        self.audit.insert(audit_key(entry.at), encode(entry)?)?;
+        Ok(())
+    }
+
+    /// The audit entries about one record, oldest first.
+    pub fn audit_of(&self, record: Id) -> Result<Vec<AuditEntry>> {
+        let mut out = Vec::new();
+        for v in self.audit.iter().values() {
+            let e: AuditEntry = decode("audit", &v?)?;
+            if e.record_id == record {
+                out.push(e);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Writes or replaces a worker card and logs the change. Durable on return.
+    pub fn put_worker(&self, w: &Worker) -> Result<u64> {
+        self.apply(WriteSet::new().put(w)?)
     }
 
     /// Removes a worker card and logs the change. Durable on return.
     pub fn delete_worker(&self, id: Id) -> Result<u64> {
-        let seq = self.logged_write(&self.workers.tree, Kind::Worker, id, None)?;
-        self.flush()?;
-        Ok(seq)
+        self.apply(WriteSet::new().delete::<Worker>(id))
     }
 
     pub fn put_request(&self, r: &Request) -> Result<u64> {
-        let seq = self.logged_write(&self.requests.tree, Kind::Request, r.id, Some(encode(r)?))?;
-        self.flush()?;
-        Ok(seq)
+        self.apply(WriteSet::new().put(r)?)
     }
 
-    /// Writes many workers with one flush at the end: bulk import, where nothing is
+    /// Writes many records with one flush at the end: bulk import, where nothing is
     /// acknowledged before the whole batch is durable.
-    pub fn put_workers_bulk<'a>(
+    pub fn put_bulk<'a, T: Record + 'a>(
         &self,
-        workers: impl IntoIterator<Item = &'a Worker>,
+        records: impl IntoIterator<Item = &'a T>,
     ) -> Result<u64> {
-        let mut seq = 0;
-        for w in workers {
-            seq = self.logged_write(&self.workers.tree, Kind::Worker, w.id, Some(encode(w)?))?;
+        let mut seq = self.seq()?;
+        let mut ws = WriteSet::new();
+        for r in records {
+            ws.put(r)?;
+            if ws.ops.len() >= 1000 {
+                seq = self.apply_unflushed(&ws)?;
+                ws = WriteSet::new();
+            }
         }
-        self.flush()?;
-        Ok(seq)
-    }
-
-    pub fn put_requests_bulk<'a>(
-        &self,
-        requests: impl IntoIterator<Item = &'a Request>,
-    ) -> Result<u64> {
-        let mut seq = 0;
-        for r in requests {
-            seq = self.logged_write(&self.requests.tree, Kind::Request, r.id, Some(encode(r)?))?;
+        if !ws.is_empty() {
+            seq = self.apply_unflushed(&ws)?;
         }
         self.flush()?;
         Ok(seq)
     }
 
     /// Writes a record that the index does not mirror. Durable on return.
-    pub fn put<T: Record>(&self, table: &Table<T>, value: &T) -> Result<()> {
-        table.tree.insert(value.id().to_key(), encode(value)?)?;
-        self.flush()
-    }
-
-    /// The record and its change-log entry commit together, or neither does.
-    fn logged_write(&self, tree: &Tree, kind: Kind, id: Id, value: Option<Vec<u8>>) -> Result<u64> {
-        let seq = (tree, &self.changes, &self.meta).transaction(
-            |(t, changes, meta): &(TransactionalTree, TransactionalTree, TransactionalTree)| {
-                let seq = meta
-                    .get(SEQ_KEY)?
-                    .and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
-                    .map_or(0, u64::from_be_bytes)
-                    + 1;
-                meta.insert(SEQ_KEY, &seq.to_be_bytes())?;
-                match &value {
-                    Some(bytes) => t.insert(&id.to_key(), bytes.as_slice())?,
-                    None => t.remove(&id.to_key())?,
-                };
-                let mut entry = vec![kind as u8];
-                entry.extend_from_slice(&id.to_key());
-                changes.insert(&seq.to_be_bytes(), entry)?;
-                Ok::<u64, ConflictableTransactionError<Error>>(seq)
-            },
-        )?;
-        Ok(seq)
+    pub fn put<T: Record>(&self, value: &T) -> Result<()> {
+        self.apply(WriteSet::new().put(value)?).map(|_| ())
     }
 
     /// The sequence number of the last logged change (0 for an empty store).
@@ -372,8 +501,8 @@ mod tests {
     #[test]
     fn plain_tables_store_and_fetch() {
         let s = Store::temporary().unwrap();
-        s.put(&s.organisations, &org(1, "A")).unwrap();
-        s.put(&s.organisations, &org(2, "B")).unwrap();
+        s.put(&org(1, "A")).unwrap();
+        s.put(&org(2, "B")).unwrap();
         assert_eq!(s.organisations.fetch(Id(2)).unwrap().name, "B");
         assert_eq!(s.organisations.iter().count(), 2);
         assert!(matches!(

@@ -612,6 +612,7 @@ impl Synth {
             notes,
             status: RequestStatus::Open,
             created_on: self.today,
+            closed_on: None,
         }
     }
 }

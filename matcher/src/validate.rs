@@ -178,6 +178,7 @@ pub fn request(input: RequestInput, id: Id, today: Date) -> Result<Request> {
         notes,
         status: RequestStatus::Open,
         created_on: today,
+        closed_on: None,
     })
 }
 

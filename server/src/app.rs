@@ -7,26 +7,52 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use matcher::followup::FollowUpPolicy;
 use matcher::{Date, Engine};
 
+use crate::auth::Auth;
 use crate::error::ApiError;
+use crate::limits::RateLimiter;
 
 /// How often staged index changes are committed when nothing else commits them.
 const COMMIT_EVERY: Duration = Duration::from_secs(2);
+/// How often follow-ups are checked for lateness and stale cards retired.
+const SWEEP_EVERY: Duration = Duration::from_secs(3600);
 
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub data: PathBuf,
     pub addr: SocketAddr,
     pub demo: bool,
+    pub policy: FollowUpPolicy,
 }
 
 /// What every handler shares.
 pub struct State {
     pub engine: Engine,
+    pub auth: Auth,
+    pub policy: FollowUpPolicy,
+    /// Public outcome reports, per code and per client address.
+    pub outcome_per_code: RateLimiter,
+    pub outcome_per_client: RateLimiter,
 }
 
 impl State {
+    pub fn new(engine: Engine, policy: FollowUpPolicy) -> Result<State, matcher::Error> {
+        let operators = engine
+            .store()
+            .operators
+            .iter()
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(State {
+            engine,
+            auth: Auth::new(operators),
+            policy,
+            outcome_per_code: RateLimiter::new(5, Duration::from_secs(3600)),
+            outcome_per_client: RateLimiter::new(30, Duration::from_secs(3600)),
+        })
+    }
+
     /// Runs blocking engine work (sled, tantivy, rayon) off the async threads.
     pub async fn blocking<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
     where
@@ -50,7 +76,8 @@ impl Application {
     pub async fn build(settings: Settings) -> Result<Application, String> {
         let data = settings.data.clone();
         let demo = settings.demo;
-        let engine = tokio::task::spawn_blocking(move || -> Result<Engine, String> {
+        let policy = settings.policy.clone();
+        let state = tokio::task::spawn_blocking(move || -> Result<State, String> {
             let engine = Engine::open(&data).map_err(|e| open_error(&data, &e))?;
             for (corpus, recovery) in engine.recovery() {
                 if *recovery != matcher::Recovery::Consistent {
@@ -60,7 +87,7 @@ impl Application {
             if demo && engine.seed_demo(Date::today()).map_err(|e| e.to_string())? {
                 eprintln!("dati dimostrativi caricati in {}", data.display());
             }
-            Ok(engine)
+            State::new(engine, policy).map_err(|e| e.to_string())
         })
         .await
         .map_err(|e| e.to_string())??;
@@ -69,7 +96,7 @@ impl Application {
             .map_err(|e| format!("impossibile ascoltare su {}: {e}", settings.addr))?;
         Ok(Application {
             listener,
-            state: Arc::new(State { engine }),
+            state: Arc::new(state),
         })
     }
 
@@ -87,12 +114,14 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) {
         let state = self.state;
         let ticker = tokio::spawn(commit_loop(Arc::clone(&state)));
+        let sweeper = tokio::spawn(sweep_loop(Arc::clone(&state)));
         warp::serve(crate::api::routes(Arc::clone(&state)))
             .incoming(self.listener)
             .graceful(shutdown)
             .run()
             .await;
         ticker.abort();
+        sweeper.abort();
         let _ = state.blocking(|s| Ok(s.engine.commit()?)).await;
     }
 }
@@ -103,6 +132,23 @@ async fn commit_loop(state: Arc<State>) {
         every.tick().await;
         if let Err(e) = state.blocking(|s| Ok(s.engine.commit()?)).await {
             eprintln!("commit dell'indice non riuscito: {e}");
+        }
+    }
+}
+
+/// Marks follow-ups overdue and retires cards not confirmed for a year; first run at
+/// start-up, so a server that was off for days catches up at once.
+async fn sweep_loop(state: Arc<State>) {
+    let mut every = tokio::time::interval(SWEEP_EVERY);
+    loop {
+        every.tick().await;
+        match state.blocking(|s| Ok(s.engine.sweep(Date::today())?)).await {
+            Ok(s) if s.overdue + s.inactivated > 0 => eprintln!(
+                "verifiche in ritardo: {}, schede diventate non attive: {}",
+                s.overdue, s.inactivated
+            ),
+            Ok(_) => {}
+            Err(e) => eprintln!("controllo periodico non riuscito: {e}"),
         }
     }
 }

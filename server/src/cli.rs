@@ -8,6 +8,12 @@ use std::process::ExitCode;
 use matcher::model::{Candidate, Id};
 use matcher::{Date, Engine};
 
+use matcher::followup::FollowUpPolicy;
+use matcher::report::Month;
+
+use crate::api::admin::{
+    create_operator_record, create_organisation, NewOperator, NewOrganisation,
+};
 use crate::app::{open_error, Application, Settings};
 
 pub const DEFAULT_DATA: &str = "dom-data";
@@ -23,6 +29,13 @@ uso:
       mostra le richieste aperte adatte a una persona
   dom reindex [--data CARTELLA]
       ricostruisce l'indice di ricerca dall'archivio
+  dom report [--month AAAA-MM] [--csv] [--data CARTELLA]
+      rapporto mensile degli esiti (JSON, o CSV con --csv)
+  dom admin add-org --name NOME --kind desk|punto_insieme|social_services|coordination [--comune C]
+  dom admin add-operator --org ID --name NOME --role operator|referrer|coordinator|admin
+      crea organizzazioni e operatori (il token è mostrato una sola volta)
+
+Opzioni di serve: --follow-up-days 7,30 (giorni dopo la proposta in cui chiedere l'esito)
 
 CARTELLA predefinita: dom-data; indirizzo predefinito: 127.0.0.1:8080";
 
@@ -35,6 +48,14 @@ struct Options {
     addr: SocketAddr,
     demo: bool,
     limit: usize,
+    follow_up_days: Vec<i32>,
+    month: Option<String>,
+    csv: bool,
+    name: Option<String>,
+    kind: Option<String>,
+    role: Option<String>,
+    org: Option<String>,
+    comune: Option<String>,
 }
 
 fn parse(args: Vec<String>) -> Result<Options, String> {
@@ -47,6 +68,14 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
         addr: DEFAULT_ADDR.parse().map_err(|e| format!("{e}"))?,
         demo: false,
         limit: 5,
+        follow_up_days: FollowUpPolicy::default().after_days,
+        month: None,
+        csv: false,
+        name: None,
+        kind: None,
+        role: None,
+        org: None,
+        comune: None,
     };
     while let Some(arg) = it.next() {
         let mut value = |name: &str| it.next().ok_or(format!("manca il valore di {name}"));
@@ -65,6 +94,29 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
                     .parse()
                     .map_err(|_| format!("--limit vuole un numero, non {v}"))?;
             }
+            "--follow-up-days" => {
+                let v = value("--follow-up-days")?;
+                o.follow_up_days = v
+                    .split(',')
+                    .map(|d| {
+                        d.trim()
+                            .parse::<i32>()
+                            .ok()
+                            .filter(|d| (1..=365).contains(d))
+                    })
+                    .collect::<Option<Vec<_>>>()
+                    .filter(|d| !d.is_empty())
+                    .ok_or(format!(
+                        "--follow-up-days vuole giorni tra 1 e 365 separati da virgole, non {v}"
+                    ))?;
+            }
+            "--month" => o.month = Some(value("--month")?),
+            "--csv" => o.csv = true,
+            "--name" => o.name = Some(value("--name")?),
+            "--kind" => o.kind = Some(value("--kind")?),
+            "--role" => o.role = Some(value("--role")?),
+            "--org" => o.org = Some(value("--org")?),
+            "--comune" => o.comune = Some(value("--comune")?),
             flag if flag.starts_with("--") => return Err(format!("opzione sconosciuta: {flag}")),
             _ => o.positional.push(arg),
         }
@@ -78,6 +130,8 @@ pub fn main(args: Vec<String>) -> ExitCode {
         "match" => show_candidates(o),
         "openings" => show_openings(o),
         "reindex" => reindex(o),
+        "report" => report(o),
+        "admin" => admin(o),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())
@@ -100,6 +154,10 @@ fn serve(o: Options) -> Result<(), String> {
             data: o.data.clone(),
             addr: o.addr,
             demo: o.demo,
+            policy: FollowUpPolicy {
+                after_days: o.follow_up_days.clone(),
+                ..FollowUpPolicy::default()
+            },
         })
         .await?;
         // Tests and scripts read the port from this line.
@@ -230,6 +288,70 @@ fn reindex(o: Options) -> Result<(), String> {
     let engine = Engine::open(&o.data).map_err(|e| open_error(&o.data, &e))?;
     let n = engine.rebuild_index().map_err(|e| e.to_string())?;
     println!("indice ricostruito: {n} documenti");
+    Ok(())
+}
+
+fn report(o: Options) -> Result<(), String> {
+    let month: Month = match &o.month {
+        Some(m) => m.parse().map_err(|e: matcher::Error| e.to_string())?,
+        None => Month::of(Date::today()),
+    };
+    let engine = open(&o)?;
+    let r = engine
+        .monthly_report(month, Date::today())
+        .map_err(|e| e.to_string())?;
+    if o.csv {
+        print!("{}", r.to_csv());
+    } else {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&r).map_err(|e| e.to_string())?
+        );
+    }
+    Ok(())
+}
+
+fn admin(o: Options) -> Result<(), String> {
+    let engine = open(&o)?;
+    let need = |v: &Option<String>, name: &str| v.clone().ok_or(format!("manca {name}"));
+    let parse_json = |v: String| serde_json::Value::String(v);
+    match o.positional.first().map(String::as_str) {
+        Some("add-org") => {
+            let kind =
+                matcher::json::parse(parse_json(need(&o.kind, "--kind")?)).map_err(|_| {
+                    "--kind: desk, punto_insieme, social_services o coordination".to_string()
+                })?;
+            let org = create_organisation(
+                &engine,
+                NewOrganisation {
+                    name: need(&o.name, "--name")?,
+                    kind,
+                    comune: o.comune.clone(),
+                },
+            )
+            .map_err(|e| e.to_string())?;
+            println!("organizzazione creata: {} ({})", org.id, org.name);
+        }
+        Some("add-operator") => {
+            let role = matcher::json::parse(parse_json(need(&o.role, "--role")?))
+                .map_err(|_| "--role: operator, referrer, coordinator o admin".to_string())?;
+            let org_id = need(&o.org, "--org")?
+                .parse()
+                .map_err(|_| "--org: identificativo non valido".to_string())?;
+            let (op, token) = create_operator_record(
+                &engine,
+                NewOperator {
+                    org_id,
+                    name: need(&o.name, "--name")?,
+                    role,
+                },
+            )
+            .map_err(|e| e.to_string())?;
+            println!("operatore creato: {} ({})", op.id, op.name);
+            println!("token (conservarlo ora: non sarà più mostrato): {token}");
+        }
+        _ => return Err("dom admin add-org | add-operator".into()),
+    }
     Ok(())
 }
 

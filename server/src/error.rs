@@ -28,6 +28,9 @@ pub enum ApiError {
         field: Option<String>,
         message: String,
     },
+    /// Too many requests from this client or for this code.
+    #[error("troppi tentativi: riprovare più tardi")]
+    TooManyRequests,
     /// The method is not allowed on this path.
     #[error("metodo non consentito")]
     MethodNotAllowed,
@@ -77,6 +80,7 @@ impl ApiError {
             ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ApiError::BadInput { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
+            ApiError::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }

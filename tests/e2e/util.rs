@@ -59,6 +59,36 @@ impl Server {
         self.request("GET", path, None, None)
     }
 
+    pub fn get_as(&self, token: &str, path: &str) -> Response {
+        self.request("GET", path, Some(token), None)
+    }
+
+    pub fn post_as(&self, token: &str, path: &str, body: &serde_json::Value) -> Response {
+        self.request("POST", path, Some(token), Some(&body.to_string()))
+    }
+
+    pub fn patch_as(&self, token: &str, path: &str, body: &serde_json::Value) -> Response {
+        self.request("PATCH", path, Some(token), Some(&body.to_string()))
+    }
+
+    /// A request with extra raw headers (e.g. `Accept`).
+    pub fn get_with(&self, token: &str, path: &str, header: &str) -> Response {
+        self.raw(&format!(
+            "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nAuthorization: Bearer {token}\r\n{header}\r\n\r\n"
+        ))
+    }
+
+    pub fn raw(&self, request: &str) -> Response {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .expect("timeout");
+        stream.write_all(request.as_bytes()).expect("send");
+        let mut raw = Vec::new();
+        let _ = stream.read_to_end(&mut raw);
+        Response::parse(&raw)
+    }
+
     /// One HTTP/1.1 request with `Connection: close`; the whole response.
     pub fn request(
         &self,

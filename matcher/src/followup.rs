@@ -1,0 +1,819 @@
+//! What happens around a match: proposing a worker to a family, the dated follow-ups
+//! that ask whether it became a job, outcomes (from operators or, by outcome code, from
+//! the family or the worker), 90-day retention checks, edits, and the periodic sweep.
+
+use serde::{Deserialize, Serialize};
+
+use crate::date::Date;
+use crate::engine::{Change, Engine};
+use crate::error::{Error, Result};
+use crate::json;
+use crate::model::{
+    Actor, AuditAction, AuditEntry, Candidate, ContractShape, FollowUp, FollowUpKind,
+    FollowUpStatus, Id, NotHiredReason, Outcome, OutcomeKind, Proposal, Reporter, Request,
+    RequestInput, RequestStatus, Worker, WorkerInput, WorkerStatus,
+};
+use crate::validate;
+
+/// When follow-ups fall due.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowUpPolicy {
+    /// Days after a proposal to ask whether it became a job.
+    pub after_days: Vec<i32>,
+    /// Days after the start of a job to ask whether it is still going.
+    pub retention_days: i32,
+}
+
+impl Default for FollowUpPolicy {
+    fn default() -> Self {
+        FollowUpPolicy {
+            after_days: vec![7, 30],
+            retention_days: 90,
+        }
+    }
+}
+
+/// Cards not confirmed for this long become inactive.
+pub const INACTIVE_AFTER_DAYS: i32 = 365;
+
+/// The body of `POST /api/v1/proposals/{id}/outcome`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeInput {
+    pub outcome: OutcomeKind,
+    pub reported_by: Reporter,
+    #[serde(default)]
+    pub reason: Option<NotHiredReason>,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub start_on: Option<Date>,
+    #[serde(default)]
+    pub contract: Option<ContractShape>,
+}
+
+/// A proposal with its follow-ups, as the API returns it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProposalView {
+    #[serde(flatten)]
+    pub proposal: Proposal,
+    pub follow_ups: Vec<FollowUp>,
+}
+
+/// Counts of what a sweep changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sweep {
+    pub overdue: usize,
+    pub inactivated: usize,
+}
+
+/// Letters and digits that cannot be confused when read aloud or handwritten.
+const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+pub const CODE_LEN: usize = 10;
+
+fn new_code() -> String {
+    (0..CODE_LEN)
+        .map(|_| CODE_ALPHABET[rand::random_range(0..CODE_ALPHABET.len())] as char)
+        .collect()
+}
+
+/// Normalises a code as typed by a person: case, spaces and dashes do not matter.
+pub fn normalise_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+impl Engine {
+    /// Scores one worker for a request, as `candidates` would: `Err` with the reason
+    /// when a hard constraint excludes them.
+    pub fn evaluate(
+        &self,
+        worker_id: Id,
+        r: &Request,
+        today: Date,
+    ) -> Result<std::result::Result<Candidate, crate::score::Exclusion>> {
+        let w = self.store().workers.fetch(worker_id)?;
+        let wf = crate::features::WorkerFeatures::of(&w);
+        let rf = crate::features::RequestFeatures::of(r);
+        self.commit()?;
+        let hits = self.index().workers_for(r)?;
+        let best = hits.iter().map(|h| h.1).fold(0.0f32, f32::max);
+        let mine = hits.iter().find(|h| h.0 == worker_id).map_or(0.0, |h| h.1);
+        let share = if best > 0.0 {
+            f64::from(mine / best)
+        } else {
+            0.0
+        };
+        let ctx = crate::score::Context {
+            today,
+            text_share: share,
+        };
+        Ok(crate::score::score(&wf, &rf, &ctx).map(|b| {
+            let mut analyzer = crate::text::italian_analyzer();
+            let a = crate::text::stems(&mut analyzer, &r.notes);
+            let bw = crate::text::stems(&mut analyzer, &w.notes);
+            let shared: Vec<String> = a
+                .iter()
+                .filter(|(s, _)| bw.iter().any(|(t, _)| t == s))
+                .map(|(_, word)| word.clone())
+                .take(8)
+                .collect();
+            Candidate {
+                worker_id,
+                score: b.total(),
+                reasons: crate::score::reasons(&wf, &rf, &b, &ctx, &shared),
+                warnings: crate::score::warnings(&wf, &rf, today),
+            }
+        }))
+    }
+
+    /// All proposals made for a request, oldest first.
+    pub fn proposals_of(&self, request_id: Id) -> Result<Vec<Proposal>> {
+        let mut out: Vec<Proposal> = self
+            .store()
+            .proposals
+            .iter()
+            .filter(|p| p.as_ref().map_or(true, |p| p.request_id == request_id))
+            .collect::<Result<_>>()?;
+        out.sort_by_key(|p| (p.proposed_on, p.id));
+        Ok(out)
+    }
+
+    /// The follow-ups of a proposal, by due date.
+    pub fn follow_ups_of(&self, proposal_id: Id) -> Result<Vec<FollowUp>> {
+        let mut out: Vec<FollowUp> = self
+            .store()
+            .follow_ups
+            .iter()
+            .filter(|f| f.as_ref().map_or(true, |f| f.proposal_id == proposal_id))
+            .collect::<Result<_>>()?;
+        out.sort_by_key(|f| (f.due_on, f.id));
+        Ok(out)
+    }
+
+    pub fn proposal_view(&self, p: Proposal) -> Result<ProposalView> {
+        let follow_ups = self.follow_ups_of(p.id)?;
+        Ok(ProposalView {
+            proposal: p,
+            follow_ups,
+        })
+    }
+
+    /// Proposes a worker to a family: records the score as it is now, moves the request
+    /// to `proposals_sent`, schedules the follow-ups and issues the outcome code.
+    pub fn propose(
+        &self,
+        actor: &Actor,
+        request_id: Id,
+        worker_id: Id,
+        policy: &FollowUpPolicy,
+        today: Date,
+    ) -> Result<ProposalView> {
+        let _u = self.lock_updates();
+        let mut r = self.store().requests.fetch(request_id)?;
+        if !r.is_open() {
+            return Err(Error::Conflict(format!(
+                "la richiesta è {}: non si possono fare nuove proposte",
+                r.status.label()
+            )));
+        }
+        if self
+            .proposals_of(request_id)?
+            .iter()
+            .any(|p| p.worker_id == worker_id)
+        {
+            return Err(Error::Conflict(
+                "questa persona è già stata proposta per questa richiesta".into(),
+            ));
+        }
+        let candidate = match self.evaluate(worker_id, &r, today)? {
+            Ok(c) => c,
+            Err(why) => {
+                return Err(Error::Conflict(format!(
+                    "non proponibile per questa richiesta: {}",
+                    why.detail()
+                )))
+            }
+        };
+        let mut w = self.store().workers.fetch(worker_id)?;
+        w.last_proposed_on = Some(today);
+        if r.status == RequestStatus::Open {
+            r.status = RequestStatus::ProposalsSent;
+        }
+        let mut code = new_code();
+        while self.store().proposal_for_code(&code)?.is_some() {
+            code = new_code();
+        }
+        let p = Proposal {
+            id: Id::random(),
+            request_id,
+            worker_id,
+            org_id: actor.org_id,
+            proposed_by: actor.operator_id,
+            proposed_on: today,
+            score: candidate.score,
+            reasons: candidate.reasons,
+            warnings: candidate.warnings,
+            outcome_code: code.clone(),
+            outcome: None,
+        };
+        let follow_ups: Vec<FollowUp> = policy
+            .after_days
+            .iter()
+            .map(|d| FollowUp {
+                id: Id::random(),
+                proposal_id: p.id,
+                org_id: actor.org_id,
+                kind: FollowUpKind::Outcome,
+                due_on: today.add_days(*d),
+                status: FollowUpStatus::Due,
+                outcome: None,
+                retained: None,
+                done_on: None,
+            })
+            .collect();
+        self.apply(Change {
+            workers: vec![w],
+            requests: vec![r],
+            proposals: vec![p.clone()],
+            follow_ups: follow_ups.clone(),
+            codes: vec![(code, p.id)],
+            audit: vec![AuditEntry::by(
+                Some(actor),
+                AuditAction::Propose,
+                "proposal",
+                p.id,
+            )],
+            ..Change::default()
+        })?;
+        Ok(ProposalView {
+            proposal: p,
+            follow_ups,
+        })
+    }
+
+    /// Records what became of a proposal. `actor` is `None` when the family or the worker
+    /// reports it with the outcome code.
+    pub fn record_outcome(
+        &self,
+        actor: Option<&Actor>,
+        proposal_id: Id,
+        input: OutcomeInput,
+        policy: &FollowUpPolicy,
+        today: Date,
+    ) -> Result<ProposalView> {
+        match input.outcome {
+            OutcomeKind::Hired => {
+                let start = input.start_on.ok_or_else(|| {
+                    Error::invalid("start_on", "indicare la data di inizio del lavoro")
+                })?;
+                if start < today.add_days(-366) || start > today.add_days(366) {
+                    return Err(Error::invalid(
+                        "start_on",
+                        "la data di inizio deve essere entro un anno da oggi",
+                    ));
+                }
+            }
+            OutcomeKind::NotHired if input.reason.is_none() => {
+                return Err(Error::invalid(
+                    "reason",
+                    "indicare il motivo scegliendo dall'elenco (family_chose_other, \
+                     worker_declined, wage, hours, distance, need_changed, unreachable, other)",
+                ));
+            }
+            _ => {}
+        }
+        if input.note.chars().count() > 1000 {
+            return Err(Error::invalid("note", "al massimo 1000 caratteri"));
+        }
+        let _u = self.lock_updates();
+        let mut p = self.store().proposals.fetch(proposal_id)?;
+        if p.outcome
+            .as_ref()
+            .is_some_and(|o| o.outcome != OutcomeKind::NoAnswer)
+        {
+            return Err(Error::Conflict(
+                "l'esito di questa proposta è già stato registrato".into(),
+            ));
+        }
+        let outcome = Outcome {
+            outcome: input.outcome,
+            reported_by: input.reported_by,
+            reason: match input.outcome {
+                OutcomeKind::NotHired => input.reason,
+                _ => None,
+            },
+            note: input.note.trim().to_string(),
+            start_on: match input.outcome {
+                OutcomeKind::Hired => input.start_on,
+                _ => None,
+            },
+            contract: input.contract,
+            recorded_on: today,
+        };
+        p.outcome = Some(outcome.clone());
+        let mut change = Change::default();
+        let mut open: Vec<FollowUp> = self
+            .follow_ups_of(p.id)?
+            .into_iter()
+            .filter(|f| f.kind == FollowUpKind::Outcome)
+            .filter(|f| matches!(f.status, FollowUpStatus::Due | FollowUpStatus::Overdue))
+            .collect();
+        if outcome.outcome == OutcomeKind::NoAnswer {
+            // Nobody answered this time: close the follow-up at hand, ask again later.
+            open.truncate(1);
+        }
+        for mut f in open {
+            f.status = FollowUpStatus::Done;
+            f.outcome = Some(outcome.clone());
+            f.done_on = Some(today);
+            change.follow_ups.push(f);
+        }
+        if let (OutcomeKind::Hired, Some(start)) = (outcome.outcome, outcome.start_on) {
+            if let Some(mut w) = self.store().workers.get(p.worker_id)? {
+                w.status = WorkerStatus::Placed;
+                change.workers.push(w);
+            }
+            let mut r = self.store().requests.fetch(p.request_id)?;
+            r.status = RequestStatus::Filled;
+            r.closed_on = Some(today);
+            change.requests.push(r);
+            change.follow_ups.push(FollowUp {
+                id: Id::random(),
+                proposal_id: p.id,
+                org_id: p.org_id,
+                kind: FollowUpKind::Retention,
+                due_on: start.add_days(policy.retention_days),
+                status: FollowUpStatus::Due,
+                outcome: None,
+                retained: None,
+                done_on: None,
+            });
+        }
+        let mut audit = AuditEntry::by(actor, AuditAction::Outcome, "proposal", p.id);
+        if actor.is_none() {
+            audit.via = "outcome_code".into();
+        }
+        change.audit.push(audit);
+        change.proposals.push(p.clone());
+        self.apply(change)?;
+        self.proposal_view(p)
+    }
+
+    /// Answers a 90-day retention check. A job that ended makes the card available again.
+    pub fn answer_retention(
+        &self,
+        actor: &Actor,
+        follow_up_id: Id,
+        still_employed: bool,
+        today: Date,
+    ) -> Result<FollowUp> {
+        let _u = self.lock_updates();
+        let mut f = self.store().follow_ups.fetch(follow_up_id)?;
+        if f.kind != FollowUpKind::Retention {
+            return Err(Error::Conflict(
+                "questa verifica chiede l'esito della proposta, non la durata del lavoro".into(),
+            ));
+        }
+        if f.status == FollowUpStatus::Done {
+            return Err(Error::Conflict("verifica già registrata".into()));
+        }
+        f.status = FollowUpStatus::Done;
+        f.retained = Some(still_employed);
+        f.done_on = Some(today);
+        let mut change = Change::default();
+        if !still_employed {
+            let p = self.store().proposals.fetch(f.proposal_id)?;
+            if let Some(mut w) = self.store().workers.get(p.worker_id)? {
+                if w.status == WorkerStatus::Placed {
+                    w.status = WorkerStatus::Available;
+                    change.workers.push(w);
+                }
+            }
+        }
+        change.follow_ups.push(f.clone());
+        change.audit.push(AuditEntry::by(
+            Some(actor),
+            AuditAction::FollowUp,
+            "follow_up",
+            f.id,
+        ));
+        self.apply(change)?;
+        Ok(f)
+    }
+
+    /// Open follow-ups of an organisation due before `before`, oldest first.
+    pub fn follow_ups_due(&self, org: Id, before: Date) -> Result<Vec<FollowUp>> {
+        let mut out = Vec::new();
+        for f in self.store().follow_ups.iter() {
+            let f = f?;
+            if f.org_id == org
+                && f.due_on < before
+                && matches!(f.status, FollowUpStatus::Due | FollowUpStatus::Overdue)
+            {
+                out.push(f);
+            }
+        }
+        out.sort_by_key(|f| (f.due_on, f.id));
+        Ok(out)
+    }
+
+    /// The background task's work: follow-ups past their date become overdue; cards not
+    /// confirmed for a year become inactive.
+    pub fn sweep(&self, today: Date) -> Result<Sweep> {
+        let _u = self.lock_updates();
+        let mut change = Change::default();
+        for f in self.store().follow_ups.iter() {
+            let mut f = f?;
+            if f.status == FollowUpStatus::Due && f.due_on < today {
+                f.status = FollowUpStatus::Overdue;
+                change.follow_ups.push(f);
+            }
+        }
+        for w in self.store().workers.iter() {
+            let mut w = w?;
+            if w.status == WorkerStatus::Available
+                && today.days_since(w.confirmed_on) >= INACTIVE_AFTER_DAYS
+            {
+                w.status = WorkerStatus::Inactive;
+                change
+                    .audit
+                    .push(AuditEntry::by(None, AuditAction::Update, "worker", w.id));
+                change.workers.push(w);
+            }
+        }
+        let sweep = Sweep {
+            overdue: change.follow_ups.len(),
+            inactivated: change.workers.len(),
+        };
+        if sweep != Sweep::default() {
+            self.apply(change)?;
+        }
+        Ok(sweep)
+    }
+
+    /// Applies a JSON merge patch to a worker card. Besides the create fields it takes
+    /// `status` (`available` / `inactive`) and `reconfirm: true` (the person confirmed
+    /// the card today). The result is validated like a new card.
+    pub fn patch_worker(
+        &self,
+        actor: &Actor,
+        id: Id,
+        patch: &serde_json::Value,
+        today: Date,
+    ) -> Result<Worker> {
+        let _u = self.lock_updates();
+        let old = self.store().workers.fetch(id)?;
+        let mut patch = patch.clone();
+        let obj = patch
+            .as_object_mut()
+            .ok_or_else(|| Error::invalid("", "il corpo deve essere un oggetto JSON"))?;
+        let status = obj
+            .remove("status")
+            .map(json::parse::<WorkerStatus>)
+            .transpose()
+            .map_err(|_| {
+                Error::invalid("status", "stato non valido (available, inactive, placed)")
+            })?;
+        let reconfirm = match obj.remove("reconfirm") {
+            None => false,
+            Some(v) => v
+                .as_bool()
+                .ok_or_else(|| Error::invalid("reconfirm", "deve essere true o false"))?,
+        };
+        let mut body = serde_json::to_value(old.to_input()).map_err(|e| Error::Corrupt {
+            what: "worker".into(),
+            detail: e.to_string(),
+        })?;
+        json::merge_patch(&mut body, &patch);
+        let input: WorkerInput = json::parse(body)?;
+        let mut w = validate::worker(input, id, today)?;
+        w.org_id = old.org_id;
+        w.registered_on = old.registered_on;
+        w.last_proposed_on = old.last_proposed_on;
+        w.possible_duplicate_of = old.possible_duplicate_of.clone();
+        w.confirmed_on = if reconfirm { today } else { old.confirmed_on };
+        w.status = status.unwrap_or(old.status);
+        self.apply(Change {
+            workers: vec![w.clone()],
+            audit: vec![AuditEntry::by(
+                Some(actor),
+                AuditAction::Update,
+                "worker",
+                id,
+            )],
+            ..Change::default()
+        })?;
+        Ok(w)
+    }
+
+    /// Applies a JSON merge patch to a request. Besides the create fields it takes
+    /// `status`: `closed` closes it, `open` reopens it.
+    pub fn patch_request(
+        &self,
+        actor: &Actor,
+        id: Id,
+        patch: &serde_json::Value,
+        today: Date,
+    ) -> Result<Request> {
+        let _u = self.lock_updates();
+        let old = self.store().requests.fetch(id)?;
+        let mut patch = patch.clone();
+        crate::guard::check_fields(&patch)?;
+        let obj = patch
+            .as_object_mut()
+            .ok_or_else(|| Error::invalid("", "il corpo deve essere un oggetto JSON"))?;
+        let status = obj
+            .remove("status")
+            .map(json::parse::<RequestStatus>)
+            .transpose()
+            .map_err(|_| Error::invalid("status", "stato non valido (open, closed)"))?;
+        let mut body = serde_json::to_value(old.to_input()).map_err(|e| Error::Corrupt {
+            what: "request".into(),
+            detail: e.to_string(),
+        })?;
+        json::merge_patch(&mut body, &patch);
+        let input: RequestInput = json::parse(body)?;
+        let mut r = validate::request(input, id, today)?;
+        r.org_id = old.org_id;
+        r.created_on = old.created_on;
+        r.status = old.status;
+        r.closed_on = old.closed_on;
+        match status {
+            None => {}
+            Some(RequestStatus::Closed) => {
+                r.status = RequestStatus::Closed;
+                r.closed_on = Some(today);
+            }
+            Some(RequestStatus::Open) => {
+                r.status = RequestStatus::Open;
+                r.closed_on = None;
+            }
+            Some(_) => {
+                return Err(Error::invalid(
+                    "status",
+                    "si può solo chiudere (closed) o riaprire (open); «coperta» si registra con l'esito",
+                ))
+            }
+        }
+        self.apply(Change {
+            requests: vec![r.clone()],
+            audit: vec![AuditEntry::by(
+                Some(actor),
+                AuditAction::Update,
+                "request",
+                id,
+            )],
+            ..Change::default()
+        })?;
+        Ok(r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures;
+    use crate::model::Role;
+
+    fn today() -> Date {
+        fixtures::reference_date()
+    }
+
+    fn desk() -> Actor {
+        Actor {
+            operator_id: Id(0xe000000000000001),
+            org_id: Id(0xd0c0000000000001),
+            role: Role::Operator,
+        }
+    }
+
+    fn engine() -> Engine {
+        let e = Engine::temporary().unwrap();
+        e.seed_demo(today()).unwrap();
+        e
+    }
+
+    const ROSSI: Id = Id(0xb000000000000001);
+    const NATALIA: Id = Id(0xa000000000000017);
+
+    fn hired(start: &str) -> OutcomeInput {
+        OutcomeInput {
+            outcome: OutcomeKind::Hired,
+            reported_by: Reporter::Family,
+            reason: None,
+            note: String::new(),
+            start_on: Some(start.parse().unwrap()),
+            contract: None,
+        }
+    }
+
+    #[test]
+    fn proposing_records_score_schedules_follow_ups_and_moves_request() {
+        let e = engine();
+        let policy = FollowUpPolicy::default();
+        let view = e
+            .propose(&desk(), ROSSI, NATALIA, &policy, today())
+            .unwrap();
+        assert!(view.proposal.score > 0.0);
+        assert_eq!(view.proposal.reasons.len(), 8);
+        assert_eq!(view.proposal.outcome_code.len(), CODE_LEN);
+        let due: Vec<_> = view.follow_ups.iter().map(|f| f.due_on).collect();
+        assert_eq!(due, vec![today().add_days(7), today().add_days(30)]);
+        let r = e.store().requests.fetch(ROSSI).unwrap();
+        assert_eq!(r.status, RequestStatus::ProposalsSent);
+        let w = e.store().workers.fetch(NATALIA).unwrap();
+        assert_eq!(w.last_proposed_on, Some(today()));
+        assert_eq!(
+            e.store()
+                .proposal_for_code(&view.proposal.outcome_code)
+                .unwrap(),
+            Some(view.proposal.id)
+        );
+        // Twice is refused, and so is someone the constraints exclude.
+        assert!(matches!(
+            e.propose(&desk(), ROSSI, NATALIA, &policy, today()),
+            Err(Error::Conflict(_))
+        ));
+        let olena = Id(0xa000000000000002); // no driving licence, which Rossi require
+        assert!(matches!(
+            e.propose(&desk(), ROSSI, olena, &policy, today()),
+            Err(Error::Conflict(m)) if m.contains("patente")
+        ));
+    }
+
+    #[test]
+    fn hired_places_worker_fills_request_and_schedules_retention() {
+        let e = engine();
+        let policy = FollowUpPolicy::default();
+        let p = e
+            .propose(&desk(), ROSSI, NATALIA, &policy, today())
+            .unwrap()
+            .proposal;
+        let view = e
+            .record_outcome(None, p.id, hired("2026-12-03"), &policy, today())
+            .unwrap();
+        assert_eq!(
+            view.proposal.outcome.as_ref().unwrap().outcome,
+            OutcomeKind::Hired
+        );
+        assert!(view
+            .follow_ups
+            .iter()
+            .filter(|f| f.kind == FollowUpKind::Outcome)
+            .all(|f| f.status == FollowUpStatus::Done));
+        let retention = view
+            .follow_ups
+            .iter()
+            .find(|f| f.kind == FollowUpKind::Retention)
+            .unwrap();
+        assert_eq!(retention.due_on, "2027-03-03".parse().unwrap());
+        assert_eq!(
+            e.store().workers.fetch(NATALIA).unwrap().status,
+            WorkerStatus::Placed
+        );
+        let r = e.store().requests.fetch(ROSSI).unwrap();
+        assert_eq!(
+            (r.status, r.closed_on),
+            (RequestStatus::Filled, Some(today()))
+        );
+        // A second outcome is a conflict; the job ending frees the card.
+        assert!(matches!(
+            e.record_outcome(None, p.id, hired("2026-12-03"), &policy, today()),
+            Err(Error::Conflict(_))
+        ));
+        let f = e
+            .answer_retention(&desk(), retention.id, false, today())
+            .unwrap();
+        assert_eq!(f.retained, Some(false));
+        assert_eq!(
+            e.store().workers.fetch(NATALIA).unwrap().status,
+            WorkerStatus::Available
+        );
+    }
+
+    #[test]
+    fn no_answer_closes_only_the_follow_up_at_hand() {
+        let e = engine();
+        let policy = FollowUpPolicy::default();
+        let p = e
+            .propose(&desk(), ROSSI, NATALIA, &policy, today())
+            .unwrap()
+            .proposal;
+        let input = OutcomeInput {
+            outcome: OutcomeKind::NoAnswer,
+            reported_by: Reporter::Operator,
+            reason: None,
+            note: "telefono spento".into(),
+            start_on: None,
+            contract: None,
+        };
+        let view = e
+            .record_outcome(Some(&desk()), p.id, input, &policy, today())
+            .unwrap();
+        let statuses: Vec<_> = view.follow_ups.iter().map(|f| f.status).collect();
+        assert_eq!(statuses, vec![FollowUpStatus::Done, FollowUpStatus::Due]);
+        // Later a real answer is still accepted.
+        let mut not_hired = hired("2026-12-03");
+        not_hired.outcome = OutcomeKind::NotHired;
+        assert!(matches!(
+            e.record_outcome(Some(&desk()), p.id, not_hired.clone(), &policy, today()),
+            Err(Error::Invalid { field, .. }) if field == "reason"
+        ));
+        not_hired.reason = Some(NotHiredReason::Wage);
+        let view = e
+            .record_outcome(Some(&desk()), p.id, not_hired, &policy, today())
+            .unwrap();
+        assert!(view
+            .follow_ups
+            .iter()
+            .all(|f| f.status == FollowUpStatus::Done));
+        assert_eq!(view.proposal.outcome.unwrap().start_on, None);
+    }
+
+    #[test]
+    fn due_list_is_per_organisation_and_oldest_first() {
+        let e = engine();
+        let policy = FollowUpPolicy::default();
+        e.propose(&desk(), ROSSI, NATALIA, &policy, today())
+            .unwrap();
+        e.propose(
+            &desk(),
+            ROSSI,
+            Id(0xa000000000000015),
+            &policy,
+            today().add_days(1),
+        )
+        .unwrap();
+        let due = e
+            .follow_ups_due(desk().org_id, today().add_days(40))
+            .unwrap();
+        assert_eq!(due.len(), 4);
+        assert!(due.windows(2).all(|w| w[0].due_on <= w[1].due_on));
+        assert!(e
+            .follow_ups_due(desk().org_id, today().add_days(7))
+            .unwrap()
+            .is_empty());
+        assert!(e
+            .follow_ups_due(Id(0xd0c0000000000002), today().add_days(40))
+            .unwrap()
+            .is_empty());
+    }
+
+    #[test]
+    fn sweep_marks_overdue_and_inactivates_stale_cards() {
+        let e = engine();
+        let policy = FollowUpPolicy::default();
+        e.propose(&desk(), ROSSI, NATALIA, &policy, today())
+            .unwrap();
+        let s = e.sweep(today().add_days(8)).unwrap();
+        assert_eq!(s.overdue, 1);
+        let far = e.sweep(today().add_days(400)).unwrap();
+        assert_eq!(far.overdue, 1);
+        assert!(far.inactivated > 10);
+        assert_eq!(e.sweep(today().add_days(400)).unwrap(), Sweep::default());
+    }
+
+    #[test]
+    fn patches_are_validated_like_creates() {
+        let e = engine();
+        let w = e
+            .patch_worker(
+                &desk(),
+                NATALIA,
+                &serde_json::json!({"max_travel_km": 50, "reconfirm": true}),
+                today().add_days(3),
+            )
+            .unwrap();
+        assert_eq!(w.max_travel_km, 50);
+        assert_eq!(w.confirmed_on, today().add_days(3));
+        assert!(matches!(
+            e.patch_worker(&desk(), NATALIA, &serde_json::json!({"max_travel_km": 5000}), today()),
+            Err(Error::Invalid { field, .. }) if field == "max_travel_km"
+        ));
+        assert!(matches!(
+            e.patch_request(
+                &desk(),
+                ROSSI,
+                &serde_json::json!({"notes": "solo italiane"}),
+                today()
+            ),
+            Err(Error::Discriminatory { .. })
+        ));
+        let r = e
+            .patch_request(
+                &desk(),
+                ROSSI,
+                &serde_json::json!({"status": "closed"}),
+                today(),
+            )
+            .unwrap();
+        assert_eq!(r.status, RequestStatus::Closed);
+        assert_eq!(
+            e.store().requests.fetch(ROSSI).unwrap().status,
+            RequestStatus::Closed
+        );
+    }
+}

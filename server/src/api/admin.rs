@@ -1,0 +1,237 @@
+//! Administration: organisations, operators and their tokens (shown once, stored only
+//! hashed), and the audit log of a record. Admin role only.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use matcher::fixtures::token_hash;
+use matcher::model::{Id, Operator, OrgKind, Organisation, Role};
+use matcher::{json, Date};
+use serde::Deserialize;
+use serde_json::json as j;
+use warp::filters::BoxedFilter;
+use warp::http::StatusCode;
+use warp::Filter;
+
+use super::{body, json, only_params, query, respond, token, with_state};
+use crate::app::State;
+use crate::auth::{new_token, require};
+use crate::error::ApiError;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrganisation {
+    pub name: String,
+    pub kind: OrgKind,
+    #[serde(default)]
+    pub comune: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewOperator {
+    pub org_id: Id,
+    pub name: String,
+    pub role: Role,
+}
+
+pub fn routes(state: Arc<State>) -> BoxedFilter<(warp::reply::Response,)> {
+    // GET /api/v1/organisations
+    let orgs = warp::path!("api" / "v1" / "organisations")
+        .and(warp::get())
+        .and(token())
+        .and(with_state(state.clone()))
+        .and_then(|t, s| respond(list_orgs(t, s)));
+    // POST /api/v1/organisations
+    let new_org = warp::path!("api" / "v1" / "organisations")
+        .and(warp::post())
+        .and(token())
+        .and(body())
+        .and(with_state(state.clone()))
+        .and_then(|t, b, s| respond(create_org(t, b, s)));
+    // GET /api/v1/operators
+    let ops = warp::path!("api" / "v1" / "operators")
+        .and(warp::get())
+        .and(token())
+        .and(with_state(state.clone()))
+        .and_then(|t, s| respond(list_operators(t, s)));
+    // POST /api/v1/operators
+    let new_op = warp::path!("api" / "v1" / "operators")
+        .and(warp::post())
+        .and(token())
+        .and(body())
+        .and(with_state(state.clone()))
+        .and_then(|t, b, s| respond(create_operator(t, b, s)));
+    // GET /api/v1/audit?record=ID
+    let audit = warp::path!("api" / "v1" / "audit")
+        .and(warp::get())
+        .and(token())
+        .and(query())
+        .and(with_state(state))
+        .and_then(|t, q, s| respond(audit(t, q, s)));
+    orgs.or(new_org)
+        .unify()
+        .or(ops)
+        .unify()
+        .or(new_op)
+        .unify()
+        .or(audit)
+        .unify()
+        .boxed()
+}
+
+fn admin(state: &State, token: Option<String>) -> Result<(), ApiError> {
+    let actor = state.auth.authenticate(token.as_deref())?;
+    require(&actor, &[Role::Admin])
+}
+
+/// Creates an organisation; shared with `dom admin`.
+pub fn create_organisation(
+    engine: &matcher::Engine,
+    n: NewOrganisation,
+) -> Result<Organisation, ApiError> {
+    let name = n.name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 120 {
+        return Err(
+            matcher::Error::invalid("name", "nome obbligatorio, al massimo 120 caratteri").into(),
+        );
+    }
+    let comune = match n.comune {
+        Some(c) => Some(
+            matcher::comuni::Comuni::get()
+                .resolve("comune", &c)?
+                .istat
+                .clone(),
+        ),
+        None => None,
+    };
+    let org = Organisation {
+        id: Id::random(),
+        name,
+        kind: n.kind,
+        comune,
+    };
+    engine.store().put(&org)?;
+    Ok(org)
+}
+
+/// Creates an operator and returns it with its token, the only time the token exists
+/// in clear; shared with `dom admin`.
+pub fn create_operator_record(
+    engine: &matcher::Engine,
+    n: NewOperator,
+) -> Result<(Operator, String), ApiError> {
+    engine
+        .store()
+        .organisations
+        .get(n.org_id)?
+        .ok_or_else(|| matcher::Error::invalid("org_id", "organizzazione inesistente"))?;
+    let name = n.name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 120 {
+        return Err(
+            matcher::Error::invalid("name", "nome obbligatorio, al massimo 120 caratteri").into(),
+        );
+    }
+    let token = new_token();
+    let op = Operator {
+        id: Id::random(),
+        org_id: n.org_id,
+        name,
+        role: n.role,
+        token_sha256: token_hash(&token),
+        created_on: Date::today(),
+    };
+    engine.store().put(&op)?;
+    Ok((op, token))
+}
+
+async fn list_orgs(
+    token: Option<String>,
+    state: Arc<State>,
+) -> Result<warp::reply::Response, ApiError> {
+    admin(&state, token)?;
+    let orgs = state
+        .blocking(|s| {
+            Ok(s.engine
+                .store()
+                .organisations
+                .iter()
+                .collect::<Result<Vec<_>, _>>()?)
+        })
+        .await?;
+    Ok(json(StatusCode::OK, &j!({"organisations": orgs})))
+}
+
+async fn create_org(
+    token: Option<String>,
+    body: bytes::Bytes,
+    state: Arc<State>,
+) -> Result<warp::reply::Response, ApiError> {
+    admin(&state, token)?;
+    let org = state
+        .blocking(move |s| create_organisation(&s.engine, json::parse_bytes(&body)?))
+        .await?;
+    Ok(json(StatusCode::CREATED, &org))
+}
+
+async fn list_operators(
+    token: Option<String>,
+    state: Arc<State>,
+) -> Result<warp::reply::Response, ApiError> {
+    admin(&state, token)?;
+    let ops = state
+        .blocking(|s| {
+            Ok(s.engine
+                .store()
+                .operators
+                .iter()
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter()
+                .map(|o| j!({"id": o.id, "org_id": o.org_id, "name": o.name, "role": o.role, "created_on": o.created_on}))
+                .collect::<Vec<_>>())
+        })
+        .await?;
+    Ok(json(StatusCode::OK, &j!({"operators": ops})))
+}
+
+async fn create_operator(
+    token: Option<String>,
+    body: bytes::Bytes,
+    state: Arc<State>,
+) -> Result<warp::reply::Response, ApiError> {
+    admin(&state, token)?;
+    let (op, token) = state
+        .blocking(move |s| {
+            let (op, token) = create_operator_record(&s.engine, json::parse_bytes(&body)?)?;
+            s.auth.add(op.clone());
+            Ok((op, token))
+        })
+        .await?;
+    Ok(json(
+        StatusCode::CREATED,
+        &j!({"id": op.id, "org_id": op.org_id, "name": op.name, "role": op.role, "token": token}),
+    ))
+}
+
+async fn audit(
+    token: Option<String>,
+    q: HashMap<String, String>,
+    state: Arc<State>,
+) -> Result<warp::reply::Response, ApiError> {
+    admin(&state, token)?;
+    only_params(&q, &["record"])?;
+    let record: Id = q
+        .get("record")
+        .and_then(|r| r.parse().ok())
+        .ok_or_else(|| ApiError::BadInput {
+            field: Some("record".into()),
+            message: "indicare record=ID (16 cifre esadecimali)".into(),
+        })?;
+    let entries = state
+        .blocking(move |s| Ok(s.engine.store().audit_of(record)?))
+        .await?;
+    Ok(json(
+        StatusCode::OK,
+        &j!({"record": record, "entries": entries}),
+    ))
+}

@@ -1,0 +1,63 @@
+//! `GET /api/v1/reports/monthly`: the monthly placement-outcome review, as JSON or, with
+//! `Accept: text/csv`, as CSV. Aggregates only: no person appears in it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use matcher::model::Role;
+use matcher::report::Month;
+use matcher::Date;
+use warp::filters::BoxedFilter;
+use warp::http::StatusCode;
+use warp::{Filter, Reply};
+
+use super::{json, only_params, query, respond, token, with_state};
+use crate::app::State;
+use crate::auth::require;
+use crate::error::ApiError;
+
+pub fn routes(state: Arc<State>) -> BoxedFilter<(warp::reply::Response,)> {
+    // GET /api/v1/reports/monthly?month=YYYY-MM
+    warp::path!("api" / "v1" / "reports" / "monthly")
+        .and(warp::get())
+        .and(token())
+        .and(query())
+        .and(warp::header::optional::<String>("accept"))
+        .and(with_state(state))
+        .and_then(|t, q, a, s| respond(monthly(t, q, a, s)))
+        .boxed()
+}
+
+async fn monthly(
+    token: Option<String>,
+    q: HashMap<String, String>,
+    accept: Option<String>,
+    state: Arc<State>,
+) -> Result<warp::reply::Response, ApiError> {
+    let actor = state.auth.authenticate(token.as_deref())?;
+    require(&actor, &[Role::Coordinator, Role::Operator])?;
+    only_params(&q, &["month"])?;
+    let month: Month = match q.get("month") {
+        Some(m) => m.parse()?,
+        None => Month::of(Date::today()),
+    };
+    let report = state
+        .blocking(move |s| Ok(s.engine.monthly_report(month, Date::today())?))
+        .await?;
+    let wants_csv = accept.is_some_and(|a| a.contains("text/csv"));
+    if wants_csv {
+        let mut resp = warp::reply::with_status(report.to_csv(), StatusCode::OK).into_response();
+        resp.headers_mut().insert(
+            warp::http::header::CONTENT_TYPE,
+            warp::http::HeaderValue::from_static("text/csv; charset=utf-8"),
+        );
+        if let Ok(v) = warp::http::HeaderValue::from_str(&format!(
+            "attachment; filename=\"dom-rapporto-{month}.csv\""
+        )) {
+            resp.headers_mut()
+                .insert(warp::http::header::CONTENT_DISPOSITION, v);
+        }
+        return Ok(resp);
+    }
+    Ok(json(StatusCode::OK, &report))
+}

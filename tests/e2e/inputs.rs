@@ -1,0 +1,250 @@
+//! Bad input gets the contract's error, naming the field, and changes nothing.
+
+use serde_json::json;
+
+use crate::util::{Response, Server};
+use crate::{request_body, worker_body, DESK, PUNTO};
+
+fn workers_total(s: &Server) -> u64 {
+    s.get_as(DESK, "/api/v1/workers?limit=1").json()["total"]
+        .as_u64()
+        .unwrap()
+}
+
+fn requests_total(s: &Server) -> u64 {
+    s.get_as(DESK, "/api/v1/requests?limit=1").json()["total"]
+        .as_u64()
+        .unwrap()
+}
+
+fn error(r: &Response, status: u16, code: &str, field: Option<&str>) {
+    assert_eq!(r.status, status, "{}", r.body);
+    let e = &r.json()["error"];
+    assert_eq!(e["code"], code, "{}", r.body);
+    assert!(!e["message"].as_str().unwrap().is_empty());
+    if let Some(f) = field {
+        assert_eq!(e["field"], f, "{}", r.body);
+    }
+}
+
+#[test]
+fn bad_worker_bodies_are_refused_and_store_nothing() {
+    let s = Server::demo();
+    let before = workers_total(&s);
+    let mut wrong_type = worker_body("A", "+39 320 2222222");
+    wrong_type["birth_year"] = json!("millenovecento");
+    error(
+        &s.post_as(DESK, "/api/v1/workers", &wrong_type),
+        422,
+        "invalid",
+        Some("birth_year"),
+    );
+    let mut bad_level = worker_body("A", "+39 320 2222222");
+    bad_level["languages"][1]["level"] = json!("Z9");
+    error(
+        &s.post_as(DESK, "/api/v1/workers", &bad_level),
+        422,
+        "invalid",
+        Some("languages[1].level"),
+    );
+    let mut no_consent = worker_body("A", "+39 320 2222222");
+    no_consent.as_object_mut().unwrap().remove("consent");
+    error(
+        &s.post_as(DESK, "/api/v1/workers", &no_consent),
+        422,
+        "invalid",
+        Some("consent"),
+    );
+    let mut unknown = worker_body("A", "+39 320 2222222");
+    unknown["religion"] = json!("x");
+    error(
+        &s.post_as(DESK, "/api/v1/workers", &unknown),
+        422,
+        "invalid",
+        Some("religion"),
+    );
+    let mut comune = worker_body("A", "+39 320 2222222");
+    comune["comune"] = json!("Grossetto di Mare");
+    let r = s.post_as(DESK, "/api/v1/workers", &comune);
+    error(&r, 422, "invalid", Some("comune"));
+    assert_eq!(
+        r.json()["error"]["suggestions"].as_array().unwrap().len(),
+        5
+    );
+    let (refused_workers, _) = matcher::fixtures::refused().unwrap();
+    for f in refused_workers {
+        error(
+            &s.post_as(DESK, "/api/v1/workers", &f.body),
+            422,
+            &f.why,
+            Some(&f.field),
+        );
+    }
+    let malformed = s.request(
+        "POST",
+        "/api/v1/workers",
+        Some(DESK),
+        Some("{\"given_name\": "),
+    );
+    error(&malformed, 422, "invalid", None);
+    let huge = format!("{{\"notes\": \"{}\"}}", "x".repeat(100_000));
+    error(
+        &s.request("POST", "/api/v1/workers", Some(DESK), Some(&huge)),
+        413,
+        "too_large",
+        None,
+    );
+    assert_eq!(workers_total(&s), before, "nothing stored");
+}
+
+#[test]
+fn duplicates_need_confirmation() {
+    let s = Server::demo();
+    let before = workers_total(&s);
+    let mut anna = worker_body("Anna", "+39 349 0000009");
+    anna["family_name"] = json!("Popescu");
+    anna["birth_year"] = json!(1975);
+    let r = s.post_as(DESK, "/api/v1/workers", &anna);
+    error(&r, 409, "conflict", None);
+    assert!(r.body.contains("a000000000000001"), "{}", r.body);
+    assert_eq!(workers_total(&s), before);
+    let r = s.post_as(DESK, "/api/v1/workers?allow_duplicate=true", &anna);
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert!(r.body.contains("a000000000000001"));
+    assert_eq!(workers_total(&s), before + 1);
+}
+
+#[test]
+fn discriminatory_requests_are_refused_and_store_nothing() {
+    let s = Server::demo();
+    let before = requests_total(&s);
+    let (_, refused_requests) = matcher::fixtures::refused().unwrap();
+    for f in refused_requests {
+        error(
+            &s.post_as(PUNTO, "/api/v1/requests", &f.body),
+            422,
+            &f.why,
+            Some(&f.field),
+        );
+    }
+    let mut field = request_body();
+    field["requires"]["nationality"] = json!("IT");
+    error(
+        &s.post_as(PUNTO, "/api/v1/requests", &field),
+        422,
+        "discriminatory_criterion",
+        Some("requires.nationality"),
+    );
+    let mut text = request_body();
+    text["notes"] = json!("Cerchiamo badante italiana, no straniere");
+    let r = s.post_as(DESK, "/api/v1/requests", &text);
+    error(&r, 422, "discriminatory_criterion", Some("notes"));
+    assert!(r.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("286/1998"));
+    let mut hours = request_body();
+    hours["hours_per_week"] = json!("quindici");
+    error(
+        &s.post_as(PUNTO, "/api/v1/requests", &hours),
+        422,
+        "invalid",
+        Some("hours_per_week"),
+    );
+    assert_eq!(requests_total(&s), before);
+}
+
+#[test]
+fn bad_parameters_are_named() {
+    let s = Server::demo();
+    error(
+        &s.get_as(
+            DESK,
+            &format!("/api/v1/requests/{}/candidates?limit=0", crate::ROSSI),
+        ),
+        422,
+        "invalid",
+        Some("limit"),
+    );
+    error(
+        &s.get_as(
+            DESK,
+            &format!("/api/v1/requests/{}/candidates?limit=abc", crate::ROSSI),
+        ),
+        422,
+        "invalid",
+        Some("limit"),
+    );
+    error(
+        &s.get_as(
+            DESK,
+            &format!("/api/v1/requests/{}/candidates?lmit=5", crate::ROSSI),
+        ),
+        422,
+        "invalid",
+        Some("lmit"),
+    );
+    error(
+        &s.get_as(DESK, "/api/v1/follow-ups?due_before=domani"),
+        422,
+        "invalid",
+        Some("due_before"),
+    );
+    error(
+        &s.get_as(crate::COORD, "/api/v1/reports/monthly?month=2026-13"),
+        422,
+        "invalid",
+        Some("month"),
+    );
+    error(
+        &s.get_as(DESK, "/api/v1/requests/not-an-id"),
+        404,
+        "not_found",
+        None,
+    );
+    error(
+        &s.get_as(DESK, "/api/v1/requests/00000000000000ff/candidates"),
+        404,
+        "not_found",
+        None,
+    );
+    error(
+        &s.request("PUT", "/api/v1/requests", Some(DESK), None),
+        405,
+        "method_not_allowed",
+        None,
+    );
+}
+
+#[test]
+fn outcome_codes_are_checked_and_rate_limited() {
+    let s = Server::demo();
+    let body = json!({"outcome": "hired", "reported_by": "family", "start_on": crate::today()});
+    error(
+        &s.post_as("", "/api/v1/outcome/ZZZZZZZZZZ", &body),
+        404,
+        "not_found",
+        None,
+    );
+    let p = s.post_as(
+        DESK,
+        &format!("/api/v1/requests/{}/proposals", crate::ROSSI),
+        &json!({"worker_id": crate::NATALIA}),
+    );
+    let code = p.json()["outcome_code"].as_str().unwrap().to_string();
+    let as_operator =
+        json!({"outcome": "hired", "reported_by": "operator", "start_on": crate::today()});
+    error(
+        &s.post_as("", &format!("/api/v1/outcome/{code}"), &as_operator),
+        422,
+        "invalid",
+        Some("reported_by"),
+    );
+    let mut last = 0;
+    for _ in 0..10 {
+        last = s.get(&format!("/api/v1/outcome/{code}")).status;
+    }
+    assert_eq!(last, 429, "the code is rate-limited");
+    let r = s.get(&format!("/api/v1/outcome/{code}"));
+    error(&r, 429, "too_many_requests", None);
+}
