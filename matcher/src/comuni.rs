@@ -170,6 +170,16 @@ impl Comuni {
         })
     }
 
+    /// Distances in km from one comune to every comune, by slot: computed once per
+    /// request so a scan reads a distance instead of computing it.
+    pub fn distances_from(&self, slot: u16) -> Vec<f64> {
+        let from = self.by_slot(slot);
+        self.list
+            .iter()
+            .map(|c| haversine_km(from.lat, from.lon, c.lat, c.lon))
+            .collect()
+    }
+
     /// Great-circle distance in km between two comuni.
     pub fn distance_km(&self, a: u16, b: u16) -> f64 {
         let (a, b) = (self.by_slot(a), self.by_slot(b));

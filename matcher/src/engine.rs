@@ -4,22 +4,25 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use rayon::prelude::*;
 
+use crate::comuni::Comuni;
 use crate::date::Date;
 use crate::dedupe::DedupeIndex;
 use crate::error::{Error, Result};
-use crate::features::{RequestFeatures, WorkerFeatures, WorkerTable};
+use crate::features::{RequestFeatures, WorkerFeatures};
 use crate::fixtures;
 use crate::index::{Corpus, OpenState, SearchIndex, WorkerFilter};
 use crate::model::{
     Actor, AuditAction, AuditEntry, Candidate, DuplicateMatch, FollowUp, Id, Opening, Proposal,
     Request, RequestInput, Worker, WorkerInput,
 };
+use crate::relevance::{DocTerms, TermStats};
 use crate::score::{self, Breakdown, Context};
 use crate::store::{Kind, Store, WriteSet};
+use crate::table::{self, WorkerTable};
 use crate::text;
 use crate::validate;
 
@@ -35,8 +38,20 @@ pub const MAX_LIMIT: usize = 200;
 #[derive(Default)]
 struct Tables {
     workers: WorkerTable,
-    requests: HashMap<Id, RequestFeatures>,
+    requests: HashMap<Id, (RequestFeatures, DocTerms)>,
+    /// BM25 statistics of the requests' notes (for openings).
+    request_stats: TermStats,
     dedupe: DedupeIndex,
+}
+
+impl Tables {
+    fn upsert_request(&mut self, r: &Request, analyzer: &mut tantivy::tokenizer::TextAnalyzer) {
+        let terms = DocTerms::of(analyzer, &r.notes);
+        self.request_stats.add(&terms);
+        if let Some((_, old)) = self.requests.insert(r.id, (RequestFeatures::of(r), terms)) {
+            self.request_stats.remove(&old);
+        }
+    }
 }
 
 /// What start-up had to do to make the index agree with the store.
@@ -66,6 +81,7 @@ pub struct Engine {
     tables: RwLock<Tables>,
     write: Mutex<()>,
     updates: Mutex<()>,
+    distances: Mutex<HashMap<u16, Arc<Vec<f64>>>>,
     recovery: Vec<(&'static str, Recovery)>,
 }
 
@@ -92,6 +108,7 @@ impl Engine {
             tables: RwLock::new(Tables::default()),
             write: Mutex::new(()),
             updates: Mutex::new(()),
+            distances: Mutex::new(HashMap::new()),
             recovery: Vec::new(),
         };
         let w = engine.reconcile(Kind::Worker, ws)?;
@@ -227,15 +244,18 @@ impl Engine {
 
     fn load_tables(&self) -> Result<()> {
         let mut t = Tables::default();
+        let mut analyzer = text::italian_analyzer();
         t.workers.reserve(self.store.workers.len());
         for w in self.store.workers.iter() {
             let w = w?;
-            t.workers.upsert(WorkerFeatures::of(&w));
+            t.workers.upsert(
+                WorkerFeatures::of(&w),
+                DocTerms::of(&mut analyzer, &w.notes),
+            );
             t.dedupe.insert(&w);
         }
         for r in self.store.requests.iter() {
-            let r = r?;
-            t.requests.insert(r.id, RequestFeatures::of(&r));
+            t.upsert_request(&r?, &mut analyzer);
         }
         *self.tables_mut() = t;
         Ok(())
@@ -324,13 +344,19 @@ impl Engine {
         for id in &c.erased_workers {
             self.index.stage_worker_removal(*id, seq)?;
         }
+        let mut analyzer = text::italian_analyzer();
+        let terms: Vec<DocTerms> = c
+            .workers
+            .iter()
+            .map(|w| DocTerms::of(&mut analyzer, &w.notes))
+            .collect();
         let mut t = self.tables_mut();
-        for w in &c.workers {
-            t.workers.upsert(WorkerFeatures::of(w));
+        for (w, terms) in c.workers.iter().zip(terms) {
+            t.workers.upsert(WorkerFeatures::of(w), terms);
             t.dedupe.insert(w);
         }
         for r in &c.requests {
-            t.requests.insert(r.id, RequestFeatures::of(r));
+            t.upsert_request(r, &mut analyzer);
         }
         for id in &c.erased_workers {
             t.workers.remove(*id);
@@ -434,10 +460,17 @@ impl Engine {
         for w in workers {
             self.index.stage_worker(w, seq)?;
         }
+        // Analyse outside the lock, in parallel: the slow part of an import.
+        let rows: Vec<(WorkerFeatures, DocTerms)> = workers
+            .par_iter()
+            .map_init(text::italian_analyzer, |a, w| {
+                (WorkerFeatures::of(w), DocTerms::of(a, &w.notes))
+            })
+            .collect();
         let mut t = self.tables_mut();
         t.workers.reserve(workers.len());
-        for w in workers {
-            t.workers.upsert(WorkerFeatures::of(w));
+        for (w, (f, terms)) in workers.iter().zip(rows) {
+            t.workers.upsert(f, terms);
             t.dedupe.insert(w);
         }
         drop(t);
@@ -450,9 +483,10 @@ impl Engine {
         for r in requests {
             self.index.stage_request(r, seq)?;
         }
+        let mut analyzer = text::italian_analyzer();
         let mut t = self.tables_mut();
         for r in requests {
-            t.requests.insert(r.id, RequestFeatures::of(r));
+            t.upsert_request(r, &mut analyzer);
         }
         drop(t);
         self.finish_commit()
@@ -519,66 +553,158 @@ impl Engine {
         self.candidates_for(&r, limit, today)
     }
 
+    /// Distances from a comune to every comune, cached: requests cluster in few comuni.
+    fn distances(&self, comune: u16) -> Arc<Vec<f64>> {
+        let mut cache = self.distances.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.len() > 512 {
+            cache.clear();
+        }
+        cache
+            .entry(comune)
+            .or_insert_with(|| Arc::new(Comuni::get().distances_from(comune)))
+            .clone()
+    }
+
     /// Ranked candidates, best first, for a request (stored or not): hard constraints
     /// exclude, the rest is scored in parallel and explained.
+    ///
+    /// The scan reads the packed filter column, scores survivors without text in rayon
+    /// chunks, then adds text relevance only where it can change the top `limit`: text
+    /// is worth at most 15 points, so a worker whose other points trail the current
+    /// `limit`-th score by more than that cannot enter. The result is exactly the top
+    /// `limit` of the full score.
     pub fn candidates_for(&self, r: &Request, limit: usize, today: Date) -> Result<Vec<Candidate>> {
         let limit = check_limit(limit)?;
-        self.commit_if_pending()?;
-        let hits = self.index.workers_for(r)?;
         let rf = RequestFeatures::of(r);
-        let t = self.tables();
-        let top = rank(&hits, limit, |id, share| {
-            let w = t.workers.get(id)?;
-            let ctx = Context {
-                today,
-                text_share: share,
-            };
-            score::score(w, &rf, &ctx).ok().map(|b| (*w, b))
-        });
-        drop(t);
+        let dist = self.distances(rf.comune);
         let mut analyzer = text::italian_analyzer();
+        let request_terms = DocTerms::of(&mut analyzer, &r.notes);
+        let t = self.tables();
+        let q = t.workers.stats.query(&request_terms);
+        let (need, any_of) = table::required_flags(&rf);
+        let no_text = Context {
+            today,
+            text_share: 0.0,
+        };
+        let cap = t.workers.capacity();
+        let mut base: Vec<(u32, f32)> = (0..cap.div_ceil(SCORE_CHUNK))
+            .into_par_iter()
+            .flat_map_iter(|chunk| {
+                let range = chunk * SCORE_CHUNK..((chunk + 1) * SCORE_CHUNK).min(cap);
+                let mut local: Vec<(u32, f32)> = range
+                    .filter_map(|slot| {
+                        let (w, _) = t.workers.reachable(slot, need, any_of, &dist)?;
+                        let b = score::score_at(w, &rf, dist[w.comune as usize], &no_text).ok()?;
+                        Some((slot as u32, b.total() as f32))
+                    })
+                    .collect();
+                // Within a chunk, `limit` workers already score at least the `limit`-th
+                // best here; anyone more than the text headroom below it cannot make it.
+                if local.len() > limit {
+                    let desc = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1);
+                    local.select_nth_unstable_by(limit - 1, desc);
+                    let floor = local[limit - 1].1;
+                    local.retain(|x| x.1 + TEXT_HEADROOM >= floor);
+                }
+                local
+            })
+            .collect();
+        let share = |slot: u32| {
+            t.workers
+                .filtered(slot as usize, need, any_of)
+                .map_or(0.0, |(_, terms)| q.share(terms))
+        };
+        let full = |slot: u32, share: f64| -> Option<(WorkerFeatures, Breakdown, f64)> {
+            let (w, _) = t.workers.filtered(slot as usize, need, any_of)?;
+            let mut b = score::score_at(w, &rf, dist[w.comune as usize], &no_text).ok()?;
+            b.set_text(share);
+            Some((*w, b, share))
+        };
+        let top = top_with_text(&mut base, limit, share, full);
         let request_stems = text::stems(&mut analyzer, &r.notes);
-        let mut out = Vec::with_capacity(top.len());
-        for (w, b, share) in top {
-            let notes = self
-                .store
-                .workers
-                .get(w.id)?
-                .map(|x| x.notes)
-                .unwrap_or_default();
-            let shared = shared_words(&request_stems, &text::stems(&mut analyzer, &notes));
-            let ctx = Context {
-                today,
-                text_share: share,
-            };
-            out.push(Candidate {
-                worker_id: w.id,
-                score: b.total(),
-                reasons: score::reasons(&w, &rf, &b, &ctx, &shared),
-                warnings: score::warnings(&w, &rf, today),
-            });
-        }
+        let out = top
+            .iter()
+            .map(|(w, b, share)| {
+                let terms = t.workers.terms(w.id).cloned().unwrap_or_default();
+                explain(
+                    w,
+                    &rf,
+                    b,
+                    *share,
+                    &shared_words_in(&request_stems, &terms),
+                    today,
+                )
+            })
+            .collect();
         Ok(out)
     }
 
-    /// Open requests that fit a worker, best first: the same machinery in reverse.
+    /// Scores one worker for a request exactly as `candidates_for` would.
+    pub fn score_pair(
+        &self,
+        worker_id: Id,
+        r: &Request,
+        today: Date,
+    ) -> Result<std::result::Result<Candidate, score::Exclusion>> {
+        let rf = RequestFeatures::of(r);
+        let mut analyzer = text::italian_analyzer();
+        let request_terms = DocTerms::of(&mut analyzer, &r.notes);
+        let t = self.tables();
+        let (w, terms) = match (t.workers.get(worker_id), t.workers.terms(worker_id)) {
+            (Some(w), Some(terms)) => (*w, terms.clone()),
+            _ => {
+                return Err(Error::NotFound {
+                    kind: "scheda lavoratore",
+                    id: worker_id.to_string(),
+                })
+            }
+        };
+        let share = t.workers.stats.query(&request_terms).share(&terms);
+        drop(t);
+        let ctx = Context {
+            today,
+            text_share: share,
+        };
+        match score::score(&w, &rf, &ctx) {
+            Err(why) => Ok(Err(why)),
+            Ok(b) => {
+                let stems = text::stems(&mut analyzer, &r.notes);
+                let shared = shared_words_in(&stems, &terms);
+                Ok(Ok(explain(&w, &rf, &b, share, &shared, today)))
+            }
+        }
+    }
+
+    /// Open requests that fit a worker, best first: the same scoring in reverse, over the
+    /// (few) requests kept in memory.
     pub fn openings(&self, worker_id: Id, limit: usize, today: Date) -> Result<Vec<Opening>> {
         let limit = check_limit(limit)?;
         let w = self.store.workers.fetch(worker_id)?;
-        self.commit_if_pending()?;
-        let hits = self.index.requests_for(&w)?;
         let wf = WorkerFeatures::of(&w);
-        let t = self.tables();
-        let top = rank(&hits, limit, |id, share| {
-            let r = t.requests.get(&id).filter(|r| r.is_open())?;
-            let ctx = Context {
-                today,
-                text_share: share,
-            };
-            score::score(&wf, r, &ctx).ok().map(|b| (*r, b))
-        });
-        drop(t);
         let mut analyzer = text::italian_analyzer();
+        let worker_terms = DocTerms::of(&mut analyzer, &w.notes);
+        let t = self.tables();
+        let q = t.request_stats.query(&worker_terms);
+        let mut top: Vec<(RequestFeatures, Breakdown, f64)> = t
+            .requests
+            .values()
+            .filter(|(r, _)| r.is_open())
+            .filter_map(|(r, terms)| {
+                let share = q.share(terms);
+                let ctx = Context {
+                    today,
+                    text_share: share,
+                };
+                score::score(&wf, r, &ctx).ok().map(|b| (*r, b, share))
+            })
+            .collect();
+        drop(t);
+        top.sort_by(|a, b| {
+            b.1.total()
+                .total_cmp(&a.1.total())
+                .then(a.0.id.cmp(&b.0.id))
+        });
+        top.truncate(limit);
         let worker_stems = text::stems(&mut analyzer, &w.notes);
         let mut out = Vec::with_capacity(top.len());
         for (rf, b, share) in top {
@@ -604,6 +730,65 @@ impl Engine {
     }
 }
 
+/// The most text can add (points), with a margin for rounding.
+const TEXT_HEADROOM: f32 = 15.0 + 0.2;
+
+/// Exact top `limit` by full score from scores without text. Text is added to the
+/// `limit` best without it, which sets a floor; then only to those within reach of it,
+/// cheaply (points without text + text points); the finalists are then scored exactly.
+fn top_with_text<S, F>(
+    base: &mut [(u32, f32)],
+    limit: usize,
+    share: S,
+    full: F,
+) -> Vec<(WorkerFeatures, Breakdown, f64)>
+where
+    S: Fn(u32) -> f64 + Sync,
+    F: Fn(u32, f64) -> Option<(WorkerFeatures, Breakdown, f64)> + Sync,
+{
+    let text_points =
+        |s: f64| (f64::from(score::Factor::Text.max_points() as f32) * s * 10.0).round() / 10.0;
+    let desc = |a: &(u32, f32, f64), b: &(u32, f32, f64)| b.1.total_cmp(&a.1);
+    let with_text = |(slot, without): &(u32, f32)| {
+        let s = share(*slot);
+        (*slot, without + text_points(s) as f32, s)
+    };
+    let split = limit.min(base.len());
+    if base.len() > limit {
+        base.select_nth_unstable_by(limit - 1, |a, b| b.1.total_cmp(&a.1));
+    }
+    let (seeds, rest) = base.split_at(split);
+    let mut approx: Vec<(u32, f32, f64)> = seeds.iter().map(with_text).collect();
+    let floor = if approx.len() == limit {
+        approx.iter().map(|x| x.1).fold(f32::INFINITY, f32::min)
+    } else {
+        f32::NEG_INFINITY
+    };
+    approx.extend(
+        rest.par_iter()
+            .filter(|(_, without_text)| without_text + TEXT_HEADROOM >= floor)
+            .map(with_text)
+            .collect::<Vec<_>>(),
+    );
+    // Keep a margin for f32 rounding, then let exact scores decide.
+    if approx.len() > limit {
+        approx.select_nth_unstable_by(limit - 1, desc);
+        let kth = approx[limit - 1].1;
+        approx.retain(|x| x.1 >= kth - 0.25);
+    }
+    let mut scored: Vec<(WorkerFeatures, Breakdown, f64)> = approx
+        .iter()
+        .filter_map(|(slot, _, s)| full(*slot, *s))
+        .collect();
+    scored.sort_by(|a, b| {
+        b.1.total()
+            .total_cmp(&a.1.total())
+            .then(a.0.id.cmp(&b.0.id))
+    });
+    scored.truncate(limit);
+    scored
+}
+
 fn check_limit(limit: usize) -> Result<usize> {
     if limit == 0 || limit > MAX_LIMIT {
         return Err(Error::invalid(
@@ -614,66 +799,35 @@ fn check_limit(limit: usize) -> Result<usize> {
     Ok(limit)
 }
 
-/// Scores index hits in parallel chunks and keeps the best `limit`, ties broken by id so
-/// the same data always gives the same order.
-fn rank<T, F>(hits: &[(Id, f32)], limit: usize, score_one: F) -> Vec<(T, Breakdown, f64)>
-where
-    T: Send + HasId,
-    F: Fn(Id, f64) -> Option<(T, Breakdown)> + Sync,
-{
-    let best = hits.iter().map(|h| h.1).fold(0.0f32, f32::max);
-    let share = |bm25: f32| {
-        if best > 0.0 {
-            f64::from(bm25 / best)
-        } else {
-            0.0
-        }
+/// Reasons and warnings for one scored pair.
+fn explain(
+    w: &WorkerFeatures,
+    rf: &RequestFeatures,
+    b: &Breakdown,
+    share: f64,
+    shared: &[String],
+    today: Date,
+) -> Candidate {
+    let ctx = Context {
+        today,
+        text_share: share,
     };
-    let order = |a: &(T, Breakdown, f64), b: &(T, Breakdown, f64)| {
-        b.1.total()
-            .total_cmp(&a.1.total())
-            .then(a.0.id().cmp(&b.0.id()))
-    };
-    let mut scored: Vec<(T, Breakdown, f64)> = hits
-        .par_chunks(SCORE_CHUNK)
-        .flat_map_iter(|chunk| {
-            let mut local: Vec<(T, Breakdown, f64)> = chunk
-                .iter()
-                .filter_map(|&(id, bm25)| {
-                    let s = share(bm25);
-                    score_one(id, s).map(|(t, b)| (t, b, s))
-                })
-                .collect();
-            if local.len() > limit {
-                local.select_nth_unstable_by(limit, order);
-                local.truncate(limit);
-            }
-            local
-        })
-        .collect();
-    if scored.len() > limit {
-        scored.select_nth_unstable_by(limit, order);
-        scored.truncate(limit);
-    }
-    scored.sort_by(order);
-    scored
-}
-
-/// Records that `rank` can order deterministically.
-pub trait HasId {
-    fn id(&self) -> Id;
-}
-
-impl HasId for WorkerFeatures {
-    fn id(&self) -> Id {
-        self.id
+    Candidate {
+        worker_id: w.id,
+        score: b.total(),
+        reasons: score::reasons(w, rf, b, &ctx, &shared.to_vec()),
+        warnings: score::warnings(w, rf, today),
     }
 }
 
-impl HasId for RequestFeatures {
-    fn id(&self) -> Id {
-        self.id
-    }
+/// The request's words (as written) whose stems the card's notes contain.
+fn shared_words_in(request_stems: &[(String, String)], terms: &DocTerms) -> Vec<String> {
+    request_stems
+        .iter()
+        .filter(|(stem, _)| terms.contains_stem(stem))
+        .map(|(_, word)| word.clone())
+        .take(8)
+        .collect()
 }
 
 /// Words of the first text whose stem the second text shares, as the first wrote them.
@@ -884,6 +1038,53 @@ mod tests {
             .search_workers("", &WorkerFilter::default(), 0, 1)
             .unwrap();
         assert_eq!(all, e.worker_count());
+    }
+
+    #[test]
+    fn pruned_ranking_equals_scoring_everyone() {
+        let e = Engine::temporary().unwrap();
+        let mut synth = crate::synth::Synth::new(11, today());
+        e.import_workers(&synth.workers(4000)).unwrap();
+        let t = e.tables();
+        let rows: Vec<(WorkerFeatures, DocTerms)> = (0..t.workers.capacity())
+            .filter_map(|s| {
+                t.workers
+                    .filtered(s, 0, u32::MAX)
+                    .map(|(w, d)| (*w, d.clone()))
+            })
+            .collect();
+        let stats = t.workers.stats.clone();
+        drop(t);
+        for area in [
+            crate::synth::Area::Province("RM".into()),
+            crate::synth::Area::Region("Toscana".into()),
+            crate::synth::Area::National,
+        ] {
+            for _ in 0..15 {
+                let r = synth.request(&area);
+                let rf = RequestFeatures::of(&r);
+                let q = stats.query(&crate::relevance::doc_terms(&r.notes));
+                let mut brute: Vec<(f64, Id)> = rows
+                    .iter()
+                    .filter_map(|(w, d)| {
+                        let ctx = Context {
+                            today: today(),
+                            text_share: q.share(d),
+                        };
+                        score::score(w, &rf, &ctx).ok().map(|b| (b.total(), w.id))
+                    })
+                    .collect();
+                brute.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+                brute.truncate(20);
+                let fast: Vec<(f64, Id)> = e
+                    .candidates_for(&r, 20, today())
+                    .unwrap()
+                    .iter()
+                    .map(|c| (c.score, c.worker_id))
+                    .collect();
+                assert_eq!(fast, brute, "{:?}", r.comune);
+            }
+        }
     }
 
     #[test]

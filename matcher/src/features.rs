@@ -2,8 +2,6 @@
 //! so that hundreds of thousands of them fit in cache-friendly vectors, kept in step with
 //! the store by the engine.
 
-use std::collections::HashMap;
-
 use crate::comuni::Comuni;
 use crate::date::Date;
 use crate::model::{
@@ -210,55 +208,6 @@ impl RequestFeatures {
     }
 }
 
-/// Dense table of worker features with an id → slot map; removal swaps the last row in.
-#[derive(Default)]
-pub struct WorkerTable {
-    rows: Vec<WorkerFeatures>,
-    slots: HashMap<Id, u32>,
-}
-
-impl WorkerTable {
-    pub fn upsert(&mut self, f: WorkerFeatures) {
-        match self.slots.get(&f.id) {
-            Some(&slot) => self.rows[slot as usize] = f,
-            None => {
-                self.slots.insert(f.id, self.rows.len() as u32);
-                self.rows.push(f);
-            }
-        }
-    }
-
-    pub fn remove(&mut self, id: Id) {
-        if let Some(slot) = self.slots.remove(&id) {
-            self.rows.swap_remove(slot as usize);
-            if let Some(moved) = self.rows.get(slot as usize) {
-                self.slots.insert(moved.id, slot);
-            }
-        }
-    }
-
-    pub fn get(&self, id: Id) -> Option<&WorkerFeatures> {
-        self.slots.get(&id).map(|&s| &self.rows[s as usize])
-    }
-
-    pub fn rows(&self) -> &[WorkerFeatures] {
-        &self.rows
-    }
-
-    pub fn len(&self) -> usize {
-        self.rows.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
-    }
-
-    pub fn reserve(&mut self, n: usize) {
-        self.rows.reserve(n);
-        self.slots.reserve(n);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,22 +229,5 @@ mod tests {
         assert_eq!(permit_until(PermitKind::RenewalPending, Some(d)), i32::MAX);
         assert_eq!(permit_until(PermitKind::LongTerm, None), i32::MAX);
         assert_eq!(permit_until(PermitKind::None, None), i32::MIN);
-    }
-
-    #[test]
-    fn table_removal_keeps_slots_consistent() {
-        let base = crate::fixtures::demo_workers().unwrap();
-        let mut t = WorkerTable::default();
-        for w in &base[..5] {
-            t.upsert(WorkerFeatures::of(w));
-        }
-        t.remove(base[1].id);
-        t.remove(base[4].id);
-        t.remove(Id(12345));
-        assert_eq!(t.len(), 3);
-        for w in [&base[0], &base[2], &base[3]] {
-            assert_eq!(t.get(w.id).unwrap().id, w.id);
-        }
-        assert!(t.get(base[1].id).is_none());
     }
 }

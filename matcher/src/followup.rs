@@ -94,39 +94,7 @@ impl Engine {
         r: &Request,
         today: Date,
     ) -> Result<std::result::Result<Candidate, crate::score::Exclusion>> {
-        let w = self.store().workers.fetch(worker_id)?;
-        let wf = crate::features::WorkerFeatures::of(&w);
-        let rf = crate::features::RequestFeatures::of(r);
-        self.commit()?;
-        let hits = self.index().workers_for(r)?;
-        let best = hits.iter().map(|h| h.1).fold(0.0f32, f32::max);
-        let mine = hits.iter().find(|h| h.0 == worker_id).map_or(0.0, |h| h.1);
-        let share = if best > 0.0 {
-            f64::from(mine / best)
-        } else {
-            0.0
-        };
-        let ctx = crate::score::Context {
-            today,
-            text_share: share,
-        };
-        Ok(crate::score::score(&wf, &rf, &ctx).map(|b| {
-            let mut analyzer = crate::text::italian_analyzer();
-            let a = crate::text::stems(&mut analyzer, &r.notes);
-            let bw = crate::text::stems(&mut analyzer, &w.notes);
-            let shared: Vec<String> = a
-                .iter()
-                .filter(|(s, _)| bw.iter().any(|(t, _)| t == s))
-                .map(|(_, word)| word.clone())
-                .take(8)
-                .collect();
-            Candidate {
-                worker_id,
-                score: b.total(),
-                reasons: crate::score::reasons(&wf, &rf, &b, &ctx, &shared),
-                warnings: crate::score::warnings(&wf, &rf, today),
-            }
-        }))
+        self.score_pair(worker_id, r, today)
     }
 
     /// All proposals made for a request, oldest first.

@@ -430,6 +430,33 @@ impl SearchIndex {
     /// their notes against the request's notes.
     pub fn workers_for(&self, r: &Request) -> Result<Vec<(Id, f32)>> {
         let c = &self.workers;
+        c.search(self.worker_query(r).as_ref())
+    }
+
+    /// The `k` best by BM25 alone among the workers passing the indexable filters: what
+    /// tantivy on its own would answer (the benchmark's baseline).
+    pub fn top_workers_for(&self, r: &Request, k: usize) -> Result<Vec<(Id, f32)>> {
+        let c = &self.workers;
+        let searcher = c.reader.searcher();
+        let hits = searcher.search(
+            self.worker_query(r).as_ref(),
+            &tantivy::collector::TopDocs::with_limit(k).order_by_score(),
+        )?;
+        let mut out = Vec::with_capacity(hits.len());
+        for (score, addr) in hits {
+            let ids = searcher
+                .segment_reader(addr.segment_ord)
+                .fast_fields()
+                .u64("id")?;
+            if let Some(id) = ids.first(addr.doc_id) {
+                out.push((Id(id), score));
+            }
+        }
+        Ok(out)
+    }
+
+    fn worker_query(&self, r: &Request) -> Box<dyn Query> {
+        let c = &self.workers;
         let live_in: &[LiveIn] = match r.live_in {
             LiveIn::Yes => &[LiveIn::Yes, LiveIn::Either],
             LiveIn::No => &[LiveIn::No, LiveIn::Either],
@@ -456,7 +483,7 @@ impl SearchIndex {
         if r.live_in == LiveIn::No {
             filters.extend(c.near(&r.comune, f64::from(MAX_TRAVEL_KM)));
         }
-        c.search(c.filtered_text(filters, &r.notes).as_ref())
+        c.filtered_text(filters, &r.notes)
     }
 
     /// Worker cards for the desk's search box: optional free text over the notes (BM25)

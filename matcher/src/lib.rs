@@ -13,10 +13,12 @@ pub mod guard;
 pub mod index;
 pub mod json;
 pub mod model;
+pub mod relevance;
 pub mod report;
 pub mod score;
 pub mod store;
 pub mod synth;
+pub mod table;
 pub mod text;
 pub mod validate;
 

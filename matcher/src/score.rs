@@ -142,6 +142,12 @@ impl Breakdown {
     pub fn get(&self, f: Factor) -> f64 {
         self.points[f as usize]
     }
+
+    /// Sets the text factor from a relevance share (0–1), as `score` would have.
+    pub fn set_text(&mut self, share: f64) {
+        let f = Factor::Text;
+        self.points[f as usize] = round1(f.max_points() * share.clamp(0.0, 1.0));
+    }
 }
 
 fn round1(x: f64) -> f64 {
@@ -150,6 +156,15 @@ fn round1(x: f64) -> f64 {
 
 /// Checks every hard constraint; on success, how the worker would work and how far.
 pub fn check(w: &WorkerFeatures, r: &RequestFeatures) -> Result<(Arrangement, f64), Exclusion> {
+    check_at(w, r, Comuni::get().distance_km(w.comune, r.comune))
+}
+
+/// `check` with the distance between the two comuni already known (`km`).
+pub fn check_at(
+    w: &WorkerFeatures,
+    r: &RequestFeatures,
+    km: f64,
+) -> Result<(Arrangement, f64), Exclusion> {
     if w.status != WorkerStatus::Available {
         return Err(Exclusion::Unavailable(w.status));
     }
@@ -179,7 +194,6 @@ pub fn check(w: &WorkerFeatures, r: &RequestFeatures) -> Result<(Arrangement, f6
             });
         }
     }
-    let km = Comuni::get().distance_km(w.comune, r.comune);
     let can_live_in = w.live_in != LiveIn::No && r.live_in != LiveIn::No;
     let can_commute = w.live_in != LiveIn::Yes && r.live_in != LiveIn::Yes;
     if !can_live_in && !can_commute {
@@ -203,23 +217,25 @@ pub fn check(w: &WorkerFeatures, r: &RequestFeatures) -> Result<(Arrangement, f6
 }
 
 /// Needs that count for experience: those the family named, or the job's core one.
-fn needs_of(r: &RequestFeatures) -> Vec<ExperienceKind> {
-    let named: Vec<ExperienceKind> = ExperienceKind::ALL
+/// (Scoring runs this for every candidate: an iterator over a bitset, no allocation.)
+fn needs_of(r: &RequestFeatures) -> impl Iterator<Item = ExperienceKind> + Clone {
+    let mask = if r.needs != 0 {
+        r.needs
+    } else {
+        let job = Job::ALL.iter().find(|j| j.bit() as u8 == r.job);
+        match job {
+            Some(Job::Colf) => ExperienceKind::Housekeeping,
+            Some(Job::Babysitter) => ExperienceKind::Children,
+            Some(Job::AssistenzaNotturna) => ExperienceKind::NightCare,
+            Some(Job::AssistenzaOspedaliera) => ExperienceKind::Hospital,
+            _ => ExperienceKind::Elderly,
+        }
+        .bit()
+    };
+    ExperienceKind::ALL
         .iter()
         .copied()
-        .filter(|k| r.needs & k.bit() != 0)
-        .collect();
-    if !named.is_empty() {
-        return named;
-    }
-    let job = Job::ALL.iter().find(|j| j.bit() as u8 == r.job);
-    vec![match job {
-        Some(Job::Colf) => ExperienceKind::Housekeeping,
-        Some(Job::Babysitter) => ExperienceKind::Children,
-        Some(Job::AssistenzaNotturna) => ExperienceKind::NightCare,
-        Some(Job::AssistenzaOspedaliera) => ExperienceKind::Hospital,
-        _ => ExperienceKind::Elderly,
-    }]
+        .filter(move |k| mask & k.bit() != 0)
 }
 
 /// Share (0–1) of one need's points for `years` of experience: half for having it at
@@ -234,18 +250,26 @@ pub fn score(
     r: &RequestFeatures,
     ctx: &Context,
 ) -> Result<Breakdown, Exclusion> {
-    let (arrangement, km) = check(w, r)?;
+    score_at(w, r, Comuni::get().distance_km(w.comune, r.comune), ctx)
+}
+
+/// `score` with the distance between the two comuni already known (`km`).
+pub fn score_at(
+    w: &WorkerFeatures,
+    r: &RequestFeatures,
+    km: f64,
+    ctx: &Context,
+) -> Result<Breakdown, Exclusion> {
+    let (arrangement, km) = check_at(w, r, km)?;
     let mut points = [0.0; 8];
     let mut set = |f: Factor, share: f64| {
         points[f as usize] = round1(f.max_points() * share.clamp(0.0, 1.0));
     };
 
-    let needs = needs_of(r);
-    let exp: f64 = needs
-        .iter()
-        .map(|k| experience_share(w.experience_years(*k)))
-        .sum::<f64>()
-        / needs.len() as f64;
+    let (sum, n) = needs_of(r).fold((0.0, 0u32), |(sum, n), k| {
+        (sum + experience_share(w.experience_years(k)), n + 1)
+    });
+    let exp = sum / f64::from(n.max(1));
     set(Factor::Experience, exp);
 
     let gap = if r.hours < w.hours_min {
@@ -367,8 +391,7 @@ pub fn reasons(
         .map(|&f| {
             let detail = match f {
                 Factor::Experience => needs_of(r)
-                    .iter()
-                    .map(|k| match w.experience_years(*k) {
+                    .map(|k| match w.experience_years(k) {
                         Some(0) => format!("{}: meno di un anno", k.label()),
                         Some(1) => format!("{}: 1 anno", k.label()),
                         Some(y) => format!("{}: {y} anni", k.label()),

@@ -238,11 +238,22 @@ impl Store {
     /// Opens (or creates) the store in `dir`. A folder that is not a readable sled store
     /// is an error; it is never emptied or recreated behind the operator's back.
     pub fn open(dir: &Path) -> Result<Store> {
-        let db = sled::Config::new()
+        let config = sled::Config::new()
             .path(dir)
-            .mode(sled::Mode::HighThroughput)
-            .open()?;
-        Self::from_db(db)
+            .mode(sled::Mode::HighThroughput);
+        // sled releases its file lock from a background thread after the last handle
+        // is dropped: a restart in the same process can race it for a moment.
+        let mut tries = 0;
+        loop {
+            match config.open() {
+                Ok(db) => return Self::from_db(db),
+                Err(e) if tries < 30 && e.to_string().contains("could not acquire lock") => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
     /// A throw-away store for tests and benchmarks.

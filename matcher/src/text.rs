@@ -11,7 +11,15 @@ pub const ITALIAN: &str = "it_stem";
 
 /// The analyser for notes and descriptions. Stop words go first so that "della" does
 /// not count as shared vocabulary between a request and a card.
+///
+/// Built once per process and cloned: building it (stop-word set, stemmer) costs far
+/// more than a clone, and scoring asks for one per request.
 pub fn italian_analyzer() -> TextAnalyzer {
+    static PROTOTYPE: std::sync::OnceLock<TextAnalyzer> = std::sync::OnceLock::new();
+    PROTOTYPE.get_or_init(build_italian_analyzer).clone()
+}
+
+fn build_italian_analyzer() -> TextAnalyzer {
     let builder = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)

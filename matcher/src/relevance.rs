@@ -1,0 +1,243 @@
+//! Free-text relevance between a request's notes and a card's: Okapi BM25 (k1 = 1.2,
+//! b = 0.75, tantivy's formula) over the Italian analyser's stems, with term statistics
+//! kept in memory next to the matching table. Scoring reads it for every candidate, so
+//! a document is a few packed integers and a query a handful of weights.
+//!
+//! The share reported to scoring is absolute — BM25 divided by what a card of average
+//! length containing every query term once would score — so a pair scores the same
+//! whoever else is in the store.
+
+use std::collections::HashMap;
+
+use tantivy::tokenizer::TextAnalyzer;
+
+use crate::text;
+
+const K1: f32 = 1.2;
+const B: f32 = 0.75;
+/// Notes longer than this many stems are cut: enough for any real note.
+const MAX_TERMS: usize = 64;
+
+/// A card's or request's notes: stem hashes with their frequency packed in the low 4 bits,
+/// sorted, plus the number of tokens.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocTerms {
+    terms: Box<[u32]>,
+    len: u16,
+}
+
+fn hash(stem: &str) -> u32 {
+    // FNV-1a: stable across builds and platforms, so stored hashes stay valid.
+    let mut h: u32 = 0x811c_9dc5;
+    for b in stem.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h & !0xF
+}
+
+impl DocTerms {
+    pub fn of(analyzer: &mut TextAnalyzer, notes: &str) -> DocTerms {
+        let mut counts: HashMap<u32, u32> = HashMap::new();
+        let mut len = 0u32;
+        let mut stream = analyzer.token_stream(notes);
+        while let Some(tok) = stream.next() {
+            len += 1;
+            *counts.entry(hash(&tok.text)).or_default() += 1;
+        }
+        let mut terms: Vec<u32> = counts.into_iter().map(|(h, tf)| h | tf.min(15)).collect();
+        terms.sort_unstable();
+        terms.truncate(MAX_TERMS);
+        DocTerms {
+            terms: terms.into_boxed_slice(),
+            len: len.min(u32::from(u16::MAX)) as u16,
+        }
+    }
+
+    pub fn len(&self) -> u16 {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    fn hashes(&self) -> impl Iterator<Item = u32> + '_ {
+        self.terms.iter().map(|t| t & !0xF)
+    }
+
+    /// Whether the stem occurs in these notes.
+    pub fn contains_stem(&self, stem: &str) -> bool {
+        let h = hash(stem);
+        self.terms.binary_search_by(|t| (t & !0xF).cmp(&h)).is_ok()
+    }
+
+    /// Heap bytes, for the memory report.
+    pub fn heap_bytes(&self) -> usize {
+        self.terms.len() * 4
+    }
+
+    /// Packed form for the table snapshot.
+    pub fn raw(&self) -> (&[u32], u16) {
+        (&self.terms, self.len)
+    }
+
+    pub fn from_raw(terms: Vec<u32>, len: u16) -> DocTerms {
+        DocTerms {
+            terms: terms.into_boxed_slice(),
+            len,
+        }
+    }
+}
+
+/// Document frequencies and lengths of one corpus.
+#[derive(Debug, Default, Clone)]
+pub struct TermStats {
+    df: HashMap<u32, u32>,
+    docs: u64,
+    total_len: u64,
+}
+
+impl TermStats {
+    pub fn add(&mut self, d: &DocTerms) {
+        for h in d.hashes() {
+            *self.df.entry(h).or_default() += 1;
+        }
+        self.docs += 1;
+        self.total_len += u64::from(d.len);
+    }
+
+    pub fn remove(&mut self, d: &DocTerms) {
+        for h in d.hashes() {
+            if let Some(n) = self.df.get_mut(&h) {
+                *n -= 1;
+                if *n == 0 {
+                    self.df.remove(&h);
+                }
+            }
+        }
+        self.docs = self.docs.saturating_sub(1);
+        self.total_len = self.total_len.saturating_sub(u64::from(d.len));
+    }
+
+    fn idf(&self, h: u32) -> f32 {
+        let n = self.df.get(&h).copied().unwrap_or(0) as f32;
+        let docs = self.docs as f32;
+        (1.0 + (docs - n + 0.5) / (n + 0.5)).ln()
+    }
+
+    fn avg_len(&self) -> f32 {
+        if self.docs == 0 {
+            1.0
+        } else {
+            (self.total_len as f32 / self.docs as f32).max(1.0)
+        }
+    }
+
+    /// Prepares a query from the other side's notes.
+    pub fn query(&self, d: &DocTerms) -> TextQuery {
+        let terms: Vec<(u32, f32)> = d.hashes().map(|h| (h, self.idf(h))).collect();
+        let best: f32 = terms.iter().map(|t| t.1).sum();
+        TextQuery {
+            terms,
+            best,
+            avg_len: self.avg_len(),
+        }
+    }
+}
+
+/// A query: stem hashes (sorted) with their IDF, and the normalising score.
+#[derive(Debug, Clone)]
+pub struct TextQuery {
+    terms: Vec<(u32, f32)>,
+    best: f32,
+    avg_len: f32,
+}
+
+impl TextQuery {
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty() || self.best <= 0.0
+    }
+
+    /// BM25 of `d` as a share (0–1) of a full match.
+    pub fn share(&self, d: &DocTerms) -> f64 {
+        if self.is_empty() || d.terms.is_empty() {
+            return 0.0;
+        }
+        let norm = K1 * (1.0 - B + B * f32::from(d.len) / self.avg_len);
+        let (mut i, mut j, mut score) = (0, 0, 0.0f32);
+        // Both sides are sorted by hash: one merge pass.
+        while i < self.terms.len() && j < d.terms.len() {
+            let (qh, idf) = self.terms[i];
+            let dh = d.terms[j] & !0xF;
+            match qh.cmp(&dh) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    let tf = (d.terms[j] & 0xF) as f32;
+                    score += idf * tf * (K1 + 1.0) / (tf + norm);
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        f64::from((score / self.best).min(1.0))
+    }
+}
+
+/// The analyser-backed helper both sides use.
+pub fn doc_terms(notes: &str) -> DocTerms {
+    DocTerms::of(&mut text::italian_analyzer(), notes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn corpus(notes: &[&str]) -> (TermStats, Vec<DocTerms>) {
+        let docs: Vec<DocTerms> = notes.iter().map(|n| doc_terms(n)).collect();
+        let mut s = TermStats::default();
+        for d in &docs {
+            s.add(d);
+        }
+        (s, docs)
+    }
+
+    #[test]
+    fn stems_match_across_inflections_and_rare_words_weigh_more() {
+        let (stats, docs) = corpus(&[
+            "Esperienza con malati di Alzheimer, cucina toscana.",
+            "Pulizie, stiro e cucina.",
+            "Assistenza notturna in ospedale.",
+            "Cucina e pulizie di casa.",
+        ]);
+        let q = stats.query(&doc_terms("Signora con Alzheimer, serve aiuto in cucina"));
+        let alz = q.share(&docs[0]);
+        let cook = q.share(&docs[1]);
+        assert!(alz > cook && cook > 0.0, "{alz} {cook}");
+        assert_eq!(q.share(&docs[2]), 0.0);
+        assert!((0.0..=1.0).contains(&alz));
+    }
+
+    #[test]
+    fn removing_a_document_restores_the_statistics() {
+        let (mut stats, docs) = corpus(&["cucina toscana", "stiro"]);
+        let before = stats.query(&doc_terms("cucina")).share(&docs[0]);
+        let extra = doc_terms("cucina e pulizie");
+        stats.add(&extra);
+        stats.remove(&extra);
+        assert_eq!(stats.query(&doc_terms("cucina")).share(&docs[0]), before);
+    }
+
+    #[test]
+    fn empty_notes_score_nothing() {
+        let (stats, docs) = corpus(&["cucina"]);
+        assert_eq!(stats.query(&doc_terms("")).share(&docs[0]), 0.0);
+        assert_eq!(
+            stats
+                .query(&doc_terms("cucina"))
+                .share(&DocTerms::default()),
+            0.0
+        );
+    }
+}

@@ -1,0 +1,225 @@
+//! The in-memory matching table: every worker's scoring features and note terms, with a
+//! packed column of filter bits scanned first. Slots are stable (a removed worker leaves
+//! a tombstone that the next insert reuses), so a scan touches 4 bytes per worker until a
+//! row passes the cheap filters.
+
+use std::collections::HashMap;
+
+use crate::features::{RequestFeatures, WorkerFeatures};
+use crate::model::{Id, LiveIn, WorkerStatus};
+use crate::relevance::{DocTerms, TermStats};
+
+const LIVE: u32 = 1 << 31;
+const AVAILABLE: u32 = 1 << 30;
+const LICENSE: u32 = 1 << 29;
+const CAN_LIVE_IN: u32 = 1 << 28;
+const CAN_COMMUTE: u32 = 1 << 27;
+
+fn flags_of(w: &WorkerFeatures) -> u32 {
+    let mut f = LIVE | u32::from(w.jobs);
+    if w.status == WorkerStatus::Available {
+        f |= AVAILABLE;
+    }
+    if w.driving_license {
+        f |= LICENSE;
+    }
+    if w.live_in != LiveIn::No {
+        f |= CAN_LIVE_IN;
+    }
+    if w.live_in != LiveIn::Yes {
+        f |= CAN_COMMUTE;
+    }
+    f
+}
+
+/// Bits a worker must have for a request, and the live-in bits of which one must be set.
+pub fn required_flags(r: &RequestFeatures) -> (u32, u32) {
+    let mut need = LIVE | AVAILABLE | u32::from(r.job);
+    if r.requires_license {
+        need |= LICENSE;
+    }
+    let any_of = match r.live_in {
+        LiveIn::Yes => CAN_LIVE_IN,
+        LiveIn::No => CAN_COMMUTE,
+        LiveIn::Either => CAN_LIVE_IN | CAN_COMMUTE,
+    };
+    (need, any_of)
+}
+
+#[derive(Default)]
+pub struct WorkerTable {
+    rows: Vec<WorkerFeatures>,
+    terms: Vec<DocTerms>,
+    flags: Vec<u32>,
+    /// Comune slot and reach (km) of each row, next to the flags: the commute test runs
+    /// before the row itself is read.
+    place: Vec<(u16, u16)>,
+    slots: HashMap<Id, u32>,
+    free: Vec<u32>,
+    /// BM25 statistics of the workers' notes.
+    pub stats: TermStats,
+}
+
+impl WorkerTable {
+    pub fn upsert(&mut self, f: WorkerFeatures, terms: DocTerms) {
+        self.stats.add(&terms);
+        if let Some(&slot) = self.slots.get(&f.id) {
+            let s = slot as usize;
+            self.stats.remove(&self.terms[s]);
+            self.flags[s] = flags_of(&f);
+            self.place[s] = (f.comune, f.max_travel_km);
+            self.rows[s] = f;
+            self.terms[s] = terms;
+            return;
+        }
+        let slot = match self.free.pop() {
+            Some(s) => {
+                let i = s as usize;
+                self.flags[i] = flags_of(&f);
+                self.place[i] = (f.comune, f.max_travel_km);
+                self.rows[i] = f;
+                self.terms[i] = terms;
+                s
+            }
+            None => {
+                self.flags.push(flags_of(&f));
+                self.place.push((f.comune, f.max_travel_km));
+                self.rows.push(f);
+                self.terms.push(terms);
+                (self.rows.len() - 1) as u32
+            }
+        };
+        self.slots.insert(f.id, slot);
+    }
+
+    pub fn remove(&mut self, id: Id) {
+        if let Some(slot) = self.slots.remove(&id) {
+            let s = slot as usize;
+            self.stats.remove(&self.terms[s]);
+            self.flags[s] = 0;
+            self.terms[s] = DocTerms::default();
+            self.free.push(slot);
+        }
+    }
+
+    pub fn get(&self, id: Id) -> Option<&WorkerFeatures> {
+        self.slots.get(&id).map(|&s| &self.rows[s as usize])
+    }
+
+    pub fn terms(&self, id: Id) -> Option<&DocTerms> {
+        self.slots.get(&id).map(|&s| &self.terms[s as usize])
+    }
+
+    /// Slots in use or free; a scan runs over `0..capacity()`.
+    pub fn capacity(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// The row in `slot` if it is live and has every bit of `need` and one of `any_of`.
+    #[inline]
+    pub fn filtered(
+        &self,
+        slot: usize,
+        need: u32,
+        any_of: u32,
+    ) -> Option<(&WorkerFeatures, &DocTerms)> {
+        let f = self.flags[slot];
+        (f & need == need && f & any_of != 0).then(|| (&self.rows[slot], &self.terms[slot]))
+    }
+
+    /// Like `filtered`, and for a worker who could only commute, within their reach of
+    /// the comune whose distances are `dist`.
+    #[inline]
+    pub fn reachable(
+        &self,
+        slot: usize,
+        need: u32,
+        any_of: u32,
+        dist: &[f64],
+    ) -> Option<(&WorkerFeatures, &DocTerms)> {
+        let f = self.flags[slot];
+        if f & need != need || f & any_of == 0 {
+            return None;
+        }
+        let can_live_in_here = f & any_of & CAN_LIVE_IN != 0;
+        if !can_live_in_here {
+            let (comune, reach) = self.place[slot];
+            if dist[comune as usize] > f64::from(reach) {
+                return None;
+            }
+        }
+        Some((&self.rows[slot], &self.terms[slot]))
+    }
+
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    pub fn reserve(&mut self, n: usize) {
+        self.rows.reserve(n);
+        self.terms.reserve(n);
+        self.flags.reserve(n);
+        self.place.reserve(n);
+        self.slots.reserve(n);
+    }
+
+    /// Approximate bytes held, for the memory benchmark.
+    pub fn heap_bytes(&self) -> usize {
+        self.rows.capacity() * std::mem::size_of::<WorkerFeatures>()
+            + self.terms.capacity() * std::mem::size_of::<DocTerms>()
+            + self.terms.iter().map(DocTerms::heap_bytes).sum::<usize>()
+            + self.flags.capacity() * 4
+            + self.place.capacity() * 4
+            + self.slots.capacity() * (std::mem::size_of::<(Id, u32)>() + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::relevance::doc_terms;
+
+    #[test]
+    fn slots_are_reused_and_lookups_stay_right() {
+        let base = crate::fixtures::demo_workers().unwrap();
+        let mut t = WorkerTable::default();
+        for w in &base[..5] {
+            t.upsert(WorkerFeatures::of(w), doc_terms(&w.notes));
+        }
+        t.remove(base[1].id);
+        t.remove(Id(12345));
+        assert_eq!(t.len(), 4);
+        assert!(t.get(base[1].id).is_none());
+        t.upsert(WorkerFeatures::of(&base[6]), doc_terms(&base[6].notes));
+        assert_eq!(t.capacity(), 5, "the free slot was reused");
+        for w in [&base[0], &base[2], &base[3], &base[4], &base[6]] {
+            assert_eq!(t.get(w.id).unwrap().id, w.id);
+        }
+    }
+
+    #[test]
+    fn filter_bits_mirror_the_hard_constraints() {
+        let base = crate::fixtures::demo_workers().unwrap();
+        let requests = crate::fixtures::demo_requests().unwrap();
+        let mut t = WorkerTable::default();
+        for w in &base {
+            t.upsert(WorkerFeatures::of(w), doc_terms(&w.notes));
+        }
+        for r in &requests {
+            let rf = RequestFeatures::of(r);
+            let (need, any_of) = required_flags(&rf);
+            for slot in 0..t.capacity() {
+                let row = &t.rows[slot];
+                let passes_bits = t.filtered(slot, need, any_of).is_some();
+                // Anyone who passes the full check passes the bits (never a false negative).
+                if crate::score::check(row, &rf).is_ok() {
+                    assert!(passes_bits, "{:?}", row.id);
+                }
+            }
+        }
+    }
+}
