@@ -80,12 +80,15 @@ fn main() {
         let dom = time_each(&reqs, |r| {
             engine.candidates_for(r, 20, today).expect("match");
         });
-        let tantivy = time_each(&reqs, |r| {
+        // DOM_BENCH_BASELINES=0 skips the baselines (for profiling DOM alone).
+        let baselines = std::env::var("DOM_BENCH_BASELINES").map_or(true, |v| v != "0");
+        let reqs_b = if baselines { &reqs[..] } else { &reqs[..1] };
+        let tantivy = time_each(reqs_b, |r| {
             let hits = engine.index().top_workers_for(r, 20).expect("search");
             std::hint::black_box(hits);
         });
         // The naive baseline is slow: measure it on a sample at large sizes.
-        let naive_sample = &reqs[..reqs.len().min(if size > 100_000 { 10 } else { 100 })];
+        let naive_sample = &reqs_b[..reqs_b.len().min(if size > 100_000 { 10 } else { 100 })];
         let naive = time_each(naive_sample, |r| {
             let rf = RequestFeatures::of(r);
             let ctx = Context {

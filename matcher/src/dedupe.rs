@@ -11,31 +11,81 @@ use crate::validate::phone_key;
 /// that "Ana Popescu" / "Anna Popescu" match and "Ana Popa" / "Ana Popescu" do not.
 pub const NAME_SIMILARITY: f64 = 0.93;
 
-#[derive(Default)]
-pub struct DedupeIndex {
-    by_phone: HashMap<String, Vec<Id>>,
-    /// Per birth year: id, folded "given family" and folded "family given".
-    by_year: HashMap<u16, Vec<(Id, String, String)>>,
-    /// Where each card sits, so removal touches two buckets only.
-    buckets: HashMap<Id, (String, u16)>,
+/// What dedupe keeps of a card: a phone key, the birth year and the folded name
+/// ("given family", no spaces inside either part). About 60 bytes a card.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonKeys {
+    pub phone: u64,
+    pub birth_year: u16,
+    pub name: Box<str>,
 }
 
-fn name_keys(given: &str, family: &str) -> (String, String) {
-    let (g, f) = (fold_key(given), fold_key(family));
-    (format!("{g} {f}"), format!("{f} {g}"))
+impl PersonKeys {
+    pub fn of(w: &Worker) -> PersonKeys {
+        PersonKeys {
+            phone: phone_number(&w.phone),
+            birth_year: w.birth_year,
+            name: format!("{} {}", fold_key(&w.given_name), fold_key(&w.family_name))
+                .into_boxed_str(),
+        }
+    }
+
+    /// The name with given and family swapped.
+    fn swapped(&self) -> String {
+        match self.name.split_once(' ') {
+            Some((g, f)) => format!("{f} {g}"),
+            None => self.name.to_string(),
+        }
+    }
+}
+
+/// The phone key as a number: a leading 1 keeps leading zeros ("0564…") distinct.
+fn phone_number(phone: &str) -> u64 {
+    let digits = phone_key(phone);
+    format!("1{}", &digits[..digits.len().min(18)])
+        .parse()
+        .unwrap_or(0)
+}
+
+#[derive(Default)]
+pub struct DedupeIndex {
+    by_phone: HashMap<u64, Vec<Id>>,
+    /// Per birth year: id and folded "given family".
+    by_year: HashMap<u16, Vec<(Id, Box<str>)>>,
+    /// Where each card sits, so removal touches two buckets only.
+    buckets: HashMap<Id, (u64, u16)>,
 }
 
 impl DedupeIndex {
     pub fn insert(&mut self, w: &Worker) {
-        self.remove(w.id);
-        let phone = phone_key(&w.phone);
-        self.by_phone.entry(phone.clone()).or_default().push(w.id);
-        self.buckets.insert(w.id, (phone, w.birth_year));
-        let (a, b) = name_keys(&w.given_name, &w.family_name);
+        self.insert_keys(w.id, PersonKeys::of(w));
+    }
+
+    pub fn insert_keys(&mut self, id: Id, k: PersonKeys) {
+        self.remove(id);
+        self.by_phone.entry(k.phone).or_default().push(id);
+        self.buckets.insert(id, (k.phone, k.birth_year));
         self.by_year
-            .entry(w.birth_year)
+            .entry(k.birth_year)
             .or_default()
-            .push((w.id, a, b));
+            .push((id, k.name));
+    }
+
+    /// The keys of a card, for the snapshot.
+    pub fn keys(&self, id: Id) -> Option<PersonKeys> {
+        let (phone, year) = *self.buckets.get(&id)?;
+        let name = self
+            .by_year
+            .get(&year)?
+            .iter()
+            .find(|(x, _)| *x == id)?
+            .1
+            .clone();
+        Some(PersonKeys {
+            phone,
+            birth_year: year,
+            name,
+        })
     }
 
     pub fn remove(&mut self, id: Id) {
@@ -49,7 +99,7 @@ impl DedupeIndex {
             }
         }
         if let Some(people) = self.by_year.get_mut(&year) {
-            people.retain(|(x, _, _)| *x != id);
+            people.retain(|(x, _)| *x != id);
         }
     }
 
@@ -67,12 +117,18 @@ impl DedupeIndex {
         }
         let joined = words.join(" ");
         let mut out: Vec<(Id, f64)> = Vec::new();
-        for people in self.by_year.values() {
-            for (id, a, b) in people {
+        for (year, people) in &self.by_year {
+            for (id, a) in people {
                 let contains = words
                     .iter()
                     .all(|w| a.split(' ').any(|p| p.starts_with(w.as_str())));
-                let sim = strsim::jaro_winkler(&joined, a).max(strsim::jaro_winkler(&joined, b));
+                let keys = PersonKeys {
+                    phone: 0,
+                    birth_year: *year,
+                    name: a.clone(),
+                };
+                let sim = strsim::jaro_winkler(&joined, a)
+                    .max(strsim::jaro_winkler(&joined, &keys.swapped()));
                 if contains || sim >= NAME_SIMILARITY {
                     out.push((*id, if contains { 1.0 + sim } else { sim }));
                 }
@@ -85,12 +141,8 @@ impl DedupeIndex {
     /// Existing cards that look like `w` (never `w` itself), most similar first.
     pub fn find(&self, w: &Worker) -> Vec<DuplicateMatch> {
         let mut found: HashMap<Id, DuplicateMatch> = HashMap::new();
-        for id in self
-            .by_phone
-            .get(&phone_key(&w.phone))
-            .into_iter()
-            .flatten()
-        {
+        let mine = PersonKeys::of(w);
+        for id in self.by_phone.get(&mine.phone).into_iter().flatten() {
             found.insert(
                 *id,
                 DuplicateMatch {
@@ -101,9 +153,11 @@ impl DedupeIndex {
                 },
             );
         }
-        let (key, _) = name_keys(&w.given_name, &w.family_name);
-        for (id, a, b) in self.by_year.get(&w.birth_year).into_iter().flatten() {
-            let sim = strsim::jaro_winkler(&key, a).max(strsim::jaro_winkler(&key, b));
+        let key = mine.name.as_ref();
+        let swapped = mine.swapped();
+        for (id, a) in self.by_year.get(&w.birth_year).into_iter().flatten() {
+            // Comparing the new name, straight and swapped, against each stored one.
+            let sim = strsim::jaro_winkler(key, a).max(strsim::jaro_winkler(&swapped, a));
             let entry = found.entry(*id).or_insert(DuplicateMatch {
                 worker_id: *id,
                 name_similarity: 0.0,

@@ -3,8 +3,10 @@
 //! lock, so the index never holds what the store does not; reads score in parallel.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
@@ -21,6 +23,7 @@ use crate::model::{
 };
 use crate::relevance::{DocTerms, TermStats};
 use crate::score::{self, Breakdown, Context};
+use crate::snapshot;
 use crate::store::{Kind, Store, WriteSet};
 use crate::table::{self, WorkerTable};
 use crate::text;
@@ -32,6 +35,10 @@ const COMMIT_BATCH: usize = 10_000;
 /// Workers scored per rayon task: large enough that scheduling costs nothing, small
 /// enough that both cores get work on a few thousand candidates.
 const SCORE_CHUNK: usize = 1024;
+/// Changes after which the table snapshot is rewritten, and the longest it may age
+/// while changes wait.
+const SNAPSHOT_EVERY_CHANGES: u64 = 100_000;
+const SNAPSHOT_EVERY: Duration = Duration::from_secs(600);
 /// Largest `limit` a ranking accepts.
 pub const MAX_LIMIT: usize = 200;
 
@@ -83,6 +90,11 @@ pub struct Engine {
     updates: Mutex<()>,
     distances: Mutex<HashMap<u16, Arc<Vec<f64>>>>,
     recovery: Vec<(&'static str, Recovery)>,
+    /// Where the table snapshot lives (none for temporary engines), the store sequence
+    /// number it reflects, and when it was written.
+    snapshot_path: Option<PathBuf>,
+    snapshot_seq: AtomicU64,
+    snapshot_at: Mutex<Instant>,
 }
 
 impl Engine {
@@ -92,16 +104,22 @@ impl Engine {
         std::fs::create_dir_all(dir)?;
         let store = Store::open(&dir.join("store"))?;
         let (index, ws, rs) = SearchIndex::open(Some(&dir.join("index")))?;
-        Self::assemble(store, index, ws, rs)
+        Self::assemble(store, index, ws, rs, Some(dir.join("tables.snap")))
     }
 
     /// An engine on a throw-away store and an in-memory index.
     pub fn temporary() -> Result<Engine> {
         let (index, ws, rs) = SearchIndex::open(None)?;
-        Self::assemble(Store::temporary()?, index, ws, rs)
+        Self::assemble(Store::temporary()?, index, ws, rs, None)
     }
 
-    fn assemble(store: Store, index: SearchIndex, ws: OpenState, rs: OpenState) -> Result<Engine> {
+    fn assemble(
+        store: Store,
+        index: SearchIndex,
+        ws: OpenState,
+        rs: OpenState,
+        snapshot_path: Option<PathBuf>,
+    ) -> Result<Engine> {
         let mut engine = Engine {
             store,
             index,
@@ -110,6 +128,9 @@ impl Engine {
             updates: Mutex::new(()),
             distances: Mutex::new(HashMap::new()),
             recovery: Vec::new(),
+            snapshot_path,
+            snapshot_seq: AtomicU64::new(0),
+            snapshot_at: Mutex::new(Instant::now()),
         };
         let w = engine.reconcile(Kind::Worker, ws)?;
         let r = engine.reconcile(Kind::Request, rs)?;
@@ -243,6 +264,20 @@ impl Engine {
     }
 
     fn load_tables(&self) -> Result<()> {
+        let mut t = match self.tables_from_snapshot()? {
+            Some(t) => t,
+            None => self.tables_from_store()?,
+        };
+        let mut analyzer = text::italian_analyzer();
+        for r in self.store.requests.iter() {
+            t.upsert_request(&r?, &mut analyzer);
+        }
+        *self.tables_mut() = t;
+        Ok(())
+    }
+
+    /// Every worker decoded from the store: the slow path, when there is no snapshot.
+    fn tables_from_store(&self) -> Result<Tables> {
         let mut t = Tables::default();
         let mut analyzer = text::italian_analyzer();
         t.workers.reserve(self.store.workers.len());
@@ -254,11 +289,88 @@ impl Engine {
             );
             t.dedupe.insert(&w);
         }
-        for r in self.store.requests.iter() {
-            t.upsert_request(&r?, &mut analyzer);
+        Ok(t)
+    }
+
+    /// The snapshot, brought up to date from the change log; `None` when there is no
+    /// usable snapshot or the log no longer reaches back to it.
+    fn tables_from_snapshot(&self) -> Result<Option<Tables>> {
+        let Some(path) = &self.snapshot_path else {
+            return Ok(None);
+        };
+        let Some(snap) = snapshot::read(path) else {
+            return Ok(None);
+        };
+        let store_seq = self.store.seq()?;
+        let covered = snap.seq == store_seq
+            || (snap.seq < store_seq
+                && self
+                    .store
+                    .first_change_seq()?
+                    .is_some_and(|first| first <= snap.seq + 1));
+        if !covered {
+            return Ok(None);
         }
-        *self.tables_mut() = t;
+        let mut t = Tables::default();
+        let mut rows = Vec::with_capacity(snap.rows.len());
+        for (f, d, k) in snap.rows {
+            t.dedupe.insert_keys(f.id, k);
+            rows.push((f, d));
+        }
+        t.workers = WorkerTable::from_rows(rows, snap.stats);
+        let mut analyzer = text::italian_analyzer();
+        for c in self.store.changes_since(snap.seq)? {
+            if c.kind != Kind::Worker {
+                continue;
+            }
+            match self.store.workers.get(c.id)? {
+                Some(w) => {
+                    t.workers.upsert(
+                        WorkerFeatures::of(&w),
+                        DocTerms::of(&mut analyzer, &w.notes),
+                    );
+                    t.dedupe.insert(&w);
+                }
+                None => {
+                    t.workers.remove(c.id);
+                    t.dedupe.remove(c.id);
+                }
+            }
+        }
+        self.snapshot_seq.store(snap.seq, Ordering::SeqCst);
+        Ok(Some(t))
+    }
+
+    /// Writes the table snapshot (needs the write lock held, so the tables and the
+    /// sequence number agree).
+    fn write_snapshot(&self) -> Result<()> {
+        let Some(path) = &self.snapshot_path else {
+            return Ok(());
+        };
+        let seq = self.store.seq()?;
+        let t = self.tables();
+        let rows: Vec<_> = t
+            .workers
+            .live()
+            .filter_map(|(f, d)| Some((f, d, t.dedupe.keys(f.id)?)))
+            .collect();
+        snapshot::write(path, seq, rows.into_iter(), &t.workers.stats)?;
+        drop(t);
+        self.snapshot_seq.store(seq, Ordering::SeqCst);
+        *self.snapshot_at.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
         Ok(())
+    }
+
+    /// Commits the index and writes the snapshot: a clean shutdown.
+    pub fn close(&self) -> Result<()> {
+        let _w = self.lock_writes();
+        self.write_snapshot()?;
+        self.finish_commit()
+    }
+
+    /// Anonymous memory of the worker table, for the memory benchmark.
+    pub fn table_bytes(&self) -> usize {
+        self.tables().workers.heap_bytes()
     }
 
     fn lock_writes(&self) -> MutexGuard<'_, ()> {
@@ -286,7 +398,24 @@ impl Engine {
         self.index.workers.advance_to(seq);
         self.index.requests.advance_to(seq);
         self.index.commit()?;
-        self.store.prune_changes(seq)
+        if self.snapshot_path.is_none() {
+            return self.store.prune_changes(seq);
+        }
+        // The change log also brings the snapshot up to date: keep what it lacks, and
+        // refresh it when the log grows long or the snapshot old.
+        let behind = seq - self.snapshot_seq.load(Ordering::SeqCst).min(seq);
+        let age = self
+            .snapshot_at
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .elapsed();
+        // Scaled to the table, so bulk imports rewrite it a bounded number of times.
+        let every = SNAPSHOT_EVERY_CHANGES.max(self.tables().workers.len() as u64);
+        if behind >= every || (behind > 0 && age >= SNAPSHOT_EVERY) {
+            self.write_snapshot()?;
+        }
+        self.store
+            .prune_changes(seq.min(self.snapshot_seq.load(Ordering::SeqCst)))
     }
 
     fn commit_if_pending(&self) -> Result<()> {
@@ -587,25 +716,41 @@ impl Engine {
             text_share: 0.0,
         };
         let cap = t.workers.capacity();
+        // The best lower bound yet on the `limit`-th full score, shared by all chunks
+        // (f32 bits: non-negative floats order like their bits).
+        let floor_bits = AtomicU32::new(0);
         let mut base: Vec<(u32, f32)> = (0..cap.div_ceil(SCORE_CHUNK))
             .into_par_iter()
             .flat_map_iter(|chunk| {
                 let range = chunk * SCORE_CHUNK..((chunk + 1) * SCORE_CHUNK).min(cap);
-                let mut local: Vec<(u32, f32)> = range
-                    .filter_map(|slot| {
-                        let (w, _) = t.workers.reachable(slot, need, any_of, &dist)?;
-                        let b = score::score_at(w, &rf, dist[w.comune as usize], &no_text).ok()?;
-                        Some((slot as u32, b.total() as f32))
-                    })
-                    .collect();
-                // Within a chunk, `limit` workers already score at least the `limit`-th
-                // best here; anyone more than the text headroom below it cannot make it.
-                if local.len() > limit {
-                    let desc = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1);
-                    local.select_nth_unstable_by(limit - 1, desc);
-                    let floor = local[limit - 1].1;
-                    local.retain(|x| x.1 + TEXT_HEADROOM >= floor);
+                let mut local: Vec<(u32, f32)> = Vec::new();
+                let mut floor = f32::from_bits(floor_bits.load(Ordering::Relaxed));
+                let mut prune_at = 4 * limit;
+                for slot in range {
+                    let Some((w, _)) = t.workers.reachable(slot, need, any_of, &dist) else {
+                        continue;
+                    };
+                    // The bound counts text at full marks until the end; margin for rounding.
+                    let reach = f64::from(floor - 0.2);
+                    let km = dist[w.comune as usize];
+                    if let Ok(Some(b)) = score::score_reaching(w, &rf, km, &no_text, reach) {
+                        local.push((slot as u32, b.total() as f32));
+                    }
+                    // `limit` workers of this chunk score at least the `limit`-th best
+                    // here: a floor for everyone. Pruned when the list doubles, so the
+                    // selection costs linear time overall.
+                    if local.len() >= prune_at {
+                        let desc = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1);
+                        local.select_nth_unstable_by(limit - 1, desc);
+                        let kth = local[limit - 1].1.max(0.0);
+                        let global = floor_bits.fetch_max(kth.to_bits(), Ordering::Relaxed);
+                        floor = kth.max(f32::from_bits(global));
+                        local.retain(|x| x.1 + TEXT_HEADROOM >= floor);
+                        prune_at = (2 * local.len()).max(4 * limit);
+                    }
                 }
+                let floor = f32::from_bits(floor_bits.load(Ordering::Relaxed)).max(floor);
+                local.retain(|x| x.1 + TEXT_HEADROOM >= floor);
                 local
             })
             .collect();
@@ -757,19 +902,30 @@ where
     if base.len() > limit {
         base.select_nth_unstable_by(limit - 1, |a, b| b.1.total_cmp(&a.1));
     }
-    let (seeds, rest) = base.split_at(split);
+    let (seeds, rest) = base.split_at_mut(split);
     let mut approx: Vec<(u32, f32, f64)> = seeds.iter().map(with_text).collect();
-    let floor = if approx.len() == limit {
-        approx.iter().map(|x| x.1).fold(f32::INFINITY, f32::min)
-    } else {
-        f32::NEG_INFINITY
-    };
-    approx.extend(
-        rest.par_iter()
-            .filter(|(_, without_text)| without_text + TEXT_HEADROOM >= floor)
-            .map(with_text)
-            .collect::<Vec<_>>(),
-    );
+    if approx.len() == limit {
+        // Best first: once a worker's points without text plus all the text points
+        // cannot beat the current `limit`-th full score, nobody after them can.
+        rest.sort_unstable_by(|a, b| b.1.total_cmp(&a.1));
+        let mut kth = approx.iter().map(|x| x.1).fold(f32::INFINITY, f32::min);
+        for block in rest.chunks(256) {
+            if block[0].1 + TEXT_HEADROOM < kth {
+                break;
+            }
+            let scored: Vec<(u32, f32, f64)> = block
+                .iter()
+                .filter(|(_, without_text)| without_text + TEXT_HEADROOM >= kth)
+                .map(with_text)
+                .collect();
+            approx.extend(scored);
+            if approx.len() > 2 * limit {
+                approx.select_nth_unstable_by(limit - 1, desc);
+                kth = kth.max(approx[limit - 1].1);
+                approx.retain(|x| x.1 >= kth - 0.25);
+            }
+        }
+    }
     // Keep a margin for f32 rounding, then let exact scores decide.
     if approx.len() > limit {
         approx.select_nth_unstable_by(limit - 1, desc);
@@ -1145,6 +1301,43 @@ mod tests {
             e.store().workers.fetch(w.id).unwrap().notes,
             "Nota aggiornata dopo il colloquio"
         );
+    }
+
+    #[test]
+    fn snapshot_plus_change_log_rebuilds_the_tables() {
+        let dir = tempfile::tempdir().unwrap();
+        let extra = {
+            let mut w = fixtures::demo_workers().unwrap().remove(22);
+            w.id = Id(77);
+            w.phone = "+39 300 7777777".into();
+            w
+        };
+        {
+            let e = Engine::open(dir.path()).unwrap();
+            e.seed_demo(today()).unwrap();
+            e.close().unwrap();
+        }
+        assert!(dir.path().join("tables.snap").exists());
+        {
+            // A change after the snapshot, as if the process died before the next one.
+            let store = Store::open(&dir.path().join("store")).unwrap();
+            store.put_worker(&extra).unwrap();
+            store.delete_worker(Id(0xa000000000000002)).unwrap();
+        }
+        let e = Engine::open(dir.path()).unwrap();
+        assert_eq!(e.worker_count(), fixtures::demo_workers().unwrap().len());
+        assert!(e.tables().workers.get(Id(77)).is_some());
+        assert!(e.tables().workers.get(Id(0xa000000000000002)).is_none());
+        // Dedupe keys came back too: the copy of Natalia is spotted by name and year.
+        let dups = e.duplicates_of(&extra);
+        assert_eq!(dups.len(), 1);
+        assert_eq!(dups[0].worker_id, Id(0xa000000000000017));
+        // The same answers as a store scan.
+        let from_store = e.tables_from_store().unwrap();
+        assert_eq!(from_store.workers.len(), e.worker_count());
+        for id in [Id(77), Id(0xa000000000000017)] {
+            assert_eq!(from_store.workers.get(id), e.tables().workers.get(id));
+        }
     }
 
     #[test]

@@ -50,6 +50,14 @@ impl PackedLang {
     pub fn is_empty(self) -> bool {
         self.0 == 0
     }
+
+    pub fn raw(self) -> u16 {
+        self.0
+    }
+
+    pub fn from_raw(raw: u16) -> PackedLang {
+        PackedLang(raw)
+    }
 }
 
 pub fn lang_code(code: &str) -> Option<u16> {

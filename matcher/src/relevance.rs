@@ -99,6 +99,23 @@ pub struct TermStats {
 }
 
 impl TermStats {
+    /// (term hash, document frequency) pairs, documents and total length: for snapshots.
+    pub fn parts(&self) -> (Vec<(u32, u32)>, u64, u64) {
+        (
+            self.df.iter().map(|(h, n)| (*h, *n)).collect(),
+            self.docs,
+            self.total_len,
+        )
+    }
+
+    pub fn from_parts(df: Vec<(u32, u32)>, docs: u64, total_len: u64) -> TermStats {
+        TermStats {
+            df: df.into_iter().collect(),
+            docs,
+            total_len,
+        }
+    }
+
     pub fn add(&mut self, d: &DocTerms) {
         for h in d.hashes() {
             *self.df.entry(h).or_default() += 1;

@@ -260,62 +260,102 @@ pub fn score_at(
     km: f64,
     ctx: &Context,
 ) -> Result<Breakdown, Exclusion> {
+    let scored = score_reaching(w, r, km, ctx, f64::NEG_INFINITY)?;
+    // With no floor nothing is cut short.
+    Ok(scored.unwrap_or(Breakdown {
+        points: [0.0; 8],
+        distance_km: km,
+        arrangement: Arrangement::Commute,
+    }))
+}
+
+/// `score_at`, but gives up (`Ok(None)`) as soon as full marks on the factors still to
+/// compute could not bring the total to `floor`: a scan passes the score it must beat,
+/// and most candidates are dismissed after a factor or two. Factors are computed most
+/// decisive first.
+pub fn score_reaching(
+    w: &WorkerFeatures,
+    r: &RequestFeatures,
+    km: f64,
+    ctx: &Context,
+    floor: f64,
+) -> Result<Option<Breakdown>, Exclusion> {
     let (arrangement, km) = check_at(w, r, km)?;
     let mut points = [0.0; 8];
-    let mut set = |f: Factor, share: f64| {
-        points[f as usize] = round1(f.max_points() * share.clamp(0.0, 1.0));
+    let mut sum = 0.0;
+    let mut left: f64 = Factor::ALL.iter().map(|f| f.max_points()).sum();
+    let mut set = |f: Factor, share: f64| -> bool {
+        let p = round1(f.max_points() * share.clamp(0.0, 1.0));
+        points[f as usize] = p;
+        sum += p;
+        left -= f.max_points();
+        sum + left >= floor
     };
 
-    let (sum, n) = needs_of(r).fold((0.0, 0u32), |(sum, n), k| {
-        (sum + experience_share(w.experience_years(k)), n + 1)
+    let (exp_sum, n) = needs_of(r).fold((0.0, 0u32), |(acc, n), k| {
+        (acc + experience_share(w.experience_years(k)), n + 1)
     });
-    let exp = sum / f64::from(n.max(1));
-    set(Factor::Experience, exp);
+    if !set(Factor::Experience, exp_sum / f64::from(n.max(1))) {
+        return Ok(None);
+    }
 
     let gap = if r.hours < w.hours_min {
         w.hours_min - r.hours
     } else {
         r.hours.saturating_sub(w.hours_max)
     };
-    set(Factor::Hours, 1.0 - f64::from(gap) / 10.0);
-
-    let distance = match arrangement {
-        // Close still helps a live-in worker (visits home, knows the area), a little.
-        Arrangement::LiveIn => 2.0 / 3.0 + (1.0 - km.min(300.0) / 300.0) / 3.0,
-        Arrangement::Commute => 1.0 - 0.8 * km / f64::from(w.max_travel_km.max(1)),
-    };
-    set(Factor::Distance, distance);
+    if !set(Factor::Hours, 1.0 - f64::from(gap) / 10.0) {
+        return Ok(None);
+    }
 
     let wage = match (w.wage_cents, r.offered_cents) {
         (Some(want), Some(offer)) if offer >= want => 1.0,
         (Some(want), Some(offer)) => 1.0 - f64::from(want - offer) / f64::from(want) / 0.3,
         _ => 0.7,
     };
-    set(Factor::Wage, wage);
-
-    set(Factor::Languages, language_bonus(w, r) / 5.0);
-    set(Factor::Text, ctx.text_share);
+    if !set(Factor::Wage, wage) {
+        return Ok(None);
+    }
 
     let since_confirmed = ctx.today.days_since(w.confirmed_on);
     let recency = 1.0
         - f64::from((since_confirmed - RECENCY_FULL_DAYS).max(0))
             / f64::from(RECENCY_ZERO_DAYS - RECENCY_FULL_DAYS);
-    set(Factor::Recency, recency);
+    if !set(Factor::Recency, recency) {
+        return Ok(None);
+    }
+
+    let distance = match arrangement {
+        // Close still helps a live-in worker (visits home, knows the area), a little.
+        Arrangement::LiveIn => 2.0 / 3.0 + (1.0 - km.min(300.0) / 300.0) / 3.0,
+        Arrangement::Commute => 1.0 - 0.8 * km / f64::from(w.max_travel_km.max(1)),
+    };
+    if !set(Factor::Distance, distance) {
+        return Ok(None);
+    }
 
     let waited = ctx
         .today
         .days_since(w.waiting_since)
         .clamp(0, WAITING_FULL_DAYS);
-    set(
+    if !set(
         Factor::Waiting,
         f64::from(waited) / f64::from(WAITING_FULL_DAYS),
-    );
+    ) {
+        return Ok(None);
+    }
 
-    Ok(Breakdown {
+    if !set(Factor::Languages, language_bonus(w, r) / 5.0) {
+        return Ok(None);
+    }
+    // Text last and unchecked: callers that score without it add it afterwards.
+    set(Factor::Text, ctx.text_share);
+
+    Ok(Some(Breakdown {
         points,
         distance_km: km,
         arrangement,
-    })
+    }))
 }
 
 /// Raw language bonus (0–5): Italian above what is needed, other languages at B1+.
@@ -894,6 +934,18 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn a_floor_only_cuts_scores_below_it(w in arb_worker(), r in arb_request(), floor in 0.0f64..100.0) {
+            let c = ctx();
+            let km = Comuni::get().distance_km(w.comune, r.comune);
+            match (score_at(&w, &r, km, &c), score_reaching(&w, &r, km, &c, floor)) {
+                (Ok(full), Ok(Some(cut))) => prop_assert_eq!(full, cut),
+                (Ok(full), Ok(None)) => prop_assert!(full.total() < floor),
+                (Err(a), Err(b)) => prop_assert_eq!(a, b),
+                (a, b) => prop_assert!(false, "{:?} vs {:?}", a, b),
+            }
+        }
+
         #[test]
         fn score_is_sum_of_reasons_and_in_range(w in arb_worker(), r in arb_request(), share in 0.0f64..=1.0) {
             let c = Context { today: day("2026-11-20"), text_share: share };

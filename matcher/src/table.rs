@@ -155,6 +155,30 @@ impl WorkerTable {
         self.slots.len()
     }
 
+    /// Every live row with its terms.
+    pub fn live(&self) -> impl Iterator<Item = (&WorkerFeatures, &DocTerms)> + '_ {
+        (0..self.rows.len())
+            .filter(|s| self.flags[*s] & LIVE != 0)
+            .map(|s| (&self.rows[s], &self.terms[s]))
+    }
+
+    /// A table from rows whose statistics are already known (a snapshot).
+    pub fn from_rows(rows: Vec<(WorkerFeatures, DocTerms)>, stats: TermStats) -> WorkerTable {
+        let mut t = WorkerTable {
+            stats,
+            ..WorkerTable::default()
+        };
+        t.reserve(rows.len());
+        for (f, terms) in rows {
+            t.slots.insert(f.id, t.rows.len() as u32);
+            t.flags.push(flags_of(&f));
+            t.place.push((f.comune, f.max_travel_km));
+            t.rows.push(f);
+            t.terms.push(terms);
+        }
+        t
+    }
+
     pub fn is_empty(&self) -> bool {
         self.slots.is_empty()
     }

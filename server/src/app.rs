@@ -122,7 +122,9 @@ impl Application {
             .await;
         ticker.abort();
         sweeper.abort();
-        let _ = state.blocking(|s| Ok(s.engine.commit()?)).await;
+        if let Err(e) = state.blocking(|s| Ok(s.engine.close()?)).await {
+            eprintln!("chiusura non riuscita: {e}");
+        }
     }
 }
 

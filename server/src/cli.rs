@@ -31,6 +31,10 @@ uso:
       ricostruisce l'indice di ricerca dall'archivio
   dom report [--month AAAA-MM] [--csv] [--data CARTELLA]
       rapporto mensile degli esiti (JSON, o CSV con --csv)
+  dom import --workers FILE.jsonl | --requests FILE.jsonl [--data CARTELLA]
+      importa schede o richieste (una per riga, nel formato dell'API)
+  dom synth --workers N | --requests N [--seed S]
+      stampa dati sintetici realistici in JSONL (per prove e benchmark)
   dom admin add-org --name NOME --kind desk|punto_insieme|social_services|coordination [--comune C]
   dom admin add-operator --org ID --name NOME --role operator|referrer|coordinator|admin
       crea organizzazioni e operatori (il token è mostrato una sola volta)
@@ -56,6 +60,9 @@ struct Options {
     role: Option<String>,
     org: Option<String>,
     comune: Option<String>,
+    workers: Option<String>,
+    requests: Option<String>,
+    seed: u64,
 }
 
 fn parse(args: Vec<String>) -> Result<Options, String> {
@@ -76,6 +83,9 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
         role: None,
         org: None,
         comune: None,
+        workers: None,
+        requests: None,
+        seed: 42,
     };
     while let Some(arg) = it.next() {
         let mut value = |name: &str| it.next().ok_or(format!("manca il valore di {name}"));
@@ -117,6 +127,14 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
             "--role" => o.role = Some(value("--role")?),
             "--org" => o.org = Some(value("--org")?),
             "--comune" => o.comune = Some(value("--comune")?),
+            "--workers" => o.workers = Some(value("--workers")?),
+            "--requests" => o.requests = Some(value("--requests")?),
+            "--seed" => {
+                let v = value("--seed")?;
+                o.seed = v
+                    .parse()
+                    .map_err(|_| format!("--seed vuole un numero, non {v}"))?;
+            }
             flag if flag.starts_with("--") => return Err(format!("opzione sconosciuta: {flag}")),
             _ => o.positional.push(arg),
         }
@@ -132,6 +150,8 @@ pub fn main(args: Vec<String>) -> ExitCode {
         "reindex" => reindex(o),
         "report" => report(o),
         "admin" => admin(o),
+        "import" => import(o),
+        "synth" => synth(o),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())
@@ -309,6 +329,70 @@ fn report(o: Options) -> Result<(), String> {
         );
     }
     Ok(())
+}
+
+fn import(o: Options) -> Result<(), String> {
+    let engine = open(&o)?;
+    let open_file = |p: &str| {
+        std::fs::File::open(p)
+            .map(std::io::BufReader::new)
+            .map_err(|e| format!("impossibile leggere {p}: {e}"))
+    };
+    let started = std::time::Instant::now();
+    let report = match (&o.workers, &o.requests) {
+        (Some(p), None) => engine.import_jsonl(open_file(p)?, Date::today()),
+        (None, Some(p)) => engine.import_requests_jsonl(open_file(p)?, Date::today()),
+        _ => return Err("indicare --workers FILE oppure --requests FILE".into()),
+    }
+    .map_err(|e| e.to_string())?;
+    engine.close().map_err(|e| e.to_string())?;
+    for (line, e) in report.refused.iter().take(20) {
+        eprintln!("riga {line}: {e} (campo: {})", e.field().unwrap_or("-"));
+    }
+    println!(
+        "importate {} righe, scartate {}, in {:.1} s",
+        report.imported,
+        report.refused.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn synth(o: Options) -> Result<(), String> {
+    use std::io::Write;
+    let mut s = matcher::synth::Synth::new(o.seed, Date::today());
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let line = |v: serde_json::Result<String>| v.map_err(|e| e.to_string());
+    match (&o.workers, &o.requests) {
+        (Some(n), None) => {
+            let n: usize = n
+                .parse()
+                .map_err(|_| "--workers vuole un numero".to_string())?;
+            for _ in 0..n {
+                let w = s.worker();
+                writeln!(out, "{}", line(serde_json::to_string(&w.to_input()))?)
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+        (None, Some(n)) => {
+            let n: usize = n
+                .parse()
+                .map_err(|_| "--requests vuole un numero".to_string())?;
+            let provinces = ["GR", "RM", "MI", "TO", "NA", "FI", "BO", "PA"];
+            for i in 0..n {
+                let area = match i % 10 {
+                    0..=6 => matcher::synth::Area::Province(provinces[i % provinces.len()].into()),
+                    7 | 8 => matcher::synth::Area::Region("Toscana".into()),
+                    _ => matcher::synth::Area::National,
+                };
+                let r = s.request(&area);
+                writeln!(out, "{}", line(serde_json::to_string(&r.to_input()))?)
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+        _ => return Err("indicare --workers N oppure --requests N".into()),
+    }
+    out.flush().map_err(|e| e.to_string())
 }
 
 fn admin(o: Options) -> Result<(), String> {

@@ -1,0 +1,102 @@
+//! `cargo bench --bench store`: for each size in `DOM_BENCH_SIZES` (default 10000),
+//! (1) bulk import of JSONL cards into store, index and tables; (2) start-up: reopen the
+//! store and index and answer the first match; (3) memory: anonymous resident memory per
+//! loaded profile, and disk per profile for store and index.
+
+use std::path::Path;
+use std::time::Instant;
+
+use matcher::synth::{Area, Synth};
+use matcher::{Date, Engine};
+
+fn sizes() -> Vec<usize> {
+    std::env::var("DOM_BENCH_SIZES")
+        .unwrap_or_else(|_| "10000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect()
+}
+
+/// Anonymous resident memory (heap), excluding file-backed pages such as the page cache
+/// of sled and tantivy files.
+fn rss_anon_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("RssAnon:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb * 1024)
+}
+
+fn dir_bytes(p: &Path) -> u64 {
+    let mut total = 0;
+    if let Ok(entries) = std::fs::read_dir(p) {
+        for e in entries.flatten() {
+            match e.metadata() {
+                Ok(m) if m.is_dir() => total += dir_bytes(&e.path()),
+                Ok(m) => total += m.len(),
+                Err(_) => {}
+            }
+        }
+    }
+    total
+}
+
+fn main() {
+    let today: Date = "2026-11-20".parse().expect("date");
+    for size in sizes() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut synth = Synth::new(7, today);
+        let jsonl: String = synth
+            .workers(size)
+            .iter()
+            .map(|w| serde_json::to_string(&w.to_input()).expect("json") + "\n")
+            .collect();
+        let request = synth.request(&Area::Province("GR".into()));
+
+        // 1. Import.
+        let engine = Engine::open(dir.path()).expect("open");
+        let t = Instant::now();
+        let report = engine
+            .import_jsonl(jsonl.as_bytes(), today)
+            .expect("import");
+        let import_s = t.elapsed().as_secs_f64();
+        assert_eq!(report.imported, size, "{:?}", report.refused.first());
+        drop(jsonl);
+        engine.close().expect("close");
+        drop(engine);
+        println!(
+            "RESULT import profiles={size} per_s={:.0} seconds={import_s:.1}",
+            size as f64 / import_s
+        );
+
+        // 2. Start-up and first match; 3. memory once loaded.
+        let before = rss_anon_bytes();
+        let t = Instant::now();
+        let engine = Engine::open(dir.path()).expect("reopen");
+        let open_ms = t.elapsed().as_secs_f64() * 1000.0;
+        let cands = engine.candidates_for(&request, 20, today).expect("match");
+        let first_ms = t.elapsed().as_secs_f64() * 1000.0;
+        let recovery = format!("{:?}", engine.recovery());
+        let rss = rss_anon_bytes().saturating_sub(before);
+        println!(
+            "RESULT startup profiles={size} open_ms={open_ms:.0} first_match_ms={first_ms:.0} candidates={} consistent={}",
+            cands.len(),
+            !recovery.contains("Rebuilt") && !recovery.contains("Replayed")
+        );
+        let store = dir_bytes(&dir.path().join("store"));
+        let index = dir_bytes(&dir.path().join("index"));
+        let snapshot = dir_bytes(dir.path()) - store - index;
+        println!(
+            "RESULT memory profiles={size} rss_anon_per_profile={} table_per_profile={} store_disk_per_profile={} index_disk_per_profile={} snapshot_disk_per_profile={}",
+            rss / size as u64,
+            engine.table_bytes() / size,
+            store / size as u64,
+            index / size as u64,
+            snapshot / size as u64,
+        );
+    }
+}

@@ -1,0 +1,140 @@
+//! Bulk import of worker cards from JSONL (one create body per line): lines are parsed
+//! and validated in parallel, then stored and indexed in batches with one flush and one
+//! index commit per batch. A bad line is reported with its number and changes nothing.
+
+use std::io::BufRead;
+
+use rayon::prelude::*;
+
+use crate::date::Date;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::json;
+use crate::model::{Id, Request, RequestInput, Worker, WorkerInput};
+use crate::validate;
+
+/// Lines stored per batch: large enough to amortise flush and commit.
+const BATCH: usize = 20_000;
+/// Longest accepted line: a card with maximal notes is well under this.
+pub const MAX_LINE: usize = 64 * 1024;
+
+/// What an import did.
+#[derive(Debug, Default)]
+pub struct ImportReport {
+    pub imported: usize,
+    /// Line number (from 1) and why it was refused.
+    pub refused: Vec<(usize, Error)>,
+}
+
+/// Parses and validates one line into a worker record.
+pub fn parse_line(line: &str, today: Date) -> Result<Worker> {
+    if line.len() > MAX_LINE {
+        return Err(Error::invalid("", format!("riga oltre {MAX_LINE} byte")));
+    }
+    let input: WorkerInput = json::parse_bytes(line.as_bytes())?;
+    validate::worker(input, Id::random(), today)
+}
+
+/// Parses and validates one line into a family request (the guard included).
+pub fn parse_request_line(line: &str, today: Date) -> Result<Request> {
+    if line.len() > MAX_LINE {
+        return Err(Error::invalid("", format!("riga oltre {MAX_LINE} byte")));
+    }
+    let value = json::parse_value(line.as_bytes())?;
+    crate::guard::check_fields(&value)?;
+    let input: RequestInput = json::parse(value)?;
+    validate::request(input, Id::random(), today)
+}
+
+impl Engine {
+    /// Imports family requests from JSONL, one create body per line.
+    pub fn import_requests_jsonl(&self, reader: impl BufRead, today: Date) -> Result<ImportReport> {
+        let mut report = ImportReport::default();
+        let mut requests = Vec::new();
+        for (n, line) in reader.lines().enumerate() {
+            let line = line?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            match parse_request_line(&line, today) {
+                Ok(r) => requests.push(r),
+                Err(e) => report.refused.push((n + 1, e)),
+            }
+        }
+        self.import_requests(&requests)?;
+        report.imported = requests.len();
+        Ok(report)
+    }
+
+    /// Imports every valid line of `reader`. Duplicates are not checked here: an import
+    /// loads a list the desk already keeps; `dom` flags them when cards are edited.
+    pub fn import_jsonl(&self, reader: impl BufRead, today: Date) -> Result<ImportReport> {
+        let mut report = ImportReport::default();
+        let mut batch: Vec<(usize, String)> = Vec::with_capacity(BATCH);
+        for (n, line) in reader.lines().enumerate() {
+            let line = line?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            batch.push((n + 1, line));
+            if batch.len() == BATCH {
+                self.import_batch(&batch, today, &mut report)?;
+                batch.clear();
+            }
+        }
+        if !batch.is_empty() {
+            self.import_batch(&batch, today, &mut report)?;
+        }
+        Ok(report)
+    }
+
+    fn import_batch(
+        &self,
+        lines: &[(usize, String)],
+        today: Date,
+        report: &mut ImportReport,
+    ) -> Result<()> {
+        let parsed: Vec<(usize, Result<Worker>)> = lines
+            .par_iter()
+            .map(|(n, line)| (*n, parse_line(line, today)))
+            .collect();
+        let mut workers = Vec::with_capacity(parsed.len());
+        for (n, r) in parsed {
+            match r {
+                Ok(w) => workers.push(w),
+                Err(e) => report.refused.push((n, e)),
+            }
+        }
+        self.import_workers(&workers)?;
+        report.imported += workers.len();
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(w: &Worker) -> String {
+        serde_json::to_string(&w.to_input()).unwrap()
+    }
+
+    #[test]
+    fn imports_valid_lines_and_reports_bad_ones() {
+        let e = Engine::temporary().unwrap();
+        let today = crate::fixtures::reference_date();
+        let ws = crate::synth::Synth::new(5, today).workers(30);
+        let mut text: String = ws.iter().map(|w| line(w) + "\n").collect();
+        text.push_str("{\"given_name\": 3}\n\n");
+        text.push_str("not json\n");
+        let report = e.import_jsonl(text.as_bytes(), today).unwrap();
+        assert_eq!(report.imported, 30);
+        let lines: Vec<usize> = report.refused.iter().map(|r| r.0).collect();
+        assert_eq!(lines, vec![31, 33]);
+        assert!(
+            matches!(&report.refused[0].1, Error::Invalid { field, .. } if field == "given_name")
+        );
+        assert_eq!(e.worker_count(), 30);
+        assert_eq!(e.store().workers.len(), 30);
+    }
+}
