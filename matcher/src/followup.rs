@@ -451,12 +451,7 @@ impl Engine {
                 .as_bool()
                 .ok_or_else(|| Error::invalid("reconfirm", "deve essere true o false"))?,
         };
-        let mut body = serde_json::to_value(old.to_input()).map_err(|e| Error::Corrupt {
-            what: "worker".into(),
-            detail: e.to_string(),
-        })?;
-        json::merge_patch(&mut body, &patch);
-        let input: WorkerInput = json::parse(body)?;
+        let input: WorkerInput = json::patched(&old.to_input(), &patch)?;
         let mut w = validate::worker(input, id, today)?;
         w.org_id = old.org_id;
         w.registered_on = old.registered_on;
@@ -498,12 +493,7 @@ impl Engine {
             .map(json::parse::<RequestStatus>)
             .transpose()
             .map_err(|_| Error::invalid("status", "stato non valido (open, closed)"))?;
-        let mut body = serde_json::to_value(old.to_input()).map_err(|e| Error::Corrupt {
-            what: "request".into(),
-            detail: e.to_string(),
-        })?;
-        json::merge_patch(&mut body, &patch);
-        let input: RequestInput = json::parse(body)?;
+        let input: RequestInput = json::patched(&old.to_input(), &patch)?;
         let mut r = validate::request(input, id, today)?;
         r.org_id = old.org_id;
         r.created_on = old.created_on;

@@ -67,6 +67,20 @@ fn italian(serde_message: &str) -> String {
     }
 }
 
+/// `current` with a merge patch applied, parsed back: how an edit becomes a create body
+/// to validate again.
+pub fn patched<T: serde::Serialize + DeserializeOwned>(
+    current: &T,
+    patch: &serde_json::Value,
+) -> Result<T> {
+    let mut body = serde_json::to_value(current).map_err(|e| Error::Corrupt {
+        what: "patch".into(),
+        detail: e.to_string(),
+    })?;
+    merge_patch(&mut body, patch);
+    parse(body)
+}
+
 /// RFC 7396: objects merge key by key, `null` removes, anything else replaces.
 pub fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
     match patch {

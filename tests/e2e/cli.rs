@@ -54,3 +54,34 @@ fn bad_arguments_fail_with_an_italian_message() {
     assert!(!ok);
     assert!(err.contains("comando sconosciuto"));
 }
+
+#[test]
+fn synth_import_and_report_from_the_command_line() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_str().unwrap();
+    let out = dom()
+        .args(["synth", "--workers", "40", "--seed", "3"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let mut lines = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(lines.lines().count(), 40);
+    lines.push_str("{\"given_name\": 1}\n");
+    let file = data.path().join("workers.jsonl");
+    std::fs::write(&file, lines).unwrap();
+    let (ok, out, err) = run(&["import", "--workers", file.to_str().unwrap(), "--data", dir]);
+    assert!(ok, "{err}");
+    assert!(out.contains("importate 40 righe, scartate 1"), "{out}");
+    assert!(
+        err.contains("riga 41") && err.contains("given_name"),
+        "{err}"
+    );
+    assert!(
+        data.path().join("tables.snap").exists(),
+        "import ends with a snapshot"
+    );
+    let (ok, out, err) = run(&["report", "--data", dir, "--csv"]);
+    assert!(ok, "{err}");
+    assert!(out.starts_with("section,key,value"));
+    assert!(out.contains("cards,active,") || out.contains("cards,inactive,"));
+}
