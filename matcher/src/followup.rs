@@ -99,24 +99,20 @@ impl Engine {
 
     /// All proposals made for a request, oldest first.
     pub fn proposals_of(&self, request_id: Id) -> Result<Vec<Proposal>> {
-        let mut out: Vec<Proposal> = self
+        let mut out = self
             .store()
             .proposals
-            .iter()
-            .filter(|p| p.as_ref().map_or(true, |p| p.request_id == request_id))
-            .collect::<Result<_>>()?;
+            .select(|p| p.request_id == request_id)?;
         out.sort_by_key(|p| (p.proposed_on, p.id));
         Ok(out)
     }
 
     /// The follow-ups of a proposal, by due date.
     pub fn follow_ups_of(&self, proposal_id: Id) -> Result<Vec<FollowUp>> {
-        let mut out: Vec<FollowUp> = self
+        let mut out = self
             .store()
             .follow_ups
-            .iter()
-            .filter(|f| f.as_ref().map_or(true, |f| f.proposal_id == proposal_id))
-            .collect::<Result<_>>()?;
+            .select(|f| f.proposal_id == proposal_id)?;
         out.sort_by_key(|f| (f.due_on, f.id));
         Ok(out)
     }
@@ -374,16 +370,11 @@ impl Engine {
 
     /// Open follow-ups of an organisation due before `before`, oldest first.
     pub fn follow_ups_due(&self, org: Id, before: Date) -> Result<Vec<FollowUp>> {
-        let mut out = Vec::new();
-        for f in self.store().follow_ups.iter() {
-            let f = f?;
-            if f.org_id == org
+        let mut out = self.store().follow_ups.select(|f| {
+            f.org_id == org
                 && f.due_on < before
                 && matches!(f.status, FollowUpStatus::Due | FollowUpStatus::Overdue)
-            {
-                out.push(f);
-            }
-        }
+        })?;
         out.sort_by_key(|f| (f.due_on, f.id));
         Ok(out)
     }

@@ -209,6 +209,19 @@ impl<T: Record> Table<T> {
         self.tree.iter().values().map(|v| decode(T::TREE, &v?))
     }
 
+    /// Every record satisfying `keep`, in key order; a record that cannot be decoded
+    /// is an error.
+    pub fn select(&self, mut keep: impl FnMut(&T) -> bool) -> Result<Vec<T>> {
+        let mut out = Vec::new();
+        for r in self.iter() {
+            let r = r?;
+            if keep(&r) {
+                out.push(r);
+            }
+        }
+        Ok(out)
+    }
+
     pub fn len(&self) -> usize {
         self.tree.len()
     }
