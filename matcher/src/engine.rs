@@ -704,6 +704,25 @@ impl Engine {
         Ok((total, page))
     }
 
+    /// The state of every card, from memory (the monthly review counts them).
+    pub fn worker_statuses(&self) -> Vec<crate::model::WorkerStatus> {
+        self.tables()
+            .workers
+            .live()
+            .map(|(f, _)| f.status)
+            .collect()
+    }
+
+    /// Ids of the cards whose scoring features satisfy `keep`.
+    pub fn worker_ids_where(&self, keep: impl Fn(&WorkerFeatures) -> bool) -> Vec<Id> {
+        self.tables()
+            .workers
+            .live()
+            .filter(|(f, _)| keep(f))
+            .map(|(f, _)| f.id)
+            .collect()
+    }
+
     pub fn worker_count(&self) -> usize {
         self.tables().workers.len()
     }

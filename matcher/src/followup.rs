@@ -391,11 +391,17 @@ impl Engine {
                 change.follow_ups.push(f);
             }
         }
-        for w in self.store().workers.iter() {
-            let mut w = w?;
-            if w.status == WorkerStatus::Available
-                && today.days_since(w.confirmed_on) >= INACTIVE_AFTER_DAYS
-            {
+        // The in-memory table knows status and confirmation date: only the cards that
+        // change are read from the store (an hourly full decode would not scale).
+        let stale = self.worker_ids_where(|f| {
+            f.status == WorkerStatus::Available
+                && today.days_since(f.confirmed_on) >= INACTIVE_AFTER_DAYS
+        });
+        for id in stale {
+            let Some(mut w) = self.store().workers.get(id)? else {
+                continue;
+            };
+            if w.status == WorkerStatus::Available {
                 w.status = WorkerStatus::Inactive;
                 change
                     .audit

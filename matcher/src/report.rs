@@ -435,11 +435,7 @@ impl Engine {
             requests: s.requests.iter().collect::<Result<_>>()?,
             proposals: s.proposals.iter().collect::<Result<_>>()?,
             follow_ups: s.follow_ups.iter().collect::<Result<_>>()?,
-            workers: s
-                .workers
-                .iter()
-                .map(|w| w.map(|w| w.status))
-                .collect::<Result<_>>()?,
+            workers: self.worker_statuses(),
             organisations: s
                 .organisations
                 .iter()
