@@ -901,7 +901,6 @@ impl Engine {
                 .then(a.0.id.cmp(&b.0.id))
         });
         top.truncate(limit);
-        let worker_stems = text::stems(&mut analyzer, &w.notes);
         let mut out = Vec::with_capacity(top.len());
         for (rf, b, share) in top {
             let notes = self
@@ -910,16 +909,14 @@ impl Engine {
                 .get(rf.id)?
                 .map(|x| x.notes)
                 .unwrap_or_default();
-            let shared = shared_words(&text::stems(&mut analyzer, &notes), &worker_stems);
-            let ctx = Context {
-                today,
-                text_share: share,
-            };
+            let request_stems = text::stems(&mut analyzer, &notes);
+            let shared = shared_words_in(&request_stems, &worker_terms);
+            let c = explain(&wf, &rf, &b, share, &shared, today);
             out.push(Opening {
                 request_id: rf.id,
-                score: b.total(),
-                reasons: score::reasons(&wf, &rf, &b, &ctx, &shared),
-                warnings: score::warnings(&wf, &rf, today),
+                score: c.score,
+                reasons: c.reasons,
+                warnings: c.warnings,
             });
         }
         Ok(out)
@@ -1032,15 +1029,6 @@ fn shared_words_in(request_stems: &[(String, String)], terms: &DocTerms) -> Vec<
     request_stems
         .iter()
         .filter(|(stem, _)| terms.contains_stem(stem))
-        .map(|(_, word)| word.clone())
-        .take(8)
-        .collect()
-}
-
-/// Words of the first text whose stem the second text shares, as the first wrote them.
-fn shared_words(a: &[(String, String)], b: &[(String, String)]) -> Vec<String> {
-    a.iter()
-        .filter(|(stem, _)| b.iter().any(|(s, _)| s == stem))
         .map(|(_, word)| word.clone())
         .take(8)
         .collect()

@@ -9,9 +9,9 @@ use crate::engine::{Change, Engine};
 use crate::error::{Error, Result};
 use crate::json;
 use crate::model::{
-    Actor, AuditAction, AuditEntry, Candidate, ContractShape, FollowUp, FollowUpKind,
-    FollowUpStatus, Id, NotHiredReason, Outcome, OutcomeKind, Proposal, Reporter, Request,
-    RequestInput, RequestStatus, Worker, WorkerInput, WorkerStatus,
+    Actor, AuditAction, AuditEntry, ContractShape, FollowUp, FollowUpKind, FollowUpStatus, Id,
+    NotHiredReason, Outcome, OutcomeKind, Proposal, Reporter, Request, RequestInput, RequestStatus,
+    Worker, WorkerInput, WorkerStatus,
 };
 use crate::validate;
 
@@ -86,17 +86,6 @@ pub fn normalise_code(code: &str) -> String {
 }
 
 impl Engine {
-    /// Scores one worker for a request, as `candidates` would: `Err` with the reason
-    /// when a hard constraint excludes them.
-    pub fn evaluate(
-        &self,
-        worker_id: Id,
-        r: &Request,
-        today: Date,
-    ) -> Result<std::result::Result<Candidate, crate::score::Exclusion>> {
-        self.score_pair(worker_id, r, today)
-    }
-
     /// All proposals made for a request, oldest first.
     pub fn proposals_of(&self, request_id: Id) -> Result<Vec<Proposal>> {
         let mut out = self
@@ -152,7 +141,7 @@ impl Engine {
                 "questa persona è già stata proposta per questa richiesta".into(),
             ));
         }
-        let candidate = match self.evaluate(worker_id, &r, today)? {
+        let candidate = match self.score_pair(worker_id, &r, today)? {
             Ok(c) => c,
             Err(why) => {
                 return Err(Error::Conflict(format!(

@@ -23,7 +23,7 @@ use tantivy::{
 use crate::comuni::Comuni;
 use crate::error::Result;
 use crate::features::permit_until;
-use crate::model::{Id, LiveIn, Request, RequestStatus, Worker, WorkerStatus};
+use crate::model::{Id, LiveIn, Request, Worker, WorkerStatus};
 use crate::text;
 use crate::validate::MAX_TRAVEL_KM;
 
@@ -514,34 +514,6 @@ impl SearchIndex {
             hits.retain(|h| h.1 > 0.0);
         }
         Ok(hits)
-    }
-
-    /// Open requests passing the worker's indexable hard filters, with BM25 of their
-    /// notes against the worker's notes.
-    pub fn requests_for(&self, w: &Worker) -> Result<Vec<(Id, f32)>> {
-        let c = &self.requests;
-        let live_in: &[LiveIn] = match w.live_in {
-            LiveIn::Yes => &[LiveIn::Yes, LiveIn::Either],
-            LiveIn::No => &[LiveIn::No, LiveIn::Either],
-            LiveIn::Either => LiveIn::ALL,
-        };
-        let jobs: Vec<u64> = w.jobs.iter().map(|j| j.index() as u64).collect();
-        let open = [RequestStatus::Open, RequestStatus::ProposalsSent].map(|s| s.index() as u64);
-        let mut filters = vec![
-            c.any_of(c.f.job, &jobs),
-            c.any_of(c.f.status, &open),
-            c.any_of(
-                c.f.live_in,
-                &live_in.iter().map(|l| l.index() as u64).collect::<Vec<_>>(),
-            ),
-        ];
-        if !w.driving_license {
-            filters.push(c.term(c.f.license, 0));
-        }
-        if w.live_in == LiveIn::No {
-            filters.extend(c.near(&w.comune, f64::from(w.max_travel_km) + 1.0));
-        }
-        c.search(c.filtered_text(filters, &w.notes).as_ref())
     }
 }
 

@@ -369,10 +369,6 @@ impl Store {
         self.apply(WriteSet::new().delete::<Worker>(id))
     }
 
-    pub fn put_request(&self, r: &Request) -> Result<u64> {
-        self.apply(WriteSet::new().put(r)?)
-    }
-
     /// Writes many records with one flush at the end: bulk import, where nothing is
     /// acknowledged before the whole batch is durable.
     pub fn put_bulk<'a, T: Record + 'a>(
