@@ -23,7 +23,7 @@ trap 'kill "${PID:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 "$DOM" import --demo --data "$WORK/db" --workers "$WORK/workers.jsonl"
 "$DOM" import --data "$WORK/db" --requests "$WORK/requests.jsonl"
 
-"$DOM" serve --data "$WORK/db" --addr 127.0.0.1:0 > "$WORK/serve.log" 2>&1 &
+"$DOM" serve --data "$WORK/db" --addr 127.0.0.1:0 --rate-per-token 0 > "$WORK/serve.log" 2>&1 &
 PID=$!
 for _ in $(seq 1 100); do
   grep -q "http://" "$WORK/serve.log" 2>/dev/null && break

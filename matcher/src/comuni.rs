@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
+/// Longest input resolved: the longest name ("San Valentino in Abruzzo Citeriore", 34
+/// characters) with a province and generous spacing fits.
+const MAX_INPUT: usize = 80;
 const CSV: &str = include_str!("../../fixtures/comuni-italiani.csv");
 
 /// Similarity a fuzzy match must reach to be taken without asking (Jaro-Winkler on the
@@ -116,6 +119,14 @@ impl Comuni {
     /// An unknown or ambiguous name is an error listing the closest matches.
     pub fn resolve(&self, field: &str, input: &str) -> Result<&Comune> {
         let input = input.trim();
+        // Fuzzy matching costs length × length per comune: a long string would be a cheap
+        // way to tie up a core (found by the comune_name fuzz target).
+        if input.chars().count() > MAX_INPUT {
+            return Err(Error::invalid(
+                field,
+                format!("nome del comune troppo lungo (al massimo {MAX_INPUT} caratteri)"),
+            ));
+        }
         if !input.is_empty() && input.bytes().all(|b| b.is_ascii_digit()) {
             return self.by_code(input).ok_or_else(|| Error::UnknownComune {
                 field: field.to_string(),
@@ -294,5 +305,18 @@ mod tests {
         let milano_palermo = c.distance_km(c.slot("015146").unwrap(), c.slot("082053").unwrap());
         assert!((880.0..900.0).contains(&milano_palermo), "{milano_palermo}");
         assert_eq!(c.distance_km(5, 5), 0.0);
+    }
+
+    #[test]
+    fn overlong_input_is_refused_before_fuzzy_matching() {
+        let c = Comuni::get();
+        assert!(c
+            .resolve("comune", "San Valentino in Abruzzo Citeriore (PE)")
+            .is_ok());
+        let long = "Grosseto".repeat(20);
+        assert!(matches!(
+            c.resolve("comune", &long),
+            Err(Error::Invalid { field, .. }) if field == "comune"
+        ));
     }
 }

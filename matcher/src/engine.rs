@@ -80,6 +80,9 @@ pub struct Change {
     /// Public outcome codes and their proposals.
     pub codes: Vec<(String, Id)>,
     pub audit: Vec<AuditEntry>,
+    /// Seal the workers and requests under new keys, destroying the old ones, so no
+    /// earlier version stays readable anywhere (de-identification).
+    pub rekey: bool,
 }
 
 pub struct Engine {
@@ -103,7 +106,7 @@ impl Engine {
     /// store if a crash or a restore left them apart.
     pub fn open(dir: &Path) -> Result<Engine> {
         std::fs::create_dir_all(dir)?;
-        let store = Store::open(&dir.join("store"))?;
+        let store = Store::open(&dir.join("store"), &dir.join("keys"))?;
         let (index, ws, rs) = SearchIndex::open(Some(&dir.join("index")))?;
         Self::assemble(
             store,
@@ -118,7 +121,7 @@ impl Engine {
     /// `open` with the snapshot rewritten after `every` changes (tests use a small one).
     #[cfg(test)]
     fn open_tuned(dir: &Path, every: u64) -> Result<Engine> {
-        let store = Store::open(&dir.join("store"))?;
+        let store = Store::open(&dir.join("store"), &dir.join("keys"))?;
         let (index, ws, rs) = SearchIndex::open(Some(&dir.join("index")))?;
         Self::assemble(store, index, ws, rs, Some(dir.join("tables.snap")), every)
     }
@@ -405,7 +408,7 @@ impl Engine {
         self.tables().workers.heap_bytes()
     }
 
-    fn lock_writes(&self) -> MutexGuard<'_, ()> {
+    pub(crate) fn lock_writes(&self) -> MutexGuard<'_, ()> {
         self.write.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -474,10 +477,18 @@ impl Engine {
     pub fn apply(&self, c: Change) -> Result<()> {
         let mut ws = WriteSet::new();
         for w in &c.workers {
-            ws.put(w)?;
+            if c.rekey {
+                ws.put_rekeyed(w)?;
+            } else {
+                ws.put(w)?;
+            }
         }
         for r in &c.requests {
-            ws.put(r)?;
+            if c.rekey {
+                ws.put_rekeyed(r)?;
+            } else {
+                ws.put(r)?;
+            }
         }
         for id in &c.erased_workers {
             ws.delete::<Worker>(*id);
@@ -527,8 +538,10 @@ impl Engine {
         if c.erased_workers.is_empty() {
             self.after_write()
         } else {
-            // Erasure is not lazy: the index forgets the person now.
-            self.finish_commit()
+            // Erasure is not lazy: the index and the snapshot forget the person now.
+            self.finish_commit()?;
+            self.index.workers.purge_deleted()?;
+            self.write_snapshot()
         }
     }
 
@@ -573,12 +586,18 @@ impl Engine {
         })
     }
 
-    /// Removes a worker from the store, the index and the tables.
-    pub fn erase_worker(&self, id: Id, actor: Option<&Actor>) -> Result<()> {
+    /// Erases a person: their card leaves the store (its key destroyed), the index, the
+    /// tables and the dedupe keys; their proposals keep only what the monthly review
+    /// counts (dates, outcome kind, score), stripped of explanations and notes.
+    pub fn erase_worker(&self, id: Id, actor: Option<&Actor>, today: Date) -> Result<()> {
         let _u = self.lock_updates();
         self.store.workers.fetch(id)?;
+        let (proposals, follow_ups) =
+            crate::privacy::stripped_proposals(self, |p| p.worker_id == id, today)?;
         self.apply(Change {
             erased_workers: vec![id],
+            proposals,
+            follow_ups,
             audit: vec![AuditEntry::by(actor, AuditAction::Erase, "worker", id)],
             ..Change::default()
         })
@@ -721,6 +740,11 @@ impl Engine {
             .filter(|(f, _)| keep(f))
             .map(|(f, _)| f.id)
             .collect()
+    }
+
+    /// The scoring features the in-memory table holds for a worker.
+    pub fn worker_features(&self, id: Id) -> Option<WorkerFeatures> {
+        self.tables().workers.get(id).copied()
     }
 
     pub fn worker_count(&self) -> usize {
@@ -1137,10 +1161,10 @@ mod tests {
                 .any(|c| c.worker_id == Id(42))
         };
         assert!(found(&e));
-        e.erase_worker(Id(42), None).unwrap();
+        e.erase_worker(Id(42), None, today()).unwrap();
         assert!(!found(&e));
         assert!(matches!(
-            e.erase_worker(Id(42), None),
+            e.erase_worker(Id(42), None, today()),
             Err(Error::NotFound { .. })
         ));
     }
@@ -1329,7 +1353,7 @@ mod tests {
         {
             // Written to the store but never reaching the index: as after a crash
             // between the two.
-            let store = Store::open(&dir.path().join("store")).unwrap();
+            let store = Store::open(&dir.path().join("store"), &dir.path().join("keys")).unwrap();
             let mut w2 = w.clone();
             w2.notes = "Nota aggiornata dopo il colloquio".into();
             store.put_worker(&w2).unwrap();
@@ -1359,7 +1383,7 @@ mod tests {
         assert!(dir.path().join("tables.snap").exists());
         {
             // A change after the snapshot, as if the process died before the next one.
-            let store = Store::open(&dir.path().join("store")).unwrap();
+            let store = Store::open(&dir.path().join("store"), &dir.path().join("keys")).unwrap();
             store.put_worker(&extra).unwrap();
             store.delete_worker(Id(0xa000000000000002)).unwrap();
         }
@@ -1406,13 +1430,16 @@ mod tests {
             drop(e);
         }
         copy_dir(&dir.path().join("store"), &backup.path().join("store"));
+        std::fs::copy(dir.path().join("keys"), backup.path().join("keys")).unwrap();
         {
             let e = Engine::open(dir.path()).unwrap();
             e.seed_demo(today()).unwrap();
         }
-        // Put back the empty store under the seeded index, as a careless restore would.
+        // Put back the empty store (and its keys) under the seeded index, as a careless
+        // restore would.
         std::fs::remove_dir_all(dir.path().join("store")).unwrap();
         copy_dir(&backup.path().join("store"), &dir.path().join("store"));
+        std::fs::copy(backup.path().join("keys"), dir.path().join("keys")).unwrap();
         let e = Engine::open(dir.path()).unwrap();
         assert!(matches!(e.recovery()[0].1, Recovery::Rebuilt { .. }));
         assert_eq!(e.index.workers.num_docs(), 0);
@@ -1441,5 +1468,135 @@ mod tests {
             e.store().workers.len() + e.store().requests.len()
         );
         assert_eq!(e.candidates(id, 20, today()).unwrap(), before);
+    }
+
+    fn search_notes(e: &Engine, text: &str) -> Vec<Id> {
+        let filter = WorkerFilter {
+            text: text.into(),
+            job: None,
+            status: None,
+            live_in: None,
+            comune: None,
+        };
+        e.search_workers("", &filter, 0, 50)
+            .unwrap()
+            .1
+            .iter()
+            .map(|w| w.id)
+            .collect()
+    }
+
+    /// Every file under `dir` that contains `needle`.
+    fn files_containing(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
+        let mut hits = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for entry in std::fs::read_dir(&d).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if std::fs::read(&path)
+                    .unwrap()
+                    .windows(needle.len())
+                    .any(|w| w == needle)
+                {
+                    hits.push(path);
+                }
+            }
+        }
+        hits
+    }
+
+    #[test]
+    fn erasure_leaves_no_trace_of_name_phone_or_notes_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = fixtures::demo_workers().unwrap().remove(3);
+        w.id = Id(0x5eed);
+        w.given_name = "Quirinella".into();
+        w.family_name = "Zbignievska".into();
+        w.phone = "+39 366 9081726".into();
+        w.notes = "Referenze dalla famiglia Xylofonetti di Manciano".into();
+        let needles: [&[u8]; 4] = [b"Quirinella", b"Zbignievska", b"9081726", b"xylofonett"];
+        {
+            let e = Engine::open(dir.path()).unwrap();
+            e.seed_demo(today()).unwrap();
+            e.put_worker(&w).unwrap();
+            // Several versions, as edits leave them in sled's log.
+            w.notes.push_str(" (aggiornato)");
+            e.put_worker(&w).unwrap();
+            e.close().unwrap();
+        }
+        // Sealed in the store; the tables snapshot still holds the dedupe keys.
+        assert!(files_containing(&dir.path().join("store"), b"Quirinella").is_empty());
+        assert!(!files_containing(dir.path(), b"quirinella").is_empty());
+        let e = Engine::open(dir.path()).unwrap();
+        assert_eq!(search_notes(&e, "xylofonetti"), vec![w.id]);
+        e.erase_worker(w.id, None, today()).unwrap();
+        assert!(search_notes(&e, "xylofonetti").is_empty());
+        assert_eq!(e.store().workers.get(w.id).unwrap(), None);
+        assert!(e.duplicates_of(&w).is_empty());
+        for needle in needles {
+            for case in [needle.to_vec(), needle.to_ascii_lowercase()] {
+                let hits = files_containing(dir.path(), &case);
+                assert!(
+                    hits.is_empty(),
+                    "{} found in {hits:?}",
+                    String::from_utf8_lossy(&case)
+                );
+            }
+        }
+        drop(e);
+        let e = Engine::open(dir.path()).unwrap();
+        assert_eq!(e.store().workers.get(w.id).unwrap(), None);
+        assert!(e.tables().workers.get(w.id).is_none());
+    }
+
+    #[test]
+    fn a_crash_between_key_destruction_and_removal_finishes_the_erasure() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = fixtures::demo_workers().unwrap()[5].clone();
+        {
+            let e = Engine::open(dir.path()).unwrap();
+            e.seed_demo(today()).unwrap();
+            e.close().unwrap();
+        }
+        {
+            let store = Store::open(&dir.path().join("store"), &dir.path().join("keys")).unwrap();
+            // The first half of an erasure only.
+            store.vault().shred(victim.id).unwrap();
+            store.vault().sync().unwrap();
+            assert_eq!(
+                store.workers.get(victim.id).unwrap(),
+                None,
+                "unreadable at once"
+            );
+            assert!(store.workers.contains(victim.id).unwrap());
+        }
+        let e = Engine::open(dir.path()).unwrap();
+        assert!(!e.store().workers.contains(victim.id).unwrap());
+        assert!(e.tables().workers.get(victim.id).is_none());
+        assert!(e.index().workers.num_docs() as usize == e.worker_count());
+        assert_eq!(
+            e.worker_count(),
+            fixtures::demo_workers().unwrap().len() - 1
+        );
+    }
+
+    #[test]
+    fn a_store_whose_key_file_is_lost_refuses_to_open() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let e = Engine::open(dir.path()).unwrap();
+            e.seed_demo(today()).unwrap();
+            e.close().unwrap();
+        }
+        std::fs::remove_file(dir.path().join("keys")).unwrap();
+        match Engine::open(dir.path()) {
+            Err(Error::Corrupt { what, .. }) => assert_eq!(what, "chiavi"),
+            Err(other) => panic!("{other:?}"),
+            Ok(_) => panic!("opened without keys"),
+        }
+        // Nothing was emptied: with the keys back every card reads again.
+        assert!(!dir.path().join("keys").exists());
     }
 }

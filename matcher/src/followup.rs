@@ -171,6 +171,7 @@ impl Engine {
             warnings: candidate.warnings,
             outcome_code: code.clone(),
             outcome: None,
+            deidentified_on: None,
         };
         let follow_ups: Vec<FollowUp> = policy
             .after_days
@@ -469,6 +470,12 @@ impl Engine {
     ) -> Result<Request> {
         let _u = self.lock_updates();
         let old = self.store().requests.fetch(id)?;
+        if old.deidentified_on.is_some() {
+            return Err(Error::Conflict(
+                "richiesta anonimizzata per scadenza dei termini di conservazione: non modificabile"
+                    .into(),
+            ));
+        }
         let mut patch = patch.clone();
         crate::guard::check_fields(&patch)?;
         let obj = patch

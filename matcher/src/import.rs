@@ -46,19 +46,36 @@ pub fn parse_request_line(line: &str, today: Date) -> Result<Request> {
     validate::request(input, Id::random(), today)
 }
 
+/// The non-blank lines of a JSONL file with their numbers (from 1). A line that is not
+/// UTF-8 is that line's problem, not the whole file's (found by the import_jsonl fuzz
+/// target); a read error is the file's.
+fn numbered_lines(reader: impl BufRead) -> impl Iterator<Item = Result<(usize, Result<String>)>> {
+    reader
+        .split(b'\n')
+        .enumerate()
+        .filter_map(|(n, line)| match line {
+            Err(e) => Some(Err(e.into())),
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(line) if line.trim().is_empty() => None,
+                Ok(line) => Some(Ok((n + 1, Ok(line)))),
+                Err(_) => Some(Ok((
+                    n + 1,
+                    Err(Error::invalid("", "riga non codificata in UTF-8")),
+                ))),
+            },
+        })
+}
+
 impl Engine {
     /// Imports family requests from JSONL, one create body per line.
     pub fn import_requests_jsonl(&self, reader: impl BufRead, today: Date) -> Result<ImportReport> {
         let mut report = ImportReport::default();
         let mut requests = Vec::new();
-        for (n, line) in reader.lines().enumerate() {
-            let line = line?;
-            if line.trim().is_empty() {
-                continue;
-            }
-            match parse_request_line(&line, today) {
+        for item in numbered_lines(reader) {
+            let (n, line) = item?;
+            match line.and_then(|line| parse_request_line(&line, today)) {
                 Ok(r) => requests.push(r),
-                Err(e) => report.refused.push((n + 1, e)),
+                Err(e) => report.refused.push((n, e)),
             }
         }
         self.import_requests(&requests)?;
@@ -71,12 +88,16 @@ impl Engine {
     pub fn import_jsonl(&self, reader: impl BufRead, today: Date) -> Result<ImportReport> {
         let mut report = ImportReport::default();
         let mut batch: Vec<(usize, String)> = Vec::with_capacity(BATCH);
-        for (n, line) in reader.lines().enumerate() {
-            let line = line?;
-            if line.trim().is_empty() {
-                continue;
-            }
-            batch.push((n + 1, line));
+        for item in numbered_lines(reader) {
+            let (n, line) = item?;
+            let line = match line {
+                Ok(line) => line,
+                Err(e) => {
+                    report.refused.push((n, e));
+                    continue;
+                }
+            };
+            batch.push((n, line));
             if batch.len() == BATCH {
                 self.import_batch(&batch, today, &mut report)?;
                 batch.clear();
@@ -85,6 +106,7 @@ impl Engine {
         if !batch.is_empty() {
             self.import_batch(&batch, today, &mut report)?;
         }
+        report.refused.sort_by_key(|(n, _)| *n);
         Ok(report)
     }
 
@@ -127,10 +149,12 @@ mod tests {
         let mut text: String = ws.iter().map(|w| line(w) + "\n").collect();
         text.push_str("{\"given_name\": 3}\n\n");
         text.push_str("not json\n");
-        let report = e.import_jsonl(text.as_bytes(), today).unwrap();
+        let mut bytes = text.into_bytes();
+        bytes.extend_from_slice(b"\xbf\xbf\xc3\xbe\n");
+        let report = e.import_jsonl(bytes.as_slice(), today).unwrap();
         assert_eq!(report.imported, 30);
         let lines: Vec<usize> = report.refused.iter().map(|r| r.0).collect();
-        assert_eq!(lines, vec![31, 33]);
+        assert_eq!(lines, vec![31, 33, 34]);
         assert!(
             matches!(&report.refused[0].1, Error::Invalid { field, .. } if field == "given_name")
         );

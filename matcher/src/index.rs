@@ -190,6 +190,27 @@ impl Corpus {
         Ok(true)
     }
 
+    /// Rewrites the segments that still hold deleted documents and removes the old
+    /// files, so an erased person's note terms leave the disk now, not at some later
+    /// merge. Call after the deletion is committed.
+    pub fn purge_deleted(&self) -> Result<()> {
+        let mut w = self.writer();
+        let segments: Vec<tantivy::index::SegmentId> = self
+            .reader
+            .searcher()
+            .segment_readers()
+            .iter()
+            .filter(|r| r.num_deleted_docs() > 0)
+            .map(|r| r.segment_id())
+            .collect();
+        if !segments.is_empty() {
+            w.merge(&segments).wait()?;
+        }
+        w.garbage_collect_files().wait()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
     /// Drops every document (before a rebuild); takes effect at the next commit.
     pub fn clear(&self, seq: u64) -> Result<()> {
         self.writer().delete_all_documents()?;

@@ -1,6 +1,8 @@
 //! DOM's matching core: the domain model, the sled store (source of truth), the tantivy
 //! index derived from it, and explained compatibility scoring. Knows nothing of HTTP.
 
+pub mod backup;
+pub mod check;
 pub mod comuni;
 pub mod date;
 pub mod dedupe;
@@ -14,6 +16,7 @@ pub mod import;
 pub mod index;
 pub mod json;
 pub mod model;
+pub mod privacy;
 pub mod relevance;
 pub mod report;
 pub mod score;
@@ -23,6 +26,7 @@ pub mod synth;
 pub mod table;
 pub mod text;
 pub mod validate;
+pub mod vault;
 
 pub use date::Date;
 pub use engine::{Engine, Recovery};

@@ -511,6 +511,9 @@ pub struct Request {
     /// When it became `filled` or `closed`: the monthly review counts closures by it.
     #[serde(default)]
     pub closed_on: Option<Date>,
+    /// Set when retention removed the family's name, phone and notes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deidentified_on: Option<Date>,
 }
 
 impl Request {
@@ -585,6 +588,9 @@ pub struct Proposal {
     pub outcome_code: String,
     #[serde(default)]
     pub outcome: Option<Outcome>,
+    /// Set when retention (or the worker's erasure) removed the explanations and notes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deidentified_on: Option<Date>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -482,6 +482,7 @@ mod tests {
             },
             created_on: d(created),
             closed_on: closed.map(d),
+            deidentified_on: None,
         }
     }
 
@@ -511,6 +512,7 @@ mod tests {
                 contract: None,
                 recorded_on: d(recorded),
             }),
+            deidentified_on: None,
         }
     }
 

@@ -1,9 +1,11 @@
 //! The sled store, DOM's source of truth. Every record is a versioned envelope (format
-//! byte + JSON); every change to an indexed record (worker, request) also appends to a
-//! change log in the same transaction, so the index can always catch up after a crash.
+//! byte + JSON; workers and requests sealed under a per-record key from the `vault`);
+//! every change to an indexed record also appends to a change log in the same
+//! transaction, so the index can always catch up after a crash.
 
 use std::marker::PhantomData;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -12,6 +14,7 @@ use sled::{Transactional, Tree};
 
 use crate::error::{Error, Result};
 use crate::model::{AuditEntry, FollowUp, Id, Operator, Organisation, Proposal, Request, Worker};
+use crate::vault::{self, Vault};
 
 /// Format of the envelope. A record written by an older DOM decodes because new fields
 /// carry `#[serde(default)]`; a record from a newer format is refused, never guessed at.
@@ -25,7 +28,8 @@ pub trait Record: Serialize + DeserializeOwned {
     const TREE: &'static str;
     /// The kind named in a not-found error shown to operators.
     const LABEL: &'static str;
-    /// Set for records the index mirrors: their writes go to the change log.
+    /// Set for records the index mirrors: their writes go to the change log, and they
+    /// are about people, so they are sealed under a per-record key.
     const KIND: Option<Kind> = None;
     fn id(&self) -> Id;
 }
@@ -68,10 +72,25 @@ fn tree_slot(name: &str) -> usize {
     TREES.iter().position(|t| *t == name).unwrap_or(0)
 }
 
+/// What a write set does to one key.
+enum Value {
+    Plain(Vec<u8>),
+    /// A record about a person, sealed when the set is applied; `rekey` seals it under
+    /// a new key and destroys the old one (de-identification).
+    Seal {
+        id: Id,
+        json: Vec<u8>,
+        rekey: bool,
+    },
+    Remove,
+    /// Removes a person's record and destroys its key first.
+    Erase(Id),
+}
+
 /// Changes to apply in one sled transaction: all of them or none.
 #[derive(Default)]
 pub struct WriteSet {
-    ops: Vec<(usize, Vec<u8>, Option<Vec<u8>>)>,
+    ops: Vec<(usize, Vec<u8>, Value)>,
     logged: Vec<(Kind, Id)>,
 }
 
@@ -81,24 +100,42 @@ impl WriteSet {
     }
 
     pub fn put<T: Record>(&mut self, value: &T) -> Result<&mut WriteSet> {
-        let bytes = encode(value)?;
-        self.ops.push((
-            tree_slot(T::TREE),
-            value.id().to_key().to_vec(),
-            Some(bytes),
-        ));
-        if let Some(kind) = T::KIND {
-            self.logged.push((kind, value.id()));
-        }
+        self.put_keyed(value, false)
+    }
+
+    /// Writes a person's record under a new key and destroys the old one, so earlier
+    /// versions left in sled's log become unreadable (de-identification).
+    pub fn put_rekeyed<T: Record>(&mut self, value: &T) -> Result<&mut WriteSet> {
+        self.put_keyed(value, true)
+    }
+
+    fn put_keyed<T: Record>(&mut self, value: &T, rekey: bool) -> Result<&mut WriteSet> {
+        let id = value.id();
+        let v = match T::KIND {
+            Some(kind) => {
+                self.logged.push((kind, id));
+                Value::Seal {
+                    id,
+                    json: serde_json::to_vec(value).map_err(serialisation)?,
+                    rekey,
+                }
+            }
+            None => Value::Plain(encode(value)?),
+        };
+        self.ops.push((tree_slot(T::TREE), id.to_key().to_vec(), v));
         Ok(self)
     }
 
+    /// Removes a record; a person's record is erased (its key destroyed).
     pub fn delete<T: Record>(&mut self, id: Id) -> &mut WriteSet {
-        self.ops
-            .push((tree_slot(T::TREE), id.to_key().to_vec(), None));
-        if let Some(kind) = T::KIND {
-            self.logged.push((kind, id));
-        }
+        let v = match T::KIND {
+            Some(kind) => {
+                self.logged.push((kind, id));
+                Value::Erase(id)
+            }
+            None => Value::Remove,
+        };
+        self.ops.push((tree_slot(T::TREE), id.to_key().to_vec(), v));
         self
     }
 
@@ -107,7 +144,7 @@ impl WriteSet {
         self.ops.push((
             tree_slot("outcome_codes"),
             code.as_bytes().to_vec(),
-            Some(proposal.to_key().to_vec()),
+            Value::Plain(proposal.to_key().to_vec()),
         ));
         self
     }
@@ -117,7 +154,7 @@ impl WriteSet {
         self.ops.push((
             tree_slot("audit"),
             audit_key(entry.at),
-            Some(encode(entry)?),
+            Value::Plain(encode(entry)?),
         ));
         Ok(self)
     }
@@ -150,13 +187,38 @@ pub struct Change {
     pub id: Id,
 }
 
-pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
-    let mut out = vec![FORMAT_VERSION];
-    serde_json::to_writer(&mut out, value).map_err(|e| Error::Corrupt {
+fn serialisation(e: serde_json::Error) -> Error {
+    Error::Corrupt {
         what: "serializzazione".into(),
         detail: e.to_string(),
-    })?;
+    }
+}
+
+pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
+    let mut out = vec![FORMAT_VERSION];
+    serde_json::to_writer(&mut out, value).map_err(serialisation)?;
     Ok(out)
+}
+
+/// Decodes a record that may be sealed. A sealed record whose key was destroyed is
+/// `None`: the person was erased and only the ciphertext is left.
+pub fn decode_sealed<T: DeserializeOwned>(
+    vault: &Vault,
+    what: &str,
+    bytes: &[u8],
+) -> Result<Option<T>> {
+    if bytes.first() != Some(&vault::SEALED_FORMAT) {
+        return decode(what, bytes).map(Some);
+    }
+    match vault::open_sealed(vault, what, bytes)? {
+        Some(json) => serde_json::from_slice(&json)
+            .map(Some)
+            .map_err(|e| Error::Corrupt {
+                what: what.to_string(),
+                detail: e.to_string(),
+            }),
+        None => Ok(None),
+    }
 }
 
 pub fn decode<T: DeserializeOwned>(what: &str, bytes: &[u8]) -> Result<T> {
@@ -178,20 +240,24 @@ pub fn decode<T: DeserializeOwned>(what: &str, bytes: &[u8]) -> Result<T> {
 /// Typed access to one tree.
 pub struct Table<T> {
     tree: Tree,
+    vault: Arc<Vault>,
     _record: PhantomData<fn() -> T>,
 }
 
 impl<T: Record> Table<T> {
-    fn from_tree(tree: Tree) -> Table<T> {
+    fn from_tree(tree: Tree, vault: &Arc<Vault>) -> Table<T> {
         Table {
             tree,
+            vault: vault.clone(),
             _record: PhantomData,
         }
     }
 
+    /// The record, if stored and readable; an erased person's leftover ciphertext
+    /// reads as absent.
     pub fn get(&self, id: Id) -> Result<Option<T>> {
         match self.tree.get(id.to_key())? {
-            Some(bytes) => decode(T::TREE, &bytes).map(Some),
+            Some(bytes) => decode_sealed(&self.vault, T::TREE, &bytes),
             None => Ok(None),
         }
     }
@@ -206,7 +272,15 @@ impl<T: Record> Table<T> {
 
     /// Every record, in key order. A record that cannot be decoded is an error, not a gap.
     pub fn iter(&self) -> impl Iterator<Item = Result<T>> + '_ {
-        self.tree.iter().values().map(|v| decode(T::TREE, &v?))
+        self.tree.iter().values().filter_map(|v| match v {
+            Ok(bytes) => decode_sealed(&self.vault, T::TREE, &bytes).transpose(),
+            Err(e) => Some(Err(e.into())),
+        })
+    }
+
+    /// Whether a record is stored under `id`, readable or not.
+    pub fn contains(&self, id: Id) -> Result<bool> {
+        Ok(self.tree.contains_key(id.to_key())?)
     }
 
     /// Every record satisfying `keep`, in key order; a record that cannot be decoded
@@ -233,6 +307,7 @@ impl<T: Record> Table<T> {
 
 pub struct Store {
     db: sled::Db,
+    vault: Arc<Vault>,
     pub workers: Table<Worker>,
     pub requests: Table<Request>,
     pub organisations: Table<Organisation>,
@@ -247,65 +322,176 @@ pub struct Store {
     all: Vec<Tree>,
 }
 
+/// What must happen to the vault once a write set is durable.
+#[derive(Default)]
+struct AfterFlush {
+    rekeyed: Vec<Id>,
+    erased: bool,
+}
+
 impl Store {
-    /// Opens (or creates) the store in `dir`. A folder that is not a readable sled store
-    /// is an error; it is never emptied or recreated behind the operator's back.
-    pub fn open(dir: &Path) -> Result<Store> {
+    /// Opens (or creates) the store in `dir` with its keys in the file `keys`. A folder
+    /// that is not a readable sled store, or sealed records whose key file is missing,
+    /// is an error; nothing is emptied or recreated behind the operator's back.
+    pub fn open(dir: &Path, keys: &Path) -> Result<Store> {
         let config = sled::Config::new()
             .path(dir)
             .mode(sled::Mode::HighThroughput);
         // sled releases its file lock from a background thread after the last handle
         // is dropped: a restart in the same process can race it for a moment.
         let mut tries = 0;
-        loop {
+        let db = loop {
             match config.open() {
-                Ok(db) => return Self::from_db(db),
+                Ok(db) => break db,
                 Err(e) if tries < 30 && e.to_string().contains("could not acquire lock") => {
                     tries += 1;
                     std::thread::sleep(std::time::Duration::from_millis(100));
                 }
                 Err(e) => return Err(e.into()),
             }
+        };
+        let existed = keys.exists();
+        let store = Self::from_db(db, Vault::open(keys, !existed)?)?;
+        if !existed && store.holds_sealed()? {
+            std::fs::remove_file(keys)?;
+            return Err(Error::Corrupt {
+                what: "chiavi".into(),
+                detail: format!(
+                    "l'archivio contiene schede cifrate ma il file delle chiavi {} manca",
+                    keys.display()
+                ),
+            });
         }
+        // sled "recovers" a damaged log by dropping what it cannot read, which can leave
+        // an empty store; keys without any record mean exactly that.
+        if store.seq()? == 0 && !store.vault.is_empty() {
+            return Err(Error::Corrupt {
+                what: "archivio".into(),
+                detail: format!(
+                    "l'archivio in {} risulta vuoto ma il file delle chiavi contiene {} chiavi: \
+                     archivio danneggiato o sostituito, ripristinare da una copia di sicurezza",
+                    dir.display(),
+                    store.vault.len()
+                ),
+            });
+        }
+        store.finish_erasures()?;
+        Ok(store)
     }
 
     /// A throw-away store for tests and benchmarks.
     pub fn temporary() -> Result<Store> {
-        Self::from_db(sled::Config::new().temporary(true).open()?)
+        Self::from_db(
+            sled::Config::new().temporary(true).open()?,
+            Vault::in_memory(),
+        )
     }
 
-    fn from_db(db: sled::Db) -> Result<Store> {
+    fn from_db(db: sled::Db, vault: Vault) -> Result<Store> {
+        let vault = Arc::new(vault);
         let all = TREES
             .iter()
             .map(|name| db.open_tree(name))
             .collect::<std::result::Result<Vec<Tree>, sled::Error>>()?;
         let tree = |name: &str| all[tree_slot(name)].clone();
         Ok(Store {
-            workers: Table::from_tree(tree(Worker::TREE)),
-            requests: Table::from_tree(tree(Request::TREE)),
-            organisations: Table::from_tree(tree(Organisation::TREE)),
-            operators: Table::from_tree(tree(Operator::TREE)),
-            proposals: Table::from_tree(tree(Proposal::TREE)),
-            follow_ups: Table::from_tree(tree(FollowUp::TREE)),
+            workers: Table::from_tree(tree(Worker::TREE), &vault),
+            requests: Table::from_tree(tree(Request::TREE), &vault),
+            organisations: Table::from_tree(tree(Organisation::TREE), &vault),
+            operators: Table::from_tree(tree(Operator::TREE), &vault),
+            proposals: Table::from_tree(tree(Proposal::TREE), &vault),
+            follow_ups: Table::from_tree(tree(FollowUp::TREE), &vault),
             codes: tree("outcome_codes"),
             audit: tree("audit"),
             changes: tree("changes"),
             meta: tree("meta"),
             all,
             db,
+            vault,
         })
+    }
+
+    fn holds_sealed(&self) -> Result<bool> {
+        for t in [&self.workers.tree, &self.requests.tree] {
+            if let Some((_, v)) = t.first()? {
+                if v.first() == Some(&vault::SEALED_FORMAT) {
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
+    }
+
+    /// A crash between destroying a person's key and removing their record leaves
+    /// unreadable ciphertext behind: remove it (logging the change, so the index
+    /// follows) and free the key slots.
+    fn finish_erasures(&self) -> Result<()> {
+        let shredded = self.vault.shredded();
+        if shredded.is_empty() {
+            return Ok(());
+        }
+        let mut ws = WriteSet::new();
+        for s in &shredded {
+            for (kind, tree) in [
+                (Kind::Worker, &self.workers.tree),
+                (Kind::Request, &self.requests.tree),
+            ] {
+                let Some(bytes) = tree.get(s.id.to_key())? else {
+                    continue;
+                };
+                if vault::sealed_header(&bytes) == Some((s.id, s.gen)) {
+                    let slot = tree_slot(if kind == Kind::Worker {
+                        Worker::TREE
+                    } else {
+                        Request::TREE
+                    });
+                    ws.ops.push((slot, s.id.to_key().to_vec(), Value::Remove));
+                    ws.logged.push((kind, s.id));
+                }
+            }
+        }
+        if !ws.is_empty() {
+            self.apply(&ws)?;
+        }
+        self.vault.release_shredded()?;
+        self.vault.sync()
     }
 
     /// Applies a write set in one transaction and flushes: durable on return. Logged
     /// records get consecutive sequence numbers; returns the last (or the current
     /// sequence number when nothing was logged).
     pub fn apply(&self, ws: &WriteSet) -> Result<u64> {
-        let seq = self.apply_unflushed(ws)?;
+        let (seq, after) = self.apply_unflushed(ws)?;
         self.flush()?;
+        self.after_flush(after)?;
         Ok(seq)
     }
 
-    fn apply_unflushed(&self, ws: &WriteSet) -> Result<u64> {
+    /// Seals people's records, destroys the keys of those erased (synced before the
+    /// transaction: a crash after it leaves ciphertext nobody can read, which start-up
+    /// removes), then writes everything in one transaction.
+    fn apply_unflushed(&self, ws: &WriteSet) -> Result<(u64, AfterFlush)> {
+        let mut after = AfterFlush::default();
+        let mut prepared: Vec<Option<Vec<u8>>> = Vec::with_capacity(ws.ops.len());
+        for (_, _, value) in &ws.ops {
+            prepared.push(match value {
+                Value::Plain(bytes) => Some(bytes.clone()),
+                Value::Seal { id, json, rekey } => {
+                    let (gen, key) = self.vault.sealing_key(*id, *rekey)?;
+                    if *rekey {
+                        after.rekeyed.push(*id);
+                    }
+                    Some(vault::seal(*id, gen, &key, json)?)
+                }
+                Value::Remove => None,
+                Value::Erase(id) => {
+                    self.vault.shred(*id)?;
+                    after.erased = true;
+                    None
+                }
+            });
+        }
+        self.vault.sync()?;
         let changes_slot = tree_slot("changes");
         let meta_slot = tree_slot("meta");
         let seq = self.all.as_slice().transaction(|trees| {
@@ -314,7 +500,7 @@ impl Store {
                 .get(SEQ_KEY)?
                 .and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
                 .map_or(0, u64::from_be_bytes);
-            for (slot, key, value) in &ws.ops {
+            for ((slot, key, _), value) in ws.ops.iter().zip(&prepared) {
                 match value {
                     Some(v) => trees[*slot].insert(key.as_slice(), v.as_slice())?,
                     None => trees[*slot].remove(key.as_slice())?,
@@ -329,7 +515,57 @@ impl Store {
             meta.insert(SEQ_KEY, &seq.to_be_bytes())?;
             Ok::<u64, ConflictableTransactionError<Error>>(seq)
         })?;
-        Ok(seq)
+        Ok((seq, after))
+    }
+
+    /// Once the new copies are durable, old keys of re-keyed records are destroyed and
+    /// the slots of erased ones freed.
+    fn after_flush(&self, after: AfterFlush) -> Result<()> {
+        for id in &after.rekeyed {
+            self.vault.shred_older(*id)?;
+        }
+        if after.erased || !after.rekeyed.is_empty() {
+            self.vault.release_shredded()?;
+            self.vault.sync()?;
+        }
+        Ok(())
+    }
+
+    /// Every raw record of every tree, tree by tree (people's records stay sealed).
+    pub fn for_each_raw(&self, mut f: impl FnMut(&str, &[u8], &[u8]) -> Result<()>) -> Result<()> {
+        for (name, tree) in TREES.iter().zip(&self.all) {
+            for item in tree.iter() {
+                let (k, v) = item?;
+                f(name, &k, &v)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes raw records into tree `name` (a restore); flushed by the caller.
+    pub fn load_raw(&self, name: &str, entries: Vec<(Vec<u8>, Vec<u8>)>) -> Result<()> {
+        let Some(slot) = TREES.iter().position(|t| *t == name) else {
+            return Err(Error::Corrupt {
+                what: "copia di sicurezza".into(),
+                detail: format!("raccolta sconosciuta \"{name}\""),
+            });
+        };
+        let mut batch = sled::Batch::default();
+        for (k, v) in entries {
+            batch.insert(k, v);
+        }
+        self.all[slot].apply_batch(batch)?;
+        Ok(())
+    }
+
+    /// Whether nothing at all is stored (a restore only writes into such a store).
+    pub fn is_blank(&self) -> bool {
+        self.all.iter().all(|t| t.is_empty()) && self.vault.is_empty()
+    }
+
+    /// The key file's live keys, for a backup.
+    pub fn vault(&self) -> &Vault {
+        &self.vault
     }
 
     /// The proposal an outcome code belongs to.
@@ -349,10 +585,15 @@ impl Store {
 
     /// The audit entries about one record, oldest first.
     pub fn audit_of(&self, record: Id) -> Result<Vec<AuditEntry>> {
+        self.audit_where(|e| e.record_id == record)
+    }
+
+    /// The audit entries satisfying `keep`, oldest first.
+    pub fn audit_where(&self, keep: impl Fn(&AuditEntry) -> bool) -> Result<Vec<AuditEntry>> {
         let mut out = Vec::new();
         for v in self.audit.iter().values() {
             let e: AuditEntry = decode("audit", &v?)?;
-            if e.record_id == record {
+            if keep(&e) {
                 out.push(e);
             }
         }
@@ -380,12 +621,12 @@ impl Store {
         for r in records {
             ws.put(r)?;
             if ws.ops.len() >= 1000 {
-                seq = self.apply_unflushed(&ws)?;
+                seq = self.apply_unflushed(&ws)?.0;
                 ws = WriteSet::new();
             }
         }
         if !ws.is_empty() {
-            seq = self.apply_unflushed(&ws)?;
+            seq = self.apply_unflushed(&ws)?.0;
         }
         self.flush()?;
         Ok(seq)
@@ -536,10 +777,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let w = crate::fixtures::demo_workers().unwrap().remove(0);
         {
-            let s = Store::open(dir.path()).unwrap();
+            let s = Store::open(&dir.path().join("s"), &dir.path().join("k")).unwrap();
             s.put_worker(&w).unwrap();
         }
-        let s = Store::open(dir.path()).unwrap();
+        let s = Store::open(&dir.path().join("s"), &dir.path().join("k")).unwrap();
         assert_eq!(s.workers.fetch(w.id).unwrap(), w);
         assert_eq!(s.seq().unwrap(), 1);
     }

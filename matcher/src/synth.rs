@@ -613,6 +613,7 @@ impl Synth {
             status: RequestStatus::Open,
             created_on: self.today,
             closed_on: None,
+            deidentified_on: None,
         }
     }
 }

@@ -179,6 +179,7 @@ pub fn request(input: RequestInput, id: Id, today: Date) -> Result<Request> {
         status: RequestStatus::Open,
         created_on: today,
         closed_on: None,
+        deidentified_on: None,
     })
 }
 

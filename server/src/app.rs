@@ -25,20 +25,33 @@ pub struct Settings {
     pub addr: SocketAddr,
     pub demo: bool,
     pub policy: FollowUpPolicy,
+    /// Requests per minute one token may make (0: no limit, for load tests).
+    pub rate_per_minute: u32,
+    /// Months after which closed requests and old proposals are de-identified.
+    pub keep_months: u32,
 }
+
+/// Default per-token budget: a busy operator clicking through the interface makes a few
+/// requests a second; a script looping on the API is slowed down, not served.
+pub const RATE_PER_MINUTE: u32 = 600;
+/// Default retention of closed requests and proposals, in months.
+pub const KEEP_MONTHS: u32 = 24;
 
 /// What every handler shares.
 pub struct State {
     pub engine: Engine,
     pub auth: Auth,
     pub policy: FollowUpPolicy,
+    /// The data folder (backups are staged in it before they are streamed).
+    pub data: PathBuf,
+    pub keep_months: u32,
     /// Public outcome reports, per code and per client address.
     pub outcome_per_code: RateLimiter,
     pub outcome_per_client: RateLimiter,
 }
 
 impl State {
-    pub fn new(engine: Engine, policy: FollowUpPolicy) -> Result<State, matcher::Error> {
+    pub fn new(engine: Engine, settings: &Settings) -> Result<State, matcher::Error> {
         let operators = engine
             .store()
             .operators
@@ -46,8 +59,10 @@ impl State {
             .collect::<Result<Vec<_>, _>>()?;
         Ok(State {
             engine,
-            auth: Auth::new(operators),
-            policy,
+            auth: Auth::new(operators, settings.rate_per_minute),
+            policy: settings.policy.clone(),
+            data: settings.data.clone(),
+            keep_months: settings.keep_months,
             outcome_per_code: RateLimiter::new(5, Duration::from_secs(3600)),
             outcome_per_client: RateLimiter::new(30, Duration::from_secs(3600)),
         })
@@ -74,9 +89,9 @@ pub struct Application {
 impl Application {
     /// Opens the data folder (seeding demo data into an empty store if asked) and binds.
     pub async fn build(settings: Settings) -> Result<Application, String> {
+        let addr = settings.addr;
         let data = settings.data.clone();
         let demo = settings.demo;
-        let policy = settings.policy.clone();
         let state = tokio::task::spawn_blocking(move || -> Result<State, String> {
             let engine = Engine::open(&data).map_err(|e| open_error(&data, &e))?;
             for (corpus, recovery) in engine.recovery() {
@@ -87,13 +102,13 @@ impl Application {
             if demo && engine.seed_demo(Date::today()).map_err(|e| e.to_string())? {
                 eprintln!("dati dimostrativi caricati in {}", data.display());
             }
-            State::new(engine, policy).map_err(|e| e.to_string())
+            State::new(engine, &settings).map_err(|e| e.to_string())
         })
         .await
         .map_err(|e| e.to_string())??;
-        let listener = tokio::net::TcpListener::bind(settings.addr)
+        let listener = tokio::net::TcpListener::bind(addr)
             .await
-            .map_err(|e| format!("impossibile ascoltare su {}: {e}", settings.addr))?;
+            .map_err(|e| format!("impossibile ascoltare su {addr}: {e}"))?;
         Ok(Application {
             listener,
             state: Arc::new(state),
@@ -152,7 +167,34 @@ async fn sweep_loop(state: Arc<State>) {
             Ok(_) => {}
             Err(e) => eprintln!("controllo periodico non riuscito: {e}"),
         }
+        let retention = state
+            .blocking(|s| {
+                let today = Date::today();
+                Ok(s.engine
+                    .apply_retention(retention_cutoff(today, s.keep_months), today)?)
+            })
+            .await;
+        match retention {
+            Ok(r) if r.requests + r.proposals > 0 => eprintln!(
+                "anonimizzate per scadenza: {} richieste, {} proposte",
+                r.requests, r.proposals
+            ),
+            Ok(_) => {}
+            Err(e) => eprintln!("anonimizzazione periodica non riuscita: {e}"),
+        }
     }
+}
+
+/// The day before which closed requests and proposals are de-identified: the same day
+/// of the month, `months` months ago (clamped to the month's end).
+pub fn retention_cutoff(today: Date, months: u32) -> Date {
+    let (y, m, d) = today.ymd();
+    let total = y * 12 + (m as i32 - 1) - months as i32;
+    let (year, month) = (total.div_euclid(12), total.rem_euclid(12) as u32 + 1);
+    (1..=d)
+        .rev()
+        .find_map(|day| Date::from_ymd(year, month, day))
+        .unwrap_or(today)
 }
 
 /// Explains the usual reasons a data folder does not open.
@@ -168,5 +210,18 @@ pub fn open_error(data: &std::path::Path, e: &matcher::Error) -> String {
         )
     } else {
         format!("impossibile aprire l'archivio {}: {text}", data.display())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retention_cutoff_counts_calendar_months() {
+        let d = |y, m, day| Date::from_ymd(y, m, day).unwrap();
+        assert_eq!(retention_cutoff(d(2026, 11, 22), 24), d(2024, 11, 22));
+        assert_eq!(retention_cutoff(d(2026, 3, 31), 1), d(2026, 2, 28));
+        assert_eq!(retention_cutoff(d(2026, 1, 15), 13), d(2024, 12, 15));
     }
 }

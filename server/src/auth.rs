@@ -4,19 +4,23 @@
 
 use std::collections::HashMap;
 use std::sync::RwLock;
+use std::time::Duration;
 
 use matcher::fixtures::token_hash;
 use matcher::model::{Actor, Operator, Role};
 
 use crate::error::ApiError;
+use crate::limits::RateLimiter;
 
-#[derive(Default)]
 pub struct Auth {
     by_hash: RwLock<HashMap<String, Operator>>,
+    /// Requests per operator (token) per minute; `None` when unlimited.
+    per_token: Option<RateLimiter>,
 }
 
 impl Auth {
-    pub fn new(operators: impl IntoIterator<Item = Operator>) -> Auth {
+    /// `per_minute` of 0 means no per-token limit.
+    pub fn new(operators: impl IntoIterator<Item = Operator>, per_minute: u32) -> Auth {
         Auth {
             by_hash: RwLock::new(
                 operators
@@ -24,6 +28,8 @@ impl Auth {
                     .map(|o| (o.token_sha256.clone(), o))
                     .collect(),
             ),
+            per_token: (per_minute > 0)
+                .then(|| RateLimiter::new(per_minute, Duration::from_secs(60))),
         }
     }
 
@@ -48,6 +54,11 @@ impl Auth {
         let op = table
             .get(&token_hash(token))
             .ok_or(ApiError::Unauthorized)?;
+        if let Some(limit) = &self.per_token {
+            if !limit.allow(&op.id.to_string()) {
+                return Err(ApiError::TooManyRequests);
+            }
+        }
         Ok(Actor {
             operator_id: op.id,
             org_id: op.org_id,
@@ -79,14 +90,38 @@ mod tests {
     use matcher::Date;
 
     fn auth() -> Auth {
-        Auth::new([Operator {
-            id: Id(1),
-            org_id: Id(2),
-            name: "x".into(),
-            role: Role::Referrer,
-            token_sha256: token_hash("secret-token"),
-            created_on: Date::from_days(0),
-        }])
+        limited(0)
+    }
+
+    fn limited(per_minute: u32) -> Auth {
+        Auth::new(
+            [Operator {
+                id: Id(1),
+                org_id: Id(2),
+                name: "x".into(),
+                role: Role::Referrer,
+                token_sha256: token_hash("secret-token"),
+                created_on: Date::from_days(0),
+            }],
+            per_minute,
+        )
+    }
+
+    #[test]
+    fn each_token_has_a_budget_per_minute() {
+        let a = limited(3);
+        for _ in 0..3 {
+            assert!(a.authenticate(Some("Bearer secret-token")).is_ok());
+        }
+        assert!(matches!(
+            a.authenticate(Some("Bearer secret-token")),
+            Err(ApiError::TooManyRequests)
+        ));
+        // Wrong tokens are refused as such, whatever the budget.
+        assert!(matches!(
+            a.authenticate(Some("Bearer wrong")),
+            Err(ApiError::Unauthorized)
+        ));
     }
 
     #[test]

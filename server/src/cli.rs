@@ -14,7 +14,8 @@ use matcher::report::Month;
 use crate::api::admin::{
     create_operator_record, create_organisation, NewOperator, NewOrganisation,
 };
-use crate::app::{open_error, Application, Settings};
+use crate::app::{open_error, Application, Settings, KEEP_MONTHS, RATE_PER_MINUTE};
+use crate::maintenance;
 
 pub const DEFAULT_DATA: &str = "dom-data";
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
@@ -39,7 +40,17 @@ uso:
   dom admin add-operator --org ID --name NOME --role operator|referrer|coordinator|admin
       crea organizzazioni e operatori (il token è mostrato una sola volta)
 
+  dom backup --to CARTELLA [--server http://HOST:PORTA | --data CARTELLA]
+      copia di sicurezza coerente; con --server da un servizio attivo (token
+      amministratore nella variabile DOM_TOKEN), altrimenti dall'archivio fermo
+  dom restore --from FILE|CARTELLA --data CARTELLA_VUOTA
+      ripristina la copia (la più recente, se si indica una cartella) e la verifica
+  dom check [--data CARTELLA]
+      verifica che indice e tabelle corrispondano all'archivio
+
 Opzioni di serve: --follow-up-days 7,30 (giorni dopo la proposta in cui chiedere l'esito)
+  --rate-per-token N (richieste al minuto per token, 0 = nessun limite; predefinito 600)
+  --keep-months N (mesi dopo cui richieste chiuse e proposte sono anonimizzate; 24)
 
 CARTELLA predefinita: dom-data; indirizzo predefinito: 127.0.0.1:8080";
 
@@ -63,6 +74,11 @@ struct Options {
     workers: Option<String>,
     requests: Option<String>,
     seed: u64,
+    rate_per_minute: u32,
+    keep_months: u32,
+    to: Option<PathBuf>,
+    from: Option<PathBuf>,
+    server: Option<String>,
 }
 
 fn parse(args: Vec<String>) -> Result<Options, String> {
@@ -86,6 +102,11 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
         workers: None,
         requests: None,
         seed: 42,
+        rate_per_minute: RATE_PER_MINUTE,
+        keep_months: KEEP_MONTHS,
+        to: None,
+        from: None,
+        server: None,
     };
     while let Some(arg) = it.next() {
         let mut value = |name: &str| it.next().ok_or(format!("manca il valore di {name}"));
@@ -135,6 +156,25 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
                     .parse()
                     .map_err(|_| format!("--seed vuole un numero, non {v}"))?;
             }
+            "--rate-per-token" => {
+                let v = value("--rate-per-token")?;
+                o.rate_per_minute = v
+                    .parse()
+                    .map_err(|_| format!("--rate-per-token vuole un numero, non {v}"))?;
+            }
+            "--keep-months" => {
+                let v = value("--keep-months")?;
+                o.keep_months = v
+                    .parse()
+                    .ok()
+                    .filter(|m| (1..=600).contains(m))
+                    .ok_or(format!(
+                        "--keep-months vuole un numero di mesi tra 1 e 600, non {v}"
+                    ))?;
+            }
+            "--to" => o.to = Some(PathBuf::from(value("--to")?)),
+            "--from" => o.from = Some(PathBuf::from(value("--from")?)),
+            "--server" => o.server = Some(value("--server")?),
             flag if flag.starts_with("--") => return Err(format!("opzione sconosciuta: {flag}")),
             _ => o.positional.push(arg),
         }
@@ -152,6 +192,9 @@ pub fn main(args: Vec<String>) -> ExitCode {
         "admin" => admin(o),
         "import" => import(o),
         "synth" => synth(o),
+        "backup" => maintenance::backup(o.to.as_deref(), o.server.as_deref(), &o.data),
+        "restore" => maintenance::restore(o.from.as_deref(), &o.data),
+        "check" => maintenance::check(&o.data),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())
@@ -178,6 +221,8 @@ fn serve(o: Options) -> Result<(), String> {
                 after_days: o.follow_up_days.clone(),
                 ..FollowUpPolicy::default()
             },
+            rate_per_minute: o.rate_per_minute,
+            keep_months: o.keep_months,
         })
         .await?;
         // Tests and scripts read the port from this line.

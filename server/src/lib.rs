@@ -6,4 +6,6 @@ pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod error;
+pub mod fuzzing;
 pub mod limits;
+pub mod maintenance;

@@ -1,4 +1,4 @@
-//! `dom match`, `dom openings` and `dom reindex` as an operator runs them.
+//! `dom match`, `dom openings`, `dom reindex` and `dom check` as an operator runs them.
 
 use crate::util::dom;
 
@@ -84,4 +84,34 @@ fn synth_import_and_report_from_the_command_line() {
     assert!(ok, "{err}");
     assert!(out.starts_with("section,key,value"));
     assert!(out.contains("cards,active,") || out.contains("cards,inactive,"));
+}
+
+#[test]
+fn a_damaged_store_stops_start_up_every_time() {
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path().to_str().unwrap();
+    let (ok, _, err) = run(&["match", crate::ROSSI, "--demo", "--data", d]);
+    assert!(ok, "{err}");
+    let keys = std::fs::read(data.path().join("keys")).unwrap();
+    // Garbage over sled's main file, as a failing disk might leave it. sled reads what
+    // it can and would start on an empty store: DOM must refuse, and keep refusing.
+    let db = data.path().join("store").join("db");
+    let len = std::fs::metadata(&db).unwrap().len() as usize;
+    let garbage: Vec<u8> = (0..len).map(|i| (i * 7 + 13) as u8).collect();
+    std::fs::write(&db, &garbage).unwrap();
+    let serve = ["serve", "--data", d, "--addr", "127.0.0.1:0"];
+    let check = ["check", "--data", d];
+    for args in [&serve[..], &check[..], &serve[..]] {
+        let (ok, _, err) = run(args);
+        assert!(!ok, "{args:?} started on a damaged store");
+        assert!(
+            err.contains("impossibile aprire l'archivio"),
+            "{args:?}: {err}"
+        );
+        assert!(err.contains("copia di sicurezza"), "{args:?}: {err}");
+    }
+    assert!(
+        std::fs::read(data.path().join("keys")).unwrap() == keys,
+        "the key file was not touched"
+    );
 }

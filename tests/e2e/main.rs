@@ -2,11 +2,17 @@
 //! data folder and talk to it as a client would.
 
 mod access;
+mod backup;
 mod cli;
+mod crash;
 mod flow;
 mod health;
 mod inputs;
+mod limits;
+mod matrix;
 mod openapi;
+mod privacy;
+mod props;
 mod util;
 
 /// Demo tokens of the API contract (and the demo admin).

@@ -3,7 +3,7 @@
 use crate::util::Server;
 
 /// The routes a client of API v1 relies on (method, path with sample ids).
-const CLIENT_ROUTES: &[(&str, &str, &str)] = &[
+pub const CLIENT_ROUTES: &[(&str, &str, &str)] = &[
     ("get", "/api/v1/workers", "/api/v1/workers"),
     ("post", "/api/v1/workers", "/api/v1/workers"),
     (
@@ -20,6 +20,11 @@ const CLIENT_ROUTES: &[(&str, &str, &str)] = &[
         "delete",
         "/api/v1/workers/{id}",
         "/api/v1/workers/a000000000000001",
+    ),
+    (
+        "get",
+        "/api/v1/workers/{id}/export",
+        "/api/v1/workers/a000000000000001/export",
     ),
     (
         "get",
@@ -75,6 +80,7 @@ const CLIENT_ROUTES: &[(&str, &str, &str)] = &[
     ("get", "/api/v1/operators", "/api/v1/operators"),
     ("post", "/api/v1/operators", "/api/v1/operators"),
     ("get", "/api/v1/audit", "/api/v1/audit"),
+    ("get", "/api/v1/admin/backup", "/api/v1/admin/backup"),
 ];
 
 #[test]

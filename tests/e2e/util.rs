@@ -97,30 +97,63 @@ impl Server {
         token: Option<&str>,
         body: Option<&str>,
     ) -> Response {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(30)))
-            .expect("timeout");
-        let mut req =
-            format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
-        if let Some(t) = token {
-            req.push_str(&format!("Authorization: Bearer {t}\r\n"));
-        }
-        if let Some(b) = body {
-            req.push_str(&format!(
-                "Content-Type: application/json\r\nContent-Length: {}\r\n",
-                b.len()
-            ));
-        }
-        req.push_str("\r\n");
-        if let Some(b) = body {
-            req.push_str(b);
-        }
-        stream.write_all(req.as_bytes()).expect("send");
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).expect("read");
-        Response::parse(&raw)
+        try_request(self.port, method, path, token, body)
+            .unwrap_or_else(|| panic!("{method} {path}: no complete response"))
     }
+
+    /// Stops the server the hard way (SIGKILL), as a power cut would.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One request to `port`; `None` unless a complete response arrived (the connection
+/// failed, or the server died before the whole body was sent).
+pub fn try_request(
+    port: u16,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+) -> Option<Response> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .ok()?;
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+    if let Some(t) = token {
+        req.push_str(&format!("Authorization: Bearer {t}\r\n"));
+    }
+    if let Some(b) = body {
+        req.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            b.len()
+        ));
+    }
+    req.push_str("\r\n");
+    if let Some(b) = body {
+        req.push_str(b);
+    }
+    stream.write_all(req.as_bytes()).ok()?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).ok()?;
+    let r = Response::parse(&raw);
+    // Bytes after the head: the body may be binary, so not `r.body`.
+    let body_len = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(0, |p| raw.len() - p - 4);
+    let complete = r.status != 0
+        && (r.status == 204
+            || match r
+                .header("content-length")
+                .and_then(|v| v.parse::<usize>().ok())
+            {
+                Some(n) => n == body_len,
+                None => raw.ends_with(b"0\r\n\r\n"),
+            });
+    complete.then_some(r)
 }
 
 impl Drop for Server {

@@ -1,17 +1,19 @@
 //! Administration: organisations, operators and their tokens (shown once, stored only
-//! hashed), and the audit log of a record. Admin role only.
+//! hashed), the audit log of a record, and the online backup. Admin role only.
 
 use std::collections::HashMap;
+use std::io::{Seek, SeekFrom};
 use std::sync::Arc;
 
 use matcher::fixtures::token_hash;
-use matcher::model::{Id, Operator, OrgKind, Organisation, Role};
+use matcher::model::{AuditAction, AuditEntry, Id, Operator, OrgKind, Organisation, Role};
 use matcher::{json, Date};
 use serde::Deserialize;
 use serde_json::json as j;
 use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
-use warp::Filter;
+use warp::reply::Response;
+use warp::{Filter, Reply};
 
 use super::{body, json, only_params, query, respond, token, with_state};
 use crate::app::State;
@@ -67,8 +69,14 @@ pub fn routes(state: Arc<State>) -> BoxedFilter<(warp::reply::Response,)> {
         .and(warp::get())
         .and(token())
         .and(query())
-        .and(with_state(state))
+        .and(with_state(state.clone()))
         .and_then(|t, q, s| respond(audit(t, q, s)));
+    // GET /api/v1/admin/backup
+    let backup = warp::path!("api" / "v1" / "admin" / "backup")
+        .and(warp::get())
+        .and(token())
+        .and(with_state(state))
+        .and_then(|t, s| respond(backup(t, s)));
     orgs.or(new_org)
         .unify()
         .or(ops)
@@ -76,6 +84,8 @@ pub fn routes(state: Arc<State>) -> BoxedFilter<(warp::reply::Response,)> {
         .or(new_op)
         .unify()
         .or(audit)
+        .unify()
+        .or(backup)
         .unify()
         .boxed()
 }
@@ -234,4 +244,57 @@ async fn audit(
         StatusCode::OK,
         &j!({"record": record, "entries": entries}),
     ))
+}
+
+/// A consistent backup of the whole store, streamed. It is staged in an unlinked file in
+/// the data folder, so writes wait only while it is written locally, not while a slow
+/// client downloads it, and a crash leaves nothing behind.
+async fn backup(token: Option<String>, state: Arc<State>) -> Result<Response, ApiError> {
+    let actor = state.auth.authenticate(token.as_deref())?;
+    require(&actor, &[Role::Admin])?;
+    let (file, summary) = state
+        .blocking(move |s| {
+            let path = s
+                .data
+                .join(format!(".backup-{:016x}.partial", rand::random::<u64>()));
+            let file = std::fs::File::options()
+                .read(true)
+                .write(true)
+                .create_new(true)
+                .open(&path)
+                .map_err(matcher::Error::from)?;
+            std::fs::remove_file(&path).map_err(matcher::Error::from)?;
+            let summary = s.engine.backup(&file)?;
+            s.engine.store().append_audit(&AuditEntry::by(
+                Some(&actor),
+                AuditAction::Export,
+                "store",
+                Id(0),
+            ))?;
+            Ok((file, summary))
+        })
+        .await?;
+    let mut file = file;
+    let length = file
+        .seek(SeekFrom::End(0))
+        .and_then(|n| file.seek(SeekFrom::Start(0)).map(|_| n))
+        .map_err(matcher::Error::from)?;
+    let stream = tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file));
+    let mut resp = warp::reply::stream(stream).into_response();
+    let headers = resp.headers_mut();
+    let name = matcher::backup::backup_name(summary.seq);
+    for (k, v) in [
+        ("content-type", "application/octet-stream".to_string()),
+        ("content-length", length.to_string()),
+        (
+            "content-disposition",
+            format!("attachment; filename=\"{name}\""),
+        ),
+        ("x-dom-backup-seq", summary.seq.to_string()),
+    ] {
+        if let Ok(v) = warp::http::HeaderValue::from_str(&v) {
+            headers.insert(k, v);
+        }
+    }
+    Ok(resp)
 }

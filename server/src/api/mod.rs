@@ -63,9 +63,30 @@ pub fn body() -> BoxedFilter<(bytes::Bytes,)> {
         .boxed()
 }
 
+/// Longest query string accepted: the longest legitimate one (a 500-character search
+/// with every filter) is well under it.
+pub const QUERY_LIMIT: usize = 2048;
+
 /// The query string as a map; each handler reads and checks its own parameters.
 pub fn query() -> BoxedFilter<(HashMap<String, String>,)> {
-    warp::query::<HashMap<String, String>>().boxed()
+    warp::query::raw()
+        .or(warp::any().map(String::new))
+        .unify()
+        .and_then(|raw: String| async move {
+            if raw.len() > QUERY_LIMIT {
+                Err(warp::reject::custom(ApiError::BadInput {
+                    field: None,
+                    message: format!(
+                        "parametri della richiesta troppo lunghi (al massimo {QUERY_LIMIT} caratteri)"
+                    ),
+                }))
+            } else {
+                Ok(())
+            }
+        })
+        .untuple_one()
+        .and(warp::query::<HashMap<String, String>>())
+        .boxed()
 }
 
 /// A path segment as a record id; anything else is simply not found.

@@ -52,6 +52,8 @@ pub const ROUTES: &[Route] = &[
     route(
 "delete", "/api/v1/workers/{id}", "operator", "Cancella la persona da archivio e indice", None, 204),
     route(
+"get", "/api/v1/workers/{id}/export", "operator", "Tutti i dati sulla persona in JSON (diritto di accesso e portabilità; registrato nel log di audit)", None, 200),
+    route(
 "get", "/api/v1/workers/{id}/openings", "operator", "Richieste aperte adatte alla persona, ordinate (?limit=20)", None, 200),
     route(
 "post", "/api/v1/requests", "operator, referrer", "Registra una richiesta di una famiglia", Some("RequestInput"), 201),
@@ -91,6 +93,8 @@ pub const ROUTES: &[Route] = &[
 "post", "/api/v1/operators", "admin", "Crea un operatore; il token è mostrato solo ora", Some("NewOperator"), 201),
     route(
 "get", "/api/v1/audit", "admin", "Registro di audit di un record (?record=ID)", None, 200),
+    route(
+"get", "/api/v1/admin/backup", "admin", "Copia di sicurezza coerente dell'intero archivio (application/octet-stream; per dom backup --server)", None, 200),
 ];
 
 fn schemas() -> Value {

@@ -58,6 +58,13 @@ pub fn routes(state: Arc<State>) -> BoxedFilter<(warp::reply::Response,)> {
         .and(token())
         .and(with_state(state.clone()))
         .and_then(|id, t, s| respond(erase(id, t, s)));
+    // GET /api/v1/workers/{id}/export
+    let export = base
+        .and(warp::path!(String / "export"))
+        .and(warp::get())
+        .and(token())
+        .and(with_state(state.clone()))
+        .and_then(|id, t, s| respond(export(id, t, s)));
     // GET /api/v1/workers/{id}/openings?limit=20
     let openings = base
         .and(warp::path!(String / "openings"))
@@ -76,6 +83,8 @@ pub fn routes(state: Arc<State>) -> BoxedFilter<(warp::reply::Response,)> {
         .or(erase)
         .unify()
         .or(openings)
+        .unify()
+        .or(export)
         .unify()
         .boxed()
 }
@@ -240,9 +249,29 @@ async fn erase(
     let actor = operator(&state, token)?;
     let id = parse_id(&id)?;
     state
-        .blocking(move |s| Ok(s.engine.erase_worker(id, Some(&actor))?))
+        .blocking(move |s| Ok(s.engine.erase_worker(id, Some(&actor), Date::today())?))
         .await?;
     Ok(warp::reply::with_status(warp::reply(), StatusCode::NO_CONTENT).into_response())
+}
+
+/// Everything held about the person, for their right of access and portability.
+async fn export(
+    id: String,
+    token: Option<String>,
+    state: Arc<State>,
+) -> Result<warp::reply::Response, ApiError> {
+    let actor = operator(&state, token)?;
+    let id = parse_id(&id)?;
+    let export = state
+        .blocking(move |s| Ok(s.engine.export_worker(id, &actor, Date::today())?))
+        .await?;
+    let mut resp = json(StatusCode::OK, &export);
+    if let Ok(v) = warp::http::HeaderValue::from_str(&format!(
+        "attachment; filename=\"dom-dati-personali-{id}.json\""
+    )) {
+        resp.headers_mut().insert("content-disposition", v);
+    }
+    Ok(resp)
 }
 
 async fn openings(
