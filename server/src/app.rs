@@ -47,6 +47,8 @@ pub struct State {
     pub keep_months: u32,
     /// Public outcome reports, per code and per client address.
     pub outcome_per_code: RateLimiter,
+    /// Signed-in sessions of the web interface.
+    pub sessions: crate::web::session::Sessions,
     pub outcome_per_client: RateLimiter,
 }
 
@@ -64,6 +66,7 @@ impl State {
             data: settings.data.clone(),
             keep_months: settings.keep_months,
             outcome_per_code: RateLimiter::new(5, Duration::from_secs(3600)),
+            sessions: Default::default(),
             outcome_per_client: RateLimiter::new(30, Duration::from_secs(3600)),
         })
     }

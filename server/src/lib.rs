@@ -9,3 +9,4 @@ pub mod error;
 pub mod fuzzing;
 pub mod limits;
 pub mod maintenance;
+pub mod web;

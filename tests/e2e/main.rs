@@ -3,6 +3,7 @@
 
 mod access;
 mod backup;
+mod browser;
 mod cli;
 mod crash;
 mod flow;
@@ -14,6 +15,7 @@ mod openapi;
 mod privacy;
 mod props;
 mod util;
+mod web;
 
 /// Demo tokens of the API contract (and the demo admin).
 pub const DESK: &str = "demo-sportello";

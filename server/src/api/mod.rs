@@ -5,10 +5,10 @@ pub mod admin;
 mod followups;
 mod health;
 pub mod openapi;
-mod outcome;
+pub(crate) mod outcome;
 mod proposals;
 mod reports;
-mod requests;
+pub(crate) mod requests;
 mod workers;
 
 use std::collections::HashMap;
@@ -40,7 +40,8 @@ pub fn routes(
         .or(followups::routes(state.clone()))
         .or(outcome::routes(state.clone()))
         .or(reports::routes(state.clone()))
-        .or(admin::routes(state))
+        .or(admin::routes(state.clone()))
+        .or(crate::web::routes(state))
         .recover(handle_rejection)
 }
 

@@ -38,7 +38,8 @@ fn too_many() -> ApiError {
     ApiError::TooManyRequests
 }
 
-fn limit(state: &State, client: Option<SocketAddr>, code: &str) -> Result<(), ApiError> {
+/// Counts one try for this client and this code (shared with the public web page).
+pub fn limit(state: &State, client: Option<SocketAddr>, code: &str) -> Result<(), ApiError> {
     let client = client.map_or("unknown".to_string(), |a| a.ip().to_string());
     if !state.outcome_per_client.allow(&client) || !state.outcome_per_code.allow(code) {
         return Err(too_many());
@@ -59,38 +60,43 @@ async fn report(
     }
     state
         .blocking(move |s| {
-            let proposal = s
-                .engine
-                .store()
-                .proposal_for_code(&code)?
-                .ok_or(ApiError::NotFound)?;
-            let mut input: OutcomeInput = json::parse_bytes(&body)?;
-            if !matches!(input.reported_by, Reporter::Family | Reporter::Worker) {
-                return Err(matcher::Error::invalid(
-                    "reported_by",
-                    "indicare chi scrive: family (la famiglia) o worker (il lavoratore)",
-                )
-                .into());
-            }
-            if input.outcome == OutcomeKind::NoAnswer {
-                return Err(matcher::Error::invalid(
-                    "outcome",
-                    "indicare hired (abbiamo iniziato) o not_hired (non è andata)",
-                )
-                .into());
-            }
-            if input.outcome == OutcomeKind::NotHired && input.reason.is_none() {
-                input.reason = Some(NotHiredReason::Other);
-            }
-            s.engine
-                .record_outcome(None, proposal, input, &s.policy, Date::today())?;
-            Ok(())
+            let input: OutcomeInput = json::parse_bytes(&body)?;
+            record_public(s, &code, input)
         })
         .await?;
     Ok(json(
         StatusCode::OK,
         &j!({"status": "recorded", "message": "Grazie, l'esito è stato registrato."}),
     ))
+}
+
+/// Records what the family or the worker reports with a code (the API and the web page).
+pub fn record_public(s: &State, code: &str, mut input: OutcomeInput) -> Result<(), ApiError> {
+    let proposal = s
+        .engine
+        .store()
+        .proposal_for_code(code)?
+        .ok_or(ApiError::NotFound)?;
+    if !matches!(input.reported_by, Reporter::Family | Reporter::Worker) {
+        return Err(matcher::Error::invalid(
+            "reported_by",
+            "indicare chi scrive: family (la famiglia) o worker (il lavoratore)",
+        )
+        .into());
+    }
+    if input.outcome == OutcomeKind::NoAnswer {
+        return Err(matcher::Error::invalid(
+            "outcome",
+            "indicare hired (abbiamo iniziato) o not_hired (non è andata)",
+        )
+        .into());
+    }
+    if input.outcome == OutcomeKind::NotHired && input.reason.is_none() {
+        input.reason = Some(NotHiredReason::Other);
+    }
+    s.engine
+        .record_outcome(None, proposal, input, &s.policy, Date::today())?;
+    Ok(())
 }
 
 async fn status(

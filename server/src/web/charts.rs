@@ -1,0 +1,152 @@
+//! SVG charts drawn by the server (no script): bars with an optional line on a second
+//! scale, and horizontal bars. Each chart carries a title and a text table alternative.
+
+use std::fmt::Write;
+
+use super::html::esc;
+
+const W: f64 = 640.0;
+const H: f64 = 260.0;
+const PAD_L: f64 = 40.0;
+const PAD_B: f64 = 40.0;
+const PAD_T: f64 = 20.0;
+const PAD_R: f64 = 48.0;
+
+/// Vertical bars (counts) per label, with an optional line of fractions (0–1).
+pub fn bars_with_rate(
+    title: &str,
+    labels: &[String],
+    counts: &[u64],
+    rate: &[Option<f64>],
+) -> String {
+    let max = counts.iter().copied().max().unwrap_or(0).max(1) as f64;
+    let n = labels.len().max(1) as f64;
+    let slot = (W - PAD_L - PAD_R) / n;
+    let plot_h = H - PAD_T - PAD_B;
+    let mut svg = format!(
+        "<svg class=\"chart\" viewBox=\"0 0 {W} {H}\" role=\"img\" aria-labelledby=\"t-{id}\"><title id=\"t-{id}\">{t}</title>",
+        id = slug(title),
+        t = esc(title)
+    );
+    // Grid at 0, ½ and the maximum.
+    for frac in [0.0, 0.5, 1.0] {
+        let y = PAD_T + plot_h * (1.0 - frac);
+        let _ = write!(
+            svg,
+            "<line x1=\"{PAD_L}\" x2=\"{x2}\" y1=\"{y:.1}\" y2=\"{y:.1}\" class=\"grid\"/><text x=\"{tx}\" y=\"{ty:.1}\" class=\"axis\" text-anchor=\"end\">{v}</text>",
+            x2 = W - PAD_R,
+            tx = PAD_L - 6.0,
+            ty = y + 4.0,
+            v = (max * frac).round()
+        );
+    }
+    for (i, (label, c)) in labels.iter().zip(counts).enumerate() {
+        let h = plot_h * (*c as f64) / max;
+        let x = PAD_L + slot * i as f64 + slot * 0.2;
+        let _ = write!(
+            svg,
+            "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{h:.1}\" class=\"bar\"><title>{l}: {c}</title></rect>\
+             <text x=\"{cx:.1}\" y=\"{ly:.1}\" class=\"axis\" text-anchor=\"middle\">{l}</text>",
+            y = PAD_T + plot_h - h,
+            w = slot * 0.6,
+            cx = x + slot * 0.3,
+            ly = H - PAD_B + 16.0,
+            l = esc(label),
+        );
+    }
+    let points: Vec<String> = rate
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            r.map(|r| {
+                format!(
+                    "{:.1},{:.1}",
+                    PAD_L + slot * i as f64 + slot * 0.5,
+                    PAD_T + plot_h * (1.0 - r.clamp(0.0, 1.0))
+                )
+            })
+        })
+        .collect();
+    if !points.is_empty() {
+        let _ = write!(
+            svg,
+            "<polyline points=\"{}\" class=\"line\"/><text x=\"{x}\" y=\"{PAD_T}\" class=\"axis rate\">100%</text><text x=\"{x}\" y=\"{y}\" class=\"axis rate\">0%</text>",
+            points.join(" "),
+            x = W - PAD_R + 6.0,
+            y = PAD_T + plot_h,
+        );
+        for p in &points {
+            let (x, y) = p.split_once(',').unwrap_or(("0", "0"));
+            let _ = write!(svg, "<circle cx=\"{x}\" cy=\"{y}\" r=\"3\" class=\"dot\"/>");
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// Horizontal bars, one per (label, value).
+pub fn hbars(title: &str, rows: &[(String, u64)]) -> String {
+    let row_h = 26.0;
+    let label_w = 260.0;
+    let height = PAD_T + row_h * rows.len().max(1) as f64 + 10.0;
+    let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1) as f64;
+    let mut svg = format!(
+        "<svg class=\"chart\" viewBox=\"0 0 {W} {height}\" role=\"img\" aria-labelledby=\"t-{id}\"><title id=\"t-{id}\">{t}</title>",
+        id = slug(title),
+        t = esc(title)
+    );
+    if rows.is_empty() {
+        let _ = write!(
+            svg,
+            "<text x=\"10\" y=\"{}\" class=\"axis\">Nessun dato nel mese</text>",
+            PAD_T + 14.0
+        );
+    }
+    for (i, (label, v)) in rows.iter().enumerate() {
+        let y = PAD_T + row_h * i as f64;
+        let w = (W - label_w - 60.0) * (*v as f64) / max;
+        let _ = write!(
+            svg,
+            "<text x=\"{lx}\" y=\"{ty:.1}\" class=\"axis\" text-anchor=\"end\">{l}</text>\
+             <rect x=\"{label_w}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{bh}\" class=\"bar\"><title>{l}: {v}</title></rect>\
+             <text x=\"{vx:.1}\" y=\"{ty:.1}\" class=\"axis\">{v}</text>",
+            lx = label_w - 8.0,
+            ty = y + 15.0,
+            l = esc(label),
+            bh = row_h - 8.0,
+            vx = label_w + w + 6.0,
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+fn slug(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bars_scale_to_the_largest_and_the_line_to_the_rate() {
+        let svg = bars_with_rate(
+            "Collocamenti",
+            &["ott".into(), "nov".into()],
+            &[2, 4],
+            &[Some(0.5), None],
+        );
+        assert_eq!(svg.matches("<rect").count(), 2);
+        assert!(svg.contains("<title>nov: 4</title>"));
+        // The tallest bar fills the plot; the rate line has one point.
+        assert!(svg.contains(&format!("height=\"{:.1}\"", H - PAD_T - PAD_B)));
+        assert_eq!(svg.matches("<circle").count(), 1);
+        let empty = hbars("Motivi", &[]);
+        assert!(empty.contains("Nessun dato"));
+        assert!(hbars("Motivi", &[("<x>".into(), 3)]).contains("&lt;x&gt;: 3"));
+    }
+}

@@ -1,0 +1,290 @@
+//! HTML forms ↔ the API's JSON bodies. Inputs are named by the JSON path the API
+//! validates (`hours_per_week.min`, `languages[1].level`), so a refusal naming a field
+//! lands beside the input that caused it.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+
+use super::html::FormState;
+
+/// How a path's text becomes JSON (indices stripped: `languages[].level`).
+pub struct Shape {
+    pub numbers: &'static [&'static str],
+    pub booleans: &'static [&'static str],
+    /// Repeated checkboxes that make a list of strings.
+    pub lists: &'static [&'static str],
+}
+
+pub const WORKER: Shape = Shape {
+    numbers: &[
+        "birth_year",
+        "hours_per_week.min",
+        "hours_per_week.max",
+        "experience[].years",
+        "max_travel_km",
+        "wage_expectation.monthly_eur",
+    ],
+    booleans: &["driving_license"],
+    lists: &["jobs"],
+};
+
+pub const REQUEST: Shape = Shape {
+    numbers: &["hours_per_week", "offered.monthly_eur"],
+    booleans: &["requires.driving_license"],
+    lists: &["needs"],
+};
+
+/// Fields of the form that are not part of the body.
+const CONTROL: &[&str] = &["csrf", "allow_duplicate"];
+
+/// The typed values, as the form will show them again.
+pub fn state_of(pairs: &[(String, String)]) -> FormState {
+    let mut values: HashMap<String, Vec<String>> = HashMap::new();
+    for (k, v) in pairs {
+        values.entry(k.clone()).or_default().push(v.clone());
+    }
+    FormState {
+        values,
+        ..FormState::default()
+    }
+}
+
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+fn steps(path: &str) -> Option<Vec<Step>> {
+    let mut out = Vec::new();
+    for part in path.split('.') {
+        let (name, rest) = part.split_once('[').unwrap_or((part, ""));
+        if name.is_empty() {
+            return None;
+        }
+        out.push(Step::Key(name.to_string()));
+        if !rest.is_empty() {
+            out.push(Step::Index(
+                rest.strip_suffix(']')?.parse().ok().filter(|i| *i < 10)?,
+            ));
+        }
+    }
+    Some(out)
+}
+
+fn set(root: &mut Value, steps: &[Step], v: Value) {
+    let Some((first, rest)) = steps.split_first() else {
+        *root = v;
+        return;
+    };
+    match first {
+        Step::Key(k) => {
+            if !root.is_object() {
+                *root = Value::Object(Map::new());
+            }
+            if let Value::Object(m) = root {
+                set(m.entry(k.clone()).or_insert(Value::Null), rest, v);
+            }
+        }
+        Step::Index(i) => {
+            if !root.is_array() {
+                *root = Value::Array(Vec::new());
+            }
+            if let Value::Array(a) = root {
+                while a.len() <= *i {
+                    a.push(Value::Null);
+                }
+                set(&mut a[*i], rest, v);
+            }
+        }
+    }
+}
+
+fn shape_key(path: &str) -> String {
+    let mut out = String::new();
+    let mut skipping = false;
+    for c in path.chars() {
+        match c {
+            '[' => {
+                skipping = true;
+                out.push_str("[]");
+            }
+            ']' => skipping = false,
+            c if !skipping => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The JSON body a form stands for. Empty inputs are left out (optional fields absent,
+/// required ones then named by validation); rows of a repeated group left entirely empty
+/// are dropped; numbers that do not parse stay text, so validation names them.
+pub fn to_json(pairs: &[(String, String)], shape: &Shape) -> Value {
+    let mut root = Value::Object(Map::new());
+    for list in shape.lists {
+        let items: Vec<Value> = pairs
+            .iter()
+            .filter(|(k, v)| k == list && !v.is_empty())
+            .map(|(_, v)| Value::String(v.clone()))
+            .collect();
+        set(
+            &mut root,
+            &[Step::Key((*list).to_string())],
+            Value::Array(items),
+        );
+    }
+    for boolean in shape.booleans {
+        let on = pairs.iter().any(|(k, v)| k == boolean && v == "true");
+        if let Some(s) = steps(boolean) {
+            set(&mut root, &s, Value::Bool(on));
+        }
+    }
+    for (k, v) in pairs {
+        let v = v.trim();
+        if v.is_empty()
+            || CONTROL.contains(&k.as_str())
+            || shape.lists.contains(&k.as_str())
+            || shape.booleans.contains(&k.as_str())
+        {
+            continue;
+        }
+        let Some(s) = steps(k) else { continue };
+        let value = if shape.numbers.contains(&shape_key(k).as_str()) {
+            v.replace(',', ".")
+                .parse::<f64>()
+                .ok()
+                .and_then(|n| {
+                    if n.fract() == 0.0 && n.abs() < 1e15 {
+                        Some(Value::from(n as i64))
+                    } else {
+                        serde_json::Number::from_f64(n).map(Value::Number)
+                    }
+                })
+                .unwrap_or_else(|| Value::String(v.to_string()))
+        } else {
+            Value::String(v.to_string())
+        };
+        set(&mut root, &s, value);
+    }
+    drop_empty_rows(&mut root);
+    root
+}
+
+/// `[null, {...}, null]` → `[{...}]`: unused rows of a repeated group.
+fn drop_empty_rows(v: &mut Value) {
+    match v {
+        Value::Array(a) => {
+            a.retain(|x| !x.is_null());
+            a.iter_mut().for_each(drop_empty_rows);
+        }
+        Value::Object(m) => m.values_mut().for_each(drop_empty_rows),
+        _ => {}
+    }
+}
+
+/// A record's editable form as form values (for editing a card).
+pub fn values_of(body: &Value) -> HashMap<String, Vec<String>> {
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    fn walk(prefix: &str, v: &Value, out: &mut HashMap<String, Vec<String>>) {
+        match v {
+            Value::Object(m) => {
+                for (k, v) in m {
+                    let p = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    walk(&p, v, out);
+                }
+            }
+            Value::Array(a) if a.iter().all(Value::is_string) => {
+                out.insert(
+                    prefix.to_string(),
+                    a.iter()
+                        .filter_map(|s| s.as_str().map(String::from))
+                        .collect(),
+                );
+            }
+            Value::Array(a) => {
+                for (i, v) in a.iter().enumerate() {
+                    walk(&format!("{prefix}[{i}]"), v, out);
+                }
+            }
+            Value::Null => {}
+            Value::Bool(b) => {
+                if *b {
+                    out.insert(prefix.to_string(), vec!["true".into()]);
+                }
+            }
+            Value::Number(n) => {
+                out.insert(prefix.to_string(), vec![n.to_string()]);
+            }
+            Value::String(s) => {
+                out.insert(prefix.to_string(), vec![s.clone()]);
+            }
+        }
+    }
+    walk("", body, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
+        p.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_form_becomes_the_api_body() {
+        let body = to_json(
+            &pairs(&[
+                ("csrf", "x"),
+                ("given_name", "Ana"),
+                ("birth_year", "1975"),
+                ("hours_per_week.min", "20"),
+                ("jobs", "colf"),
+                ("jobs", "badante"),
+                ("languages[0].code", "it"),
+                ("languages[0].level", "B1"),
+                ("languages[1].code", ""),
+                ("languages[2].code", "ro"),
+                ("wage_expectation.monthly_eur", "950,50"),
+                ("max_travel_km", "venti"),
+                ("notes", "  "),
+            ]),
+            &WORKER,
+        );
+        assert_eq!(body["given_name"], "Ana");
+        assert_eq!(body["birth_year"], 1975);
+        assert_eq!(body["hours_per_week"]["min"], 20);
+        assert_eq!(body["jobs"], serde_json::json!(["colf", "badante"]));
+        assert_eq!(
+            body["languages"],
+            serde_json::json!([{"code": "it", "level": "B1"}, {"code": "ro"}])
+        );
+        assert_eq!(body["wage_expectation"]["monthly_eur"], 950.5);
+        assert_eq!(
+            body["max_travel_km"], "venti",
+            "left for validation to name"
+        );
+        assert_eq!(body["driving_license"], false);
+        assert!(body.get("notes").is_none() && body.get("csrf").is_none());
+    }
+
+    #[test]
+    fn a_record_fills_the_form_back() {
+        let v = values_of(
+            &serde_json::json!({"jobs": ["colf"], "hours_per_week": {"min": 5},
+            "languages": [{"code": "it"}], "driving_license": true, "notes": "x"}),
+        );
+        assert_eq!(v["jobs"], vec!["colf"]);
+        assert_eq!(v["hours_per_week.min"], vec!["5"]);
+        assert_eq!(v["languages[0].code"], vec!["it"]);
+        assert_eq!(v["driving_license"], vec!["true"]);
+    }
+}

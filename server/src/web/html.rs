@@ -1,0 +1,279 @@
+//! Building HTML safely: escaping, the page frame (navigation by role, security
+//! headers), and form fields that show the API's validation error beside the input.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+
+use matcher::model::Role;
+use warp::http::{HeaderValue, StatusCode};
+use warp::reply::Response;
+
+use super::session::Session;
+
+/// Escapes text for HTML content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Percent-encodes a query-string value.
+pub fn url(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// A complete HTML response with the headers every page carries.
+pub fn respond(status: StatusCode, html: String) -> Response {
+    let mut resp = Response::new(html.into());
+    *resp.status_mut() = status;
+    let h = resp.headers_mut();
+    for (k, v) in [
+        ("content-type", "text/html; charset=utf-8"),
+        // Pages show personal data: never cached, never framed, no referrer leaks.
+        ("cache-control", "no-store"),
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "no-referrer"),
+        ("x-frame-options", "DENY"),
+        (
+            "content-security-policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'",
+        ),
+    ] {
+        h.insert(k, HeaderValue::from_static(v));
+    }
+    resp
+}
+
+/// A page in the service's frame: title, navigation for the signed-in role, content.
+pub fn page(session: Option<&Session>, title: &str, body: &str) -> String {
+    let nav = session.map(nav).unwrap_or_default();
+    format!(
+        "<!doctype html>\n<html lang=\"it\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{t} — DOM</title><link rel=\"stylesheet\" href=\"/ui/static/style.css\">\
+         <script src=\"/ui/static/app.js\" defer></script></head>\
+         <body><a class=\"skip\" href=\"#main\">Vai al contenuto</a>{nav}\
+         <main id=\"main\"><h1>{t}</h1>{body}</main></body></html>",
+        t = esc(title),
+    )
+}
+
+fn nav(s: &Session) -> String {
+    let links: &[(&str, &str)] = match s.actor.role {
+        Role::Operator => &[
+            ("/ui/", "Oggi"),
+            ("/ui/schede", "Schede"),
+            ("/ui/schede/nuova", "Nuova scheda"),
+            ("/ui/richieste", "Richieste"),
+            ("/ui/richieste/nuova", "Nuova richiesta"),
+            ("/ui/verifiche", "Verifiche"),
+            ("/ui/rapporto", "Rapporto"),
+        ],
+        Role::Referrer => &[
+            ("/ui/", "Le nostre richieste"),
+            ("/ui/richieste/nuova", "Nuova richiesta"),
+        ],
+        Role::Coordinator => &[("/ui/rapporto", "Rapporto mensile")],
+        Role::Admin => &[("/ui/", "Organizzazioni")],
+    };
+    let mut out = String::from("<header class=\"top\"><nav aria-label=\"Menu principale\"><span class=\"brand\">DOM</span><ul>");
+    for (href, label) in links {
+        let _ = write!(out, "<li><a href=\"{href}\">{label}</a></li>");
+    }
+    let _ = write!(
+        out,
+        "</ul></nav><form method=\"post\" action=\"/ui/esci\" class=\"who\"><span>{} · {}</span>\
+         <input type=\"hidden\" name=\"csrf\" value=\"{}\"><button type=\"submit\">Esci</button></form></header>",
+        esc(&s.operator_name),
+        esc(&s.org_name),
+        esc(&s.csrf)
+    );
+    out
+}
+
+/// What a form shows again after a refusal: the values typed and the error per field.
+#[derive(Default)]
+pub struct FormState {
+    pub values: HashMap<String, Vec<String>>,
+    pub errors: HashMap<String, String>,
+    /// A message for the whole form (shown above it).
+    pub banner: Option<String>,
+}
+
+impl FormState {
+    pub fn value(&self, name: &str) -> &str {
+        self.values
+            .get(name)
+            .and_then(|v| v.first())
+            .map_or("", String::as_str)
+    }
+
+    pub fn has(&self, name: &str, value: &str) -> bool {
+        self.values
+            .get(name)
+            .is_some_and(|v| v.iter().any(|x| x == value))
+    }
+
+    /// The error for `name`, also when the API named a field inside it
+    /// (`permit.expires_on` for the `permit.expires_on` input, `languages[0]` for its row).
+    pub fn error(&self, name: &str) -> Option<&str> {
+        self.errors.get(name).map(String::as_str)
+    }
+
+    fn id(name: &str) -> String {
+        name.chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect()
+    }
+
+    /// `<label>` + `<input>` + its error, wired for screen readers.
+    pub fn input(&self, name: &str, label: &str, kind: &str, extra: &str) -> String {
+        let id = Self::id(name);
+        let (invalid, err) = self.error_parts(name, &id);
+        format!(
+            "<div class=\"field\"><label for=\"f-{id}\">{label}</label>\
+             <input id=\"f-{id}\" name=\"{n}\" type=\"{kind}\" value=\"{v}\" {extra}{invalid}>{err}</div>",
+            n = esc(name),
+            v = esc(self.value(name)),
+        )
+    }
+
+    pub fn textarea(&self, name: &str, label: &str, hint: &str) -> String {
+        let id = Self::id(name);
+        let (invalid, err) = self.error_parts(name, &id);
+        format!(
+            "<div class=\"field wide\"><label for=\"f-{id}\">{label}</label>\
+             <p class=\"hint\" id=\"h-{id}\">{hint}</p>\
+             <textarea id=\"f-{id}\" name=\"{n}\" rows=\"4\" aria-describedby=\"h-{id}\"{invalid}>{v}</textarea>{err}</div>",
+            n = esc(name),
+            v = esc(self.value(name)),
+        )
+    }
+
+    pub fn select(&self, name: &str, label: &str, options: &[(&str, &str)]) -> String {
+        let id = Self::id(name);
+        let (invalid, err) = self.error_parts(name, &id);
+        let mut opts = String::new();
+        for (value, text) in options {
+            let sel = if self.value(name) == *value {
+                " selected"
+            } else {
+                ""
+            };
+            let _ = write!(
+                opts,
+                "<option value=\"{}\"{sel}>{}</option>",
+                esc(value),
+                esc(text)
+            );
+        }
+        format!(
+            "<div class=\"field\"><label for=\"f-{id}\">{label}</label>\
+             <select id=\"f-{id}\" name=\"{n}\"{invalid}>{opts}</select>{err}</div>",
+            n = esc(name)
+        )
+    }
+
+    pub fn checkboxes(&self, name: &str, legend: &str, options: &[(&str, &str)]) -> String {
+        let id = Self::id(name);
+        let (_, err) = self.error_parts(name, &id);
+        let mut boxes = String::new();
+        for (value, text) in options {
+            let checked = if self.has(name, value) {
+                " checked"
+            } else {
+                ""
+            };
+            let _ = write!(
+                boxes,
+                "<label class=\"check\"><input type=\"checkbox\" name=\"{}\" value=\"{}\"{checked}> {}</label>",
+                esc(name),
+                esc(value),
+                esc(text)
+            );
+        }
+        format!("<fieldset class=\"field wide\"><legend>{legend}</legend>{boxes}{err}</fieldset>")
+    }
+
+    pub fn checkbox(&self, name: &str, label: &str) -> String {
+        let id = Self::id(name);
+        let (_, err) = self.error_parts(name, &id);
+        let checked = if self.has(name, "true") {
+            " checked"
+        } else {
+            ""
+        };
+        format!(
+            "<div class=\"field\"><label class=\"check\"><input type=\"checkbox\" id=\"f-{id}\" name=\"{}\" value=\"true\"{checked}> {label}</label>{err}</div>",
+            esc(name)
+        )
+    }
+
+    fn error_parts(&self, name: &str, id: &str) -> (String, String) {
+        match self.error(name) {
+            Some(e) => (
+                format!(" aria-invalid=\"true\" aria-describedby=\"e-{id}\""),
+                format!(
+                    "<p class=\"error\" id=\"e-{id}\" role=\"alert\">{}</p>",
+                    esc(e)
+                ),
+            ),
+            None => (String::new(), String::new()),
+        }
+    }
+
+    pub fn banner_html(&self) -> String {
+        match &self.banner {
+            Some(b) => format!("<div class=\"banner error\" role=\"alert\">{b}</div>"),
+            None => String::new(),
+        }
+    }
+}
+
+/// A short Italian date (20/11/2026) for people, from the ISO form.
+pub fn date_it(d: matcher::Date) -> String {
+    let (y, m, day) = d.ymd();
+    format!("{day:02}/{m:02}/{y}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_covers_markup_and_attributes() {
+        assert_eq!(
+            esc("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+        assert_eq!(url("Rocca strada/è"), "Rocca%20strada%2F%C3%A8");
+    }
+
+    #[test]
+    fn a_field_with_an_error_says_so_to_screen_readers() {
+        let mut f = FormState::default();
+        f.values.insert("phone".into(), vec!["<b>".into()]);
+        f.errors.insert("phone".into(), "numero non valido".into());
+        let html = f.input("phone", "Telefono", "tel", "");
+        assert!(html.contains("aria-invalid=\"true\""));
+        assert!(html.contains("role=\"alert\">numero non valido"));
+        assert!(html.contains("value=\"&lt;b&gt;\""));
+    }
+}

@@ -1,0 +1,193 @@
+//! The coordinator's monthly review: key figures, SVG charts (placements and placement
+//! rate over twelve months, outcomes by reason, requests by organisation and job), a
+//! month picker and the CSV download.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+use std::sync::Arc;
+
+use matcher::model::Role;
+use matcher::report::{monthly, Month};
+use matcher::Date;
+use warp::filters::BoxedFilter;
+use warp::http::HeaderValue;
+use warp::reply::Response;
+use warp::Filter;
+
+use crate::app::State;
+use crate::error::ApiError;
+use crate::web::charts::{bars_with_rate, hbars};
+use crate::web::html::{esc, page};
+use crate::web::session::Session;
+use crate::web::{ok_html, query, render, session, signed_in, Page};
+
+const MONTHS: [&str; 12] = [
+    "gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic",
+];
+
+pub fn routes(state: Arc<State>) -> BoxedFilter<(Response,)> {
+    let page_route = warp::path!("ui" / "rapporto")
+        .and(warp::get())
+        .and(query())
+        .and(session(state.clone()))
+        .and_then(|q, s, st| render(report(q, s, st)));
+    let csv = warp::path!("ui" / "rapporto.csv")
+        .and(warp::get())
+        .and(query())
+        .and(session(state))
+        .and_then(|q, s, st| render(csv(q, s, st)));
+    page_route.or(csv).unify().boxed()
+}
+
+fn month_of(q: &HashMap<String, String>) -> Result<Month, ApiError> {
+    match q.get("mese").filter(|m| !m.is_empty()) {
+        None => Ok(Month::of(Date::today())),
+        Some(m) => m.parse().map_err(|_| ApiError::BadInput {
+            field: Some("mese".into()),
+            message: "mese non valido: usare AAAA-MM".into(),
+        }),
+    }
+}
+
+fn short(m: Month) -> String {
+    let d = m.first_day();
+    let (y, mo, _) = d.ymd();
+    format!("{} {}", MONTHS[(mo - 1) as usize], y % 100)
+}
+
+async fn report(q: HashMap<String, String>, s: Option<Session>, state: Arc<State>) -> Page {
+    let s = signed_in(s, &[Role::Coordinator, Role::Operator])?;
+    let month = month_of(&q)?;
+    let today = Date::today();
+    let (current, history) = state
+        .blocking(move |st| {
+            let rec = st.engine.report_records()?;
+            let mut months = vec![month];
+            for _ in 0..11 {
+                let prev = months[months.len() - 1].previous();
+                months.push(prev);
+            }
+            months.reverse();
+            let history: Vec<_> = months
+                .iter()
+                .map(|m| (*m, monthly(&rec, *m, today)))
+                .collect();
+            Ok((monthly(&rec, month, today), history))
+        })
+        .await?;
+    let labels: Vec<String> = history.iter().map(|(m, _)| short(*m)).collect();
+    let placements: Vec<u64> = history.iter().map(|(_, r)| r.placements).collect();
+    let rates: Vec<Option<f64>> = history.iter().map(|(_, r)| r.placement_rate).collect();
+    let mut outcomes: Vec<(String, u64)> = vec![("lavoro iniziato".into(), current.placements)];
+    outcomes.extend(
+        current
+            .failure_reasons
+            .iter()
+            .map(|(k, v)| (reason_label(k), *v)),
+    );
+    outcomes.retain(|(_, v)| *v > 0);
+    let by_org: Vec<(String, u64)> = current
+        .requests_received
+        .by_organisation
+        .iter()
+        .map(|(k, v)| (k.clone(), *v))
+        .collect();
+    let by_job: Vec<(String, u64)> = current
+        .requests_received
+        .by_job
+        .iter()
+        .map(|(k, v)| {
+            (
+                matcher::model::Job::parse(k).map_or(k.clone(), |j| j.label().to_string()),
+                *v,
+            )
+        })
+        .collect();
+    let pct = |r: Option<f64>| r.map_or("—".to_string(), |r| format!("{:.0}%", r * 100.0));
+    let mut figures = String::new();
+    for (label, value) in [
+        (
+            "Richieste ricevute",
+            current.requests_received.total.to_string(),
+        ),
+        ("Proposte fatte", current.proposals_made.to_string()),
+        (
+            "Proposte con esito noto / ancora senza",
+            format!("{} / {}", current.outcomes.known, current.outcomes.unknown),
+        ),
+        (
+            "Collocamenti (lavori iniziati)",
+            current.placements.to_string(),
+        ),
+        ("Richieste chiuse", current.requests_closed.to_string()),
+        ("Tasso di collocamento", pct(current.placement_rate)),
+        (
+            "Verifiche in scadenza / fatte",
+            format!("{} / {}", current.follow_ups.due, current.follow_ups.done),
+        ),
+        (
+            "Ancora al lavoro dopo 90 giorni",
+            pct(current.retention_90_days.rate),
+        ),
+    ] {
+        let _ = write!(figures, "<div class=\"figure\"><span class=\"value\">{}</span><span class=\"label\">{}</span></div>", esc(&value), label);
+    }
+    let table: String = labels
+        .iter()
+        .zip(&placements)
+        .zip(&rates)
+        .map(|((l, p), r)| {
+            format!(
+                "<tr><td>{}</td><td class=\"num\">{p}</td><td class=\"num\">{}</td></tr>",
+                esc(l),
+                pct(*r)
+            )
+        })
+        .collect();
+    let body = format!(
+        "<form method=\"get\" action=\"/ui/rapporto\" class=\"filters\"><div class=\"field\"><label for=\"mese\">Mese</label>\
+         <input type=\"month\" id=\"mese\" name=\"mese\" value=\"{m}\"></div><button type=\"submit\">Mostra</button>\
+         <a class=\"button secondary\" href=\"/ui/rapporto.csv?mese={m}\" download>Scarica CSV</a></form>\
+         <section class=\"figures\" aria-label=\"Dati del mese\">{figures}</section>\
+         <h2>Collocamenti e tasso di collocamento, ultimi 12 mesi</h2>{c1}\
+         <details><summary>Tabella dei dati</summary><table><thead><tr><th>Mese</th><th>Collocamenti</th><th>Tasso</th></tr></thead><tbody>{table}</tbody></table></details>\
+         <h2>Esiti del mese per motivo</h2>{c2}\
+         <h2>Richieste del mese per organizzazione</h2>{c3}\
+         <h2>Richieste del mese per tipo di lavoro</h2>{c4}",
+        m = current.month,
+        c1 = bars_with_rate("Collocamenti per mese", &labels, &placements, &rates),
+        c2 = hbars("Esiti per motivo", &outcomes),
+        c3 = hbars("Richieste per organizzazione", &by_org),
+        c4 = hbars("Richieste per tipo di lavoro", &by_job),
+    );
+    ok_html(page(
+        Some(&s),
+        &format!("Rapporto mensile — {}", current.month),
+        &body,
+    ))
+}
+
+fn reason_label(key: &str) -> String {
+    matcher::model::NotHiredReason::parse(key).map_or(key.to_string(), |r| r.label().to_string())
+}
+
+async fn csv(q: HashMap<String, String>, s: Option<Session>, state: Arc<State>) -> Page {
+    signed_in(s, &[Role::Coordinator, Role::Operator])?;
+    let month = month_of(&q)?;
+    let report = state
+        .blocking(move |st| Ok(st.engine.monthly_report(month, Date::today())?))
+        .await?;
+    let mut r = Response::new(report.to_csv().into());
+    let h = r.headers_mut();
+    h.insert(
+        "content-type",
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"dom-rapporto-{}.csv\"",
+        report.month
+    )) {
+        h.insert("content-disposition", v);
+    }
+    Ok(r)
+}

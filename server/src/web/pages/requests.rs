@@ -1,0 +1,564 @@
+//! Family requests: list, register (with guidance for referrers), and the request page —
+//! for the desk the ranked candidates side by side with every reason, for the referrer
+//! the proposed people's family cards — with proposing and recording outcomes.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+use std::sync::Arc;
+
+use matcher::comuni::Comuni;
+use matcher::followup::OutcomeInput;
+use matcher::model::{
+    Candidate, ExperienceKind, FamilyCard, Id, Job, Level, LiveIn, NotHiredReason, OutcomeKind,
+    Proposal, Reporter, Request, RequestInput, RequestStatus, Role,
+};
+use matcher::{json, Date};
+use warp::filters::BoxedFilter;
+use warp::http::StatusCode;
+use warp::reply::Response;
+use warp::Filter;
+
+use super::workers::{choices, refusal};
+use crate::api::requests::visible_request;
+use crate::app::State;
+use crate::error::ApiError;
+use crate::web::form::{self, to_json, REQUEST};
+use crate::web::html::{date_it, esc, page, respond, FormState};
+use crate::web::session::Session;
+use crate::web::{checked, csrf_input, ok_html, query, redirect, render, session, signed_in, Page};
+
+pub fn routes(state: Arc<State>) -> BoxedFilter<(Response,)> {
+    let list = warp::path!("ui" / "richieste")
+        .and(warp::get())
+        .and(query())
+        .and(session(state.clone()))
+        .and_then(|q, s: Option<Session>, st| {
+            render(async move {
+                let s = signed_in(s, &[Role::Operator, Role::Referrer])?;
+                list_page(s, st, q).await
+            })
+        });
+    let new_form = warp::path!("ui" / "richieste" / "nuova")
+        .and(warp::get())
+        .and(session(state.clone()))
+        .and_then(|s, _st| render(async move { new_form(s) }));
+    let create = warp::path!("ui" / "richieste" / "nuova")
+        .and(warp::post())
+        .and(crate::web::form())
+        .and(session(state.clone()))
+        .and_then(|f, s, st| render(create(f, s, st)));
+    let show = warp::path!("ui" / "richieste" / String)
+        .and(warp::get())
+        .and(query())
+        .and(session(state.clone()))
+        .and_then(|id, q, s, st| render(show(id, q, s, st)));
+    let propose = warp::path!("ui" / "richieste" / String / "proponi")
+        .and(warp::post())
+        .and(crate::web::form())
+        .and(session(state.clone()))
+        .and_then(|id, f, s, st| render(propose(id, f, s, st)));
+    let outcome = warp::path!("ui" / "proposte" / String / "esito")
+        .and(warp::post())
+        .and(crate::web::form())
+        .and(session(state))
+        .and_then(|id, f, s, st| render(outcome(id, f, s, st)));
+    list.or(new_form)
+        .unify()
+        .or(create)
+        .unify()
+        .or(propose)
+        .unify()
+        .or(show)
+        .unify()
+        .or(outcome)
+        .unify()
+        .boxed()
+}
+
+fn parse_id(id: &str) -> Result<Id, ApiError> {
+    id.parse().map_err(|_| ApiError::NotFound)
+}
+
+pub fn place(istat: &str) -> String {
+    Comuni::get()
+        .by_code(istat)
+        .map_or(istat.to_string(), |c| c.name.clone())
+}
+
+pub async fn list_page(s: Session, state: Arc<State>, q: HashMap<String, String>) -> Page {
+    let actor = s.actor;
+    let status = q.get("stato").and_then(|v| RequestStatus::parse(v));
+    let requests = state
+        .blocking(move |st| {
+            let mut rs = st.engine.store().requests.select(|r| {
+                (actor.role == Role::Operator || r.org_id == Some(actor.org_id))
+                    && status.is_none_or(|s| r.status == s)
+            })?;
+            rs.sort_by(|a, b| b.created_on.cmp(&a.created_on).then(a.id.cmp(&b.id)));
+            Ok(rs)
+        })
+        .await?;
+    let mut rows = String::new();
+    for r in requests.iter().take(300) {
+        let _ = write!(
+            rows,
+            "<tr><td><a href=\"/ui/richieste/{id}\">{family}</a></td><td>{job}</td><td>{place}</td>\
+             <td>{start}</td><td><span class=\"tag s-{st}\">{status}</span></td><td>{created}</td></tr>",
+            id = r.id,
+            family = esc(if r.family_name.is_empty() { "(anonimizzata)" } else { &r.family_name }),
+            job = r.job.label(),
+            place = esc(&place(&r.comune)),
+            start = date_it(r.start_on),
+            st = r.status.as_str(),
+            status = r.status.label(),
+            created = date_it(r.created_on),
+        );
+    }
+    let mut filter = String::from(
+        "<nav class=\"tabs\" aria-label=\"Filtra per stato\"><a href=\"/ui/richieste\">Tutte</a>",
+    );
+    for st in RequestStatus::ALL {
+        let _ = write!(
+            filter,
+            "<a href=\"/ui/richieste?stato={}\">{}</a>",
+            st.as_str(),
+            st.label()
+        );
+    }
+    filter.push_str("</nav>");
+    let title = if s.actor.role == Role::Referrer {
+        "Le nostre richieste"
+    } else {
+        "Richieste delle famiglie"
+    };
+    let body = format!(
+        "<p><a class=\"button\" href=\"/ui/richieste/nuova\">Nuova richiesta</a></p>{filter}\
+         <table><thead><tr><th>Famiglia</th><th>Lavoro</th><th>Comune</th><th>Inizio</th><th>Stato</th><th>Ricevuta il</th></tr></thead>\
+         <tbody>{rows}</tbody></table>"
+    );
+    ok_html(page(Some(&s), title, &body))
+}
+
+const GUIDANCE: &str = "<aside class=\"guidance\" aria-labelledby=\"g-title\"><h2 id=\"g-title\">Cosa chiedere alla famiglia</h2><ul>\
+<li>Che lavoro serve (colf, badante, babysitter, notte, ospedale) e da quando.</li>\
+<li>Se la persona deve convivere, e quante ore a settimana (chi convive: al massimo 54).</li>\
+<li>Di che cosa ha bisogno la persona assistita, con parole semplici: anziano autosufficiente o no, demenza, mobilità ridotta, bambini piccoli.</li>\
+<li>Lingue utili e livello minimo di italiano; se serve la patente.</li>\
+<li>Quanto può offrire al mese: la desk spiegherà i minimi del contratto (CCNL).</li>\
+<li>Non si possono chiedere né annotare preferenze di nazionalità, origine, religione o colore: la legge lo vieta e DOM rifiuta la richiesta.</li>\
+</ul></aside>";
+
+fn request_form(s: &Session, f: &FormState) -> String {
+    let mut levels = vec![("", "nessun requisito")];
+    levels.extend(choices!(Level));
+    let mut lang_levels = vec![("", "—")];
+    lang_levels.extend(choices!(Level));
+    let languages = [
+        ("", "—"),
+        ("ro", "romeno"),
+        ("uk", "ucraino"),
+        ("ru", "russo"),
+        ("en", "inglese"),
+        ("fr", "francese"),
+        ("es", "spagnolo"),
+        ("ar", "arabo"),
+        ("sq", "albanese"),
+    ];
+    let mut rows = String::new();
+    for i in 0..2 {
+        let _ = write!(
+            rows,
+            "<div class=\"row\">{}{}</div>",
+            f.select(
+                &format!("requires.languages[{i}].code"),
+                &format!("Altra lingua {}", i + 1),
+                &languages
+            ),
+            f.select(
+                &format!("requires.languages[{i}].level"),
+                "Livello",
+                &lang_levels
+            )
+        );
+    }
+    format!(
+        "{guidance}{banner}<form method=\"post\" action=\"/ui/richieste/nuova\" class=\"card-form\" novalidate>{csrf}\
+         <fieldset><legend>Famiglia</legend>{family}{phone}{comune}</fieldset>\
+         <fieldset><legend>Lavoro</legend>{job}{live}{hours}{start}{offered}</fieldset>\
+         {needs}<fieldset><legend>Requisiti</legend>{licence}{italian}{rows}</fieldset>{notes}\
+         <button type=\"submit\">Registra la richiesta</button></form>",
+        guidance = if s.actor.role == Role::Referrer { GUIDANCE } else { "" },
+        banner = f.banner_html(),
+        csrf = csrf_input(s),
+        family = f.input("family_name", "Cognome della famiglia", "text", "required autocomplete=\"off\""),
+        phone = f.input("phone", "Telefono", "tel", "required"),
+        comune = f.input("comune", "Comune dove si lavora", "text", "required"),
+        job = f.select("job", "Lavoro", &choices!(Job)),
+        live = f.select("live_in", "Convivenza", &choices!(LiveIn)),
+        hours = f.input("hours_per_week", "Ore a settimana", "number", "min=\"1\" max=\"60\" required"),
+        start = f.input("start_on", "Inizio", "date", "required"),
+        offered = f.input("offered.monthly_eur", "Paga mensile offerta (€)", "number", "min=\"0\" step=\"10\""),
+        needs = f.checkboxes("needs", "Bisogni della persona assistita", &choices!(ExperienceKind)),
+        licence = f.checkbox("requires.driving_license", "Serve la patente"),
+        italian = f.select("requires.italian_min", "Italiano almeno", &levels),
+        notes = f.textarea("notes", "Note", "Ciò che aiuta a scegliere. Le note sono visibili solo alla vostra organizzazione e agli sportelli."),
+    )
+}
+
+fn new_form(s: Option<Session>) -> Page {
+    let s = signed_in(s, &[Role::Operator, Role::Referrer])?;
+    let mut f = FormState::default();
+    f.values.insert(
+        "start_on".into(),
+        vec![Date::today().add_days(7).to_string()],
+    );
+    f.values.insert("live_in".into(), vec!["no".into()]);
+    ok_html(page(Some(&s), "Nuova richiesta", &request_form(&s, &f)))
+}
+
+async fn create(pairs: Vec<(String, String)>, s: Option<Session>, state: Arc<State>) -> Page {
+    let s = signed_in(s, &[Role::Operator, Role::Referrer])?;
+    checked(&s, &pairs)?;
+    let body = to_json(&pairs, &REQUEST);
+    let actor = s.actor;
+    let result = state
+        .blocking(move |st| {
+            matcher::guard::check_fields(&body)?;
+            let input: RequestInput = json::parse(body)?;
+            Ok(st
+                .engine
+                .register_request(input, Some(&actor), Date::today())?)
+        })
+        .await;
+    match result {
+        Ok(r) => Ok(redirect(&format!("/ui/richieste/{}?registrata=1", r.id))),
+        Err(e) => {
+            let mut f = form::state_of(&pairs);
+            refusal(&mut f, e)?;
+            Ok(respond(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                page(Some(&s), "Nuova richiesta", &request_form(&s, &f)),
+            ))
+        }
+    }
+}
+
+fn details(r: &Request) -> String {
+    let needs: Vec<&str> = r.needs.iter().map(|n| n.label()).collect();
+    format!(
+        "<dl class=\"summary\"><dt>Stato</dt><dd>{status}</dd><dt>Lavoro</dt><dd>{job}, {live}, {hours} ore a settimana</dd>\
+         <dt>Comune</dt><dd>{place}</dd><dt>Inizio</dt><dd>{start}</dd><dt>Telefono</dt><dd>{phone}</dd>\
+         <dt>Bisogni</dt><dd>{needs}</dd><dt>Paga offerta</dt><dd>{offered}</dd><dt>Note</dt><dd>{notes}</dd></dl>",
+        status = r.status.label(),
+        job = r.job.label(),
+        live = r.live_in.label(),
+        hours = r.hours_per_week,
+        place = esc(&place(&r.comune)),
+        start = date_it(r.start_on),
+        phone = esc(&r.phone),
+        needs = esc(&needs.join(", ")),
+        offered = r.offered.map_or("—".to_string(), |w| format!("{:.0} € al mese", w.monthly_eur)),
+        notes = esc(&r.notes),
+    )
+}
+
+pub fn family_card_html(card: &FamilyCard) -> String {
+    let langs: Vec<String> = card
+        .languages
+        .iter()
+        .map(|l| format!("{} {}", l.code, l.level.as_str()))
+        .collect();
+    let exp: Vec<String> = card
+        .experience
+        .iter()
+        .map(|e| format!("{} ({} anni)", e.kind.label(), e.years))
+        .collect();
+    format!(
+        "<dl class=\"family-card\"><dt>Nome</dt><dd class=\"name\">{name}</dd>\
+         <dt>Lavori</dt><dd>{jobs}</dd><dt>Esperienza</dt><dd>{exp}</dd><dt>Lingue</dt><dd>{langs}</dd>\
+         <dt>Disponibilità</dt><dd>{live}, da {min} a {max} ore a settimana</dd><dt>Patente</dt><dd>{licence}</dd></dl>",
+        name = esc(&card.given_name),
+        jobs = esc(&card.jobs.iter().map(|j| j.label()).collect::<Vec<_>>().join(", ")),
+        exp = esc(&exp.join(", ")),
+        langs = esc(&langs.join(", ")),
+        live = card.live_in.label(),
+        min = card.hours_per_week.min,
+        max = card.hours_per_week.max,
+        licence = if card.driving_license { "sì" } else { "no" },
+    )
+}
+
+fn candidate_html(c: &Candidate, name: &str, place_name: &str, checked_box: bool) -> String {
+    let mut reasons = String::new();
+    for r in &c.reasons {
+        let _ = write!(
+            reasons,
+            "<tr><td>{}</td><td class=\"num\">{:.1}</td><td>{}</td></tr>",
+            esc(&r.factor),
+            r.points,
+            esc(&r.detail)
+        );
+    }
+    let warnings: String = c
+        .warnings
+        .iter()
+        .map(|w| format!("<li>{}</li>", esc(w)))
+        .collect();
+    format!(
+        "<article class=\"candidate\" aria-labelledby=\"c-{id}\"><header><h3 id=\"c-{id}\">{name}</h3>\
+         <span class=\"score\" aria-label=\"punteggio\">{score:.0}</span></header><p class=\"where\">{place}</p>\
+         <table class=\"reasons\"><caption>Perché questo punteggio</caption><thead><tr><th>Fattore</th><th>Punti</th><th>Dettaglio</th></tr></thead><tbody>{reasons}</tbody></table>\
+         {warn}<p><a href=\"/ui/schede/{id}\">Apri la scheda</a></p>\
+         <label class=\"check\"><input type=\"checkbox\" name=\"worker_id\" value=\"{id}\"{checked}> Proponi {name}</label></article>",
+        id = c.worker_id,
+        name = esc(name),
+        score = c.score,
+        place = esc(place_name),
+        warn = if warnings.is_empty() { String::new() } else { format!("<ul class=\"warnings\" aria-label=\"Attenzione\">{warnings}</ul>") },
+        checked = if checked_box { " checked" } else { "" },
+    )
+}
+
+fn outcome_form(s: &Session, p: &Proposal, back: &str) -> String {
+    let mut reasons = String::new();
+    for r in NotHiredReason::ALL {
+        let _ = write!(
+            reasons,
+            "<option value=\"{}\">{}</option>",
+            r.as_str(),
+            r.label()
+        );
+    }
+    format!(
+        "<div class=\"outcome\"><form method=\"post\" action=\"/ui/proposte/{id}/esito\" class=\"inline\">{csrf}\
+         <input type=\"hidden\" name=\"back\" value=\"{back}\"><input type=\"hidden\" name=\"outcome\" value=\"hired\">\
+         <label>Inizio <input type=\"date\" name=\"start_on\" value=\"{today}\"></label>\
+         <button type=\"submit\">Assunta/o</button></form>\
+         <form method=\"post\" action=\"/ui/proposte/{id}/esito\" class=\"inline\">{csrf}\
+         <input type=\"hidden\" name=\"back\" value=\"{back}\"><input type=\"hidden\" name=\"outcome\" value=\"not_hired\">\
+         <label>Motivo <select name=\"reason\">{reasons}</select></label>\
+         <button type=\"submit\" class=\"secondary\">Non assunta/o</button></form></div>",
+        id = p.id,
+        csrf = csrf_input(s),
+        back = esc(back),
+        today = Date::today(),
+    )
+}
+
+async fn show(
+    id: String,
+    q: HashMap<String, String>,
+    s: Option<Session>,
+    state: Arc<State>,
+) -> Page {
+    let s = signed_in(s, &[Role::Operator, Role::Referrer])?;
+    let id = parse_id(&id)?;
+    let actor = s.actor;
+    let desk = actor.role == Role::Operator;
+    let (r, proposals, cards, candidates) = state
+        .blocking(move |st| {
+            let r = visible_request(st, &actor, id)?;
+            let proposals = st.engine.proposals_of(id)?;
+            let mut cards = HashMap::new();
+            for p in &proposals {
+                if let Some(w) = st.engine.store().workers.get(p.worker_id)? {
+                    cards.insert(p.worker_id, (w.family_card(), w.full_name()));
+                }
+            }
+            let mut candidates = Vec::new();
+            if desk && matches!(r.status, RequestStatus::Open | RequestStatus::ProposalsSent) {
+                for c in st.engine.candidates(id, 9, Date::today())? {
+                    if let Some(w) = st.engine.store().workers.get(c.worker_id)? {
+                        candidates.push((c, w.full_name(), place(&w.comune)));
+                    }
+                }
+            }
+            Ok((r, proposals, cards, candidates))
+        })
+        .await?;
+    let proposed: Vec<Id> = proposals.iter().map(|p| p.worker_id).collect();
+    let mut body = String::new();
+    if q.contains_key("registrata") {
+        body.push_str("<div class=\"banner ok\" role=\"status\">Richiesta registrata.</div>");
+    }
+    if let Some(n) = q.get("proposte") {
+        let _ = write!(
+            body,
+            "<div class=\"banner ok\" role=\"status\">Proposte registrate: {}.</div>",
+            esc(n)
+        );
+    }
+    if let Some(e) = q.get("errore") {
+        let _ = write!(
+            body,
+            "<div class=\"banner error\" role=\"alert\">{}</div>",
+            esc(e)
+        );
+    }
+    body.push_str(&details(&r));
+    let back = format!("/ui/richieste/{}", r.id);
+    let _ = write!(body, "<h2>Proposte ({})</h2>", proposals.len());
+    if proposals.is_empty() {
+        body.push_str("<p>Nessuna proposta ancora.</p>");
+    } else {
+        let _ = write!(
+            body,
+            "<p><a class=\"button\" href=\"/ui/richieste/{id}/stampa\">Stampa le schede per la famiglia</a> \
+             <a class=\"button secondary\" href=\"/ui/richieste/{id}/doveri\">Stampa i doveri del datore di lavoro</a></p><div class=\"grid\">",
+            id = r.id
+        );
+        for p in &proposals {
+            let (card, full) = cards
+                .get(&p.worker_id)
+                .map(|(c, n)| (family_card_html(c), n.clone()))
+                .unwrap_or_else(|| {
+                    (
+                        "<p>Scheda cancellata su richiesta della persona.</p>".into(),
+                        String::new(),
+                    )
+                });
+            let title = if desk && !full.is_empty() {
+                full
+            } else {
+                String::new()
+            };
+            let state_line = match &p.outcome {
+                Some(o) => format!(
+                    "<p class=\"tag s-{}\">{}</p>",
+                    o.outcome.as_str(),
+                    o.outcome.label()
+                ),
+                None => outcome_form(&s, p, &back),
+            };
+            let _ = write!(
+                body,
+                "<article class=\"proposal\"><h3>{}</h3>{card}<p>Proposta il {} · codice esito <code>{}</code></p>{state_line}</article>",
+                esc(&title),
+                date_it(p.proposed_on),
+                esc(&p.outcome_code),
+            );
+        }
+        body.push_str("</div>");
+    }
+    if desk && !candidates.is_empty() {
+        let _ = write!(
+            body,
+            "<h2>Candidati</h2><p>I migliori per questa richiesta, con il perché di ogni punteggio. \
+             La nazionalità non entra mai nel calcolo.</p>\
+             <form method=\"post\" action=\"/ui/richieste/{id}/proponi\">{csrf}<div class=\"grid\">",
+            id = r.id,
+            csrf = csrf_input(&s)
+        );
+        for (c, name, where_) in &candidates {
+            if !proposed.contains(&c.worker_id) {
+                body.push_str(&candidate_html(c, name, where_, false));
+            }
+        }
+        body.push_str(
+            "</div><button type=\"submit\">Proponi le persone selezionate</button></form>",
+        );
+    }
+    let title = format!("Richiesta {} — {}", r.job.label(), place(&r.comune));
+    ok_html(page(Some(&s), &title, &body))
+}
+
+async fn propose(
+    id: String,
+    pairs: Vec<(String, String)>,
+    s: Option<Session>,
+    state: Arc<State>,
+) -> Page {
+    let s = signed_in(s, &[Role::Operator])?;
+    checked(&s, &pairs)?;
+    let id = parse_id(&id)?;
+    let workers: Vec<Id> = pairs
+        .iter()
+        .filter(|(k, _)| k == "worker_id")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    if workers.is_empty() {
+        return Ok(redirect(&format!(
+            "/ui/richieste/{id}?errore=Selezionare+almeno+una+persona"
+        )));
+    }
+    let actor = s.actor;
+    let n = workers.len();
+    let result = state
+        .blocking(move |st| {
+            for w in workers {
+                st.engine
+                    .propose(&actor, id, w, &st.policy, Date::today())?;
+            }
+            Ok(())
+        })
+        .await;
+    match result {
+        Ok(()) => Ok(redirect(&format!("/ui/richieste/{id}?proposte={n}"))),
+        Err(ApiError::Matcher(e @ matcher::Error::Conflict(_))) => Ok(redirect(&format!(
+            "/ui/richieste/{id}?errore={}",
+            crate::web::html::url(&e.to_string())
+        ))),
+        Err(e) => Err(e),
+    }
+}
+
+async fn outcome(
+    id: String,
+    pairs: Vec<(String, String)>,
+    s: Option<Session>,
+    state: Arc<State>,
+) -> Page {
+    let s = signed_in(s, &[Role::Operator, Role::Referrer])?;
+    checked(&s, &pairs)?;
+    let id = parse_id(&id)?;
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let outcome = match get("outcome").as_deref() {
+        Some("hired") => OutcomeKind::Hired,
+        Some("not_hired") => OutcomeKind::NotHired,
+        _ => {
+            return Err(ApiError::BadInput {
+                field: Some("outcome".into()),
+                message: "esito mancante".into(),
+            })
+        }
+    };
+    let input = OutcomeInput {
+        outcome,
+        reported_by: Reporter::Operator,
+        reason: get("reason").and_then(|r| NotHiredReason::parse(&r)),
+        note: String::new(),
+        start_on: get("start_on").and_then(|d| d.parse().ok()),
+        contract: None,
+    };
+    let back = get("back")
+        .filter(|b| b.starts_with("/ui/"))
+        .unwrap_or_else(|| "/ui/".into());
+    let actor = s.actor;
+    let result = state
+        .blocking(move |st| {
+            let p = st
+                .engine
+                .store()
+                .proposals
+                .get(id)?
+                .ok_or(ApiError::NotFound)?;
+            visible_request(st, &actor, p.request_id)?;
+            Ok(st
+                .engine
+                .record_outcome(Some(&actor), id, input, &st.policy, Date::today())?)
+        })
+        .await;
+    let sep = if back.contains('?') { '&' } else { '?' };
+    match result {
+        Ok(_) => Ok(redirect(&format!("{back}{sep}esito=1"))),
+        Err(ApiError::Matcher(e))
+            if e.field().is_some() || matches!(e, matcher::Error::Conflict(_)) =>
+        {
+            Ok(redirect(&format!(
+                "{back}{sep}errore={}",
+                crate::web::html::url(&e.to_string())
+            )))
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,309 @@
+//! The public outcome page: the code printed on the family card opens a tiny page where
+//! the family or the worker says "we started" or "it did not work out", in Italian,
+//! English, Romanian, Albanian, Ukrainian, Arabic or French. No login; rate-limited like
+//! the API, and it shows nothing about the people involved.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use matcher::followup::{normalise_code, OutcomeInput, CODE_LEN};
+use matcher::model::{OutcomeKind, Reporter};
+use matcher::Date;
+use warp::filters::BoxedFilter;
+use warp::http::StatusCode;
+use warp::reply::Response;
+use warp::Filter;
+
+use super::html::{esc, respond};
+use super::{form, query, render, Page};
+use crate::api::outcome::{limit, record_public};
+use crate::api::with_state;
+use crate::app::State;
+use crate::error::ApiError;
+
+/// One language's texts.
+struct Texts {
+    code: &'static str,
+    name: &'static str,
+    rtl: bool,
+    title: &'static str,
+    ask: &'static str,
+    who: &'static str,
+    family: &'static str,
+    worker: &'static str,
+    started: &'static str,
+    not_ok: &'static str,
+    thanks: &'static str,
+    unknown: &'static str,
+    busy: &'static str,
+}
+
+const LANGS: &[Texts] = &[
+    Texts {
+        code: "it",
+        name: "Italiano",
+        rtl: false,
+        title: "Com'è andata?",
+        ask: "Avete iniziato a lavorare insieme?",
+        who: "Chi risponde?",
+        family: "La famiglia",
+        worker: "La lavoratrice / il lavoratore",
+        started: "Abbiamo iniziato",
+        not_ok: "Non è andata",
+        thanks: "Grazie! La risposta è stata registrata.",
+        unknown: "Codice non trovato. Controlli il codice stampato sulla scheda.",
+        busy: "Troppi tentativi. Riprovi più tardi.",
+    },
+    Texts {
+        code: "en",
+        name: "English",
+        rtl: false,
+        title: "How did it go?",
+        ask: "Did you start working together?",
+        who: "Who is answering?",
+        family: "The family",
+        worker: "The worker",
+        started: "We started",
+        not_ok: "It did not work out",
+        thanks: "Thank you! Your answer has been recorded.",
+        unknown: "Code not found. Please check the code printed on the card.",
+        busy: "Too many attempts. Please try again later.",
+    },
+    Texts {
+        code: "ro",
+        name: "Română",
+        rtl: false,
+        title: "Cum a mers?",
+        ask: "Ați început să lucrați împreună?",
+        who: "Cine răspunde?",
+        family: "Familia",
+        worker: "Lucrătoarea / lucrătorul",
+        started: "Am început",
+        not_ok: "Nu a mers",
+        thanks: "Mulțumim! Răspunsul a fost înregistrat.",
+        unknown: "Cod negăsit. Verificați codul tipărit pe fișă.",
+        busy: "Prea multe încercări. Reîncercați mai târziu.",
+    },
+    Texts {
+        code: "sq",
+        name: "Shqip",
+        rtl: false,
+        title: "Si shkoi?",
+        ask: "A filluat të punoni bashkë?",
+        who: "Kush përgjigjet?",
+        family: "Familja",
+        worker: "Punonjësja / punonjësi",
+        started: "Filluam",
+        not_ok: "Nuk shkoi",
+        thanks: "Faleminderit! Përgjigjja u regjistrua.",
+        unknown: "Kodi nuk u gjet. Kontrolloni kodin e shtypur në kartë.",
+        busy: "Shumë përpjekje. Provoni më vonë.",
+    },
+    Texts {
+        code: "uk",
+        name: "Українська",
+        rtl: false,
+        title: "Як усе пройшло?",
+        ask: "Ви почали працювати разом?",
+        who: "Хто відповідає?",
+        family: "Сім'я",
+        worker: "Працівниця / працівник",
+        started: "Ми почали",
+        not_ok: "Не вийшло",
+        thanks: "Дякуємо! Відповідь записано.",
+        unknown: "Код не знайдено. Перевірте код, надрукований на картці.",
+        busy: "Забагато спроб. Спробуйте пізніше.",
+    },
+    Texts {
+        code: "ar",
+        name: "العربية",
+        rtl: true,
+        title: "كيف جرت الأمور؟",
+        ask: "هل بدأتم العمل معًا؟",
+        who: "من يجيب؟",
+        family: "العائلة",
+        worker: "العاملة / العامل",
+        started: "لقد بدأنا",
+        not_ok: "لم ينجح الأمر",
+        thanks: "شكرًا! تم تسجيل إجابتكم.",
+        unknown: "الرمز غير موجود. يرجى التحقق من الرمز المطبوع على البطاقة.",
+        busy: "محاولات كثيرة. يرجى المحاولة لاحقًا.",
+    },
+    Texts {
+        code: "fr",
+        name: "Français",
+        rtl: false,
+        title: "Comment ça s'est passé ?",
+        ask: "Avez-vous commencé à travailler ensemble ?",
+        who: "Qui répond ?",
+        family: "La famille",
+        worker: "La travailleuse / le travailleur",
+        started: "Nous avons commencé",
+        not_ok: "Ça n'a pas marché",
+        thanks: "Merci ! Votre réponse a été enregistrée.",
+        unknown: "Code introuvable. Vérifiez le code imprimé sur la fiche.",
+        busy: "Trop de tentatives. Réessayez plus tard.",
+    },
+];
+
+fn texts(lang: Option<&str>) -> &'static Texts {
+    LANGS
+        .iter()
+        .find(|t| Some(t.code) == lang)
+        .unwrap_or(&LANGS[0])
+}
+
+pub fn routes(state: Arc<State>) -> BoxedFilter<(Response,)> {
+    let show = warp::path!("esito" / String)
+        .and(warp::get())
+        .and(query())
+        .and_then(|code: String, q: HashMap<String, String>| {
+            render(async move {
+                Ok(show(
+                    &code,
+                    texts(q.get("lingua").map(String::as_str)),
+                    None,
+                ))
+            })
+        });
+    let answer = warp::path!("esito" / String)
+        .and(warp::post())
+        .and(warp::addr::remote())
+        .and(form())
+        .and(with_state(state))
+        .and_then(|code, addr, f, st| render(answer(code, addr, f, st)));
+    show.or(answer).unify().boxed()
+}
+
+fn frame(t: &Texts, body: &str) -> String {
+    let mut langs = String::new();
+    for l in LANGS {
+        let _ = write!(
+            langs,
+            "<a href=\"?lingua={}\" lang=\"{}\" hreflang=\"{}\">{}</a> ",
+            l.code,
+            l.code,
+            l.code,
+            esc(l.name)
+        );
+    }
+    format!(
+        "<!doctype html>\n<html lang=\"{code}\" dir=\"{dir}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title} — DOM</title>\
+         <link rel=\"stylesheet\" href=\"/ui/static/style.css\"></head><body class=\"public\">\
+         <nav class=\"langs\" aria-label=\"Lingua / Language\">{langs}</nav><main id=\"main\"><h1>{title}</h1>{body}</main></body></html>",
+        code = t.code,
+        dir = if t.rtl { "rtl" } else { "ltr" },
+        title = esc(t.title),
+    )
+}
+
+fn show(code: &str, t: &Texts, message: Option<(&str, bool)>) -> Response {
+    let code = normalise_code(code);
+    let notice = match message {
+        Some((m, ok)) => format!(
+            "<p class=\"banner {}\" role=\"status\">{}</p>",
+            if ok { "ok" } else { "error" },
+            esc(m)
+        ),
+        None => String::new(),
+    };
+    let form = if matches!(message, Some((_, true))) {
+        String::new()
+    } else {
+        format!(
+            "<form method=\"post\" action=\"/esito/{c}?lingua={l}\"><input type=\"hidden\" name=\"lingua\" value=\"{l}\">\
+             <p class=\"code\">{c}</p><p>{ask}</p><fieldset><legend>{who}</legend>\
+             <label class=\"check\"><input type=\"radio\" name=\"reported_by\" value=\"family\" checked> {family}</label>\
+             <label class=\"check\"><input type=\"radio\" name=\"reported_by\" value=\"worker\"> {worker}</label></fieldset>\
+             <div class=\"big-buttons\"><button type=\"submit\" name=\"outcome\" value=\"hired\">{started}</button>\
+             <button type=\"submit\" name=\"outcome\" value=\"not_hired\" class=\"secondary\">{not_ok}</button></div></form>",
+            c = esc(&code),
+            l = t.code,
+            ask = esc(t.ask),
+            who = esc(t.who),
+            family = esc(t.family),
+            worker = esc(t.worker),
+            started = esc(t.started),
+            not_ok = esc(t.not_ok),
+        )
+    };
+    respond(StatusCode::OK, frame(t, &format!("{notice}{form}")))
+}
+
+async fn answer(
+    code: String,
+    client: Option<SocketAddr>,
+    pairs: Vec<(String, String)>,
+    state: Arc<State>,
+) -> Page {
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let t = texts(get("lingua"));
+    let code = normalise_code(&code);
+    let outcome = match get("outcome") {
+        Some("hired") => OutcomeKind::Hired,
+        Some("not_hired") => OutcomeKind::NotHired,
+        _ => return Ok(show(&code, t, None)),
+    };
+    let reported_by = if get("reported_by") == Some("worker") {
+        Reporter::Worker
+    } else {
+        Reporter::Family
+    };
+    if let Err(ApiError::TooManyRequests) = limit(&state, client, &code) {
+        let mut r = show(&code, t, Some((t.busy, false)));
+        *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        return Ok(r);
+    }
+    if code.len() != CODE_LEN {
+        let mut r = show(&code, t, Some((t.unknown, false)));
+        *r.status_mut() = StatusCode::NOT_FOUND;
+        return Ok(r);
+    }
+    let input = OutcomeInput {
+        outcome,
+        reported_by,
+        reason: None,
+        note: String::new(),
+        start_on: (outcome == OutcomeKind::Hired).then(Date::today),
+        contract: None,
+    };
+    let c = code.clone();
+    match state.blocking(move |s| record_public(s, &c, input)).await {
+        Ok(()) => Ok(show(&code, t, Some((t.thanks, true)))),
+        // Already answered (by the desk or an earlier visit): nothing more to do.
+        Err(ApiError::Matcher(matcher::Error::Conflict(_))) => {
+            Ok(show(&code, t, Some((t.thanks, true))))
+        }
+        Err(ApiError::NotFound) => {
+            let mut r = show(&code, t, Some((t.unknown, false)));
+            *r.status_mut() = StatusCode::NOT_FOUND;
+            Ok(r)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_language_has_every_text_and_arabic_reads_right_to_left() {
+        assert_eq!(LANGS.len(), 7);
+        for t in LANGS {
+            for s in [
+                t.title, t.ask, t.who, t.family, t.worker, t.started, t.not_ok, t.thanks,
+                t.unknown, t.busy,
+            ] {
+                assert!(!s.is_empty(), "{}", t.code);
+            }
+        }
+        assert!(texts(Some("ar")).rtl && !texts(Some("ro")).rtl);
+        assert_eq!(texts(Some("xx")).code, "it");
+        let html = frame(texts(Some("ar")), "");
+        assert!(html.contains("dir=\"rtl\"") && html.contains("lang=\"ar\""));
+    }
+}
