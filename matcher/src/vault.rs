@@ -195,16 +195,8 @@ impl Vault {
     /// Destroys every key of `id` (not yet synced): whatever they sealed is unreadable.
     pub fn shred(&self, id: Id) -> Result<()> {
         let mut inner = self.inner();
-        let mut gone: Vec<Entry> = inner.current.remove(&id.0).into_iter().collect();
-        let older: Vec<(u64, u32)> = inner
-            .older
-            .keys()
-            .filter(|(i, _)| *i == id.0)
-            .copied()
-            .collect();
-        for k in older {
-            gone.extend(inner.older.remove(&k));
-        }
+        let mut gone = Self::take_older(&mut inner, id);
+        gone.extend(inner.current.remove(&id.0));
         for e in gone {
             self.tombstone(&mut inner, id, e)?;
         }
@@ -215,18 +207,20 @@ impl Vault {
     /// the record is durable).
     pub fn shred_older(&self, id: Id) -> Result<()> {
         let mut inner = self.inner();
-        let older: Vec<(u64, u32)> = inner
+        for e in Self::take_older(&mut inner, id) {
+            self.tombstone(&mut inner, id, e)?;
+        }
+        Ok(())
+    }
+
+    fn take_older(inner: &mut Inner, id: Id) -> Vec<Entry> {
+        let keys: Vec<(u64, u32)> = inner
             .older
             .keys()
             .filter(|(i, _)| *i == id.0)
             .copied()
             .collect();
-        for k in older {
-            if let Some(e) = inner.older.remove(&k) {
-                self.tombstone(&mut inner, id, e)?;
-            }
-        }
-        Ok(())
+        keys.iter().filter_map(|k| inner.older.remove(k)).collect()
     }
 
     fn tombstone(&self, inner: &mut Inner, id: Id, e: Entry) -> Result<()> {

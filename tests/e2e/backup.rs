@@ -3,7 +3,23 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use std::path::Path;
+use std::process::Output;
+
 use crate::util::{dom, try_request, Server};
+
+fn p(path: &Path) -> &str {
+    path.to_str().expect("a UTF-8 temporary path")
+}
+
+fn run(args: &[&str], token: Option<&str>) -> Output {
+    let mut cmd = dom();
+    cmd.args(args);
+    if let Some(t) = token {
+        cmd.env("DOM_TOKEN", t);
+    }
+    cmd.output().expect("dom runs")
+}
 use crate::{worker_body, ADMIN, DESK};
 
 #[test]
@@ -41,13 +57,11 @@ fn a_backup_taken_while_serving_restores_to_an_identical_store() {
     };
     std::thread::sleep(std::time::Duration::from_millis(300));
     let acked_before_backup = before.lock().unwrap().len();
-    let out = dom()
-        .args(["backup", "--to"])
-        .arg(backups.path())
-        .args(["--server", &format!("http://127.0.0.1:{}", s.port)])
-        .env("DOM_TOKEN", ADMIN)
-        .output()
-        .unwrap();
+    let url = format!("http://127.0.0.1:{}", s.port);
+    let out = run(
+        &["backup", "--to", p(backups.path()), "--server", &url],
+        Some(ADMIN),
+    );
     assert!(
         out.status.success(),
         "{}",
@@ -57,13 +71,16 @@ fn a_backup_taken_while_serving_restores_to_an_identical_store() {
     writer.join().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("copia di sicurezza scritta"));
 
-    let out = dom()
-        .args(["restore", "--from"])
-        .arg(backups.path())
-        .arg("--data")
-        .arg(restored.path())
-        .output()
-        .unwrap();
+    let out = run(
+        &[
+            "restore",
+            "--from",
+            p(backups.path()),
+            "--data",
+            p(restored.path()),
+        ],
+        None,
+    );
     assert!(
         out.status.success(),
         "{}",
@@ -107,12 +124,7 @@ fn a_backup_taken_while_serving_restores_to_an_identical_store() {
     );
     // The index of the copy was rebuilt and checked.
     drop(copy);
-    let out = dom()
-        .arg("check")
-        .arg("--data")
-        .arg(restored.path())
-        .output()
-        .unwrap();
+    let out = run(&["check", "--data", p(restored.path())], None);
     assert!(String::from_utf8_lossy(&out.stdout).contains("coerente"));
 }
 
@@ -122,13 +134,10 @@ fn backups_need_an_admin_and_restores_an_empty_folder() {
     let backups = tempfile::tempdir().unwrap();
     let s = Server::start(data.path(), &["--demo"]);
     let url = format!("http://127.0.0.1:{}", s.port);
-    let out = dom()
-        .args(["backup", "--to"])
-        .arg(backups.path())
-        .args(["--server", &url])
-        .env("DOM_TOKEN", DESK)
-        .output()
-        .unwrap();
+    let out = run(
+        &["backup", "--to", p(backups.path()), "--server", &url],
+        Some(DESK),
+    );
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("403"));
     assert_eq!(
@@ -137,36 +146,45 @@ fn backups_need_an_admin_and_restores_an_empty_folder() {
         "nothing written"
     );
     // Offline backup of a folder the server holds is a clear error.
-    let out = dom()
-        .args(["backup", "--to"])
-        .arg(backups.path())
-        .arg("--data")
-        .arg(data.path())
-        .output()
-        .unwrap();
+    let out = run(
+        &[
+            "backup",
+            "--to",
+            p(backups.path()),
+            "--data",
+            p(data.path()),
+        ],
+        None,
+    );
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("già in uso"));
     // Once stopped, the offline backup works; restoring over live data is refused.
     s.kill();
-    let out = dom()
-        .args(["backup", "--to"])
-        .arg(backups.path())
-        .arg("--data")
-        .arg(data.path())
-        .output()
-        .unwrap();
+    let out = run(
+        &[
+            "backup",
+            "--to",
+            p(backups.path()),
+            "--data",
+            p(data.path()),
+        ],
+        None,
+    );
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let out = dom()
-        .args(["restore", "--from"])
-        .arg(backups.path())
-        .arg("--data")
-        .arg(data.path())
-        .output()
-        .unwrap();
+    let out = run(
+        &[
+            "restore",
+            "--from",
+            p(backups.path()),
+            "--data",
+            p(data.path()),
+        ],
+        None,
+    );
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("cartella vuota"));
 }

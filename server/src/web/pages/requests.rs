@@ -149,10 +149,8 @@ const GUIDANCE: &str = "<aside class=\"guidance\" aria-labelledby=\"g-title\"><h
 </ul></aside>";
 
 fn request_form(s: &Session, f: &FormState) -> String {
-    let mut levels = vec![("", "nessun requisito")];
-    levels.extend(choices!(Level));
-    let mut lang_levels = vec![("", "—")];
-    lang_levels.extend(choices!(Level));
+    let levels = choices!(Level, "nessun requisito");
+    let lang_levels = choices!(Level, "—");
     let languages = [
         ("", "—"),
         ("ro", "romeno"),

@@ -24,7 +24,8 @@ use crate::web::html::{date_it, esc, page, respond, url, FormState};
 use crate::web::session::Session;
 use crate::web::{checked, csrf_input, ok_html, query, redirect, render, session, signed_in, Page};
 
-/// `(value, label)` pairs of a vocabulary, for selects and checkboxes.
+/// `(value, label)` pairs of a vocabulary, for selects and checkboxes; with a second
+/// argument, led by an empty choice of that label ("any", "not given").
 macro_rules! choices {
     ($t:ty) => {
         <$t>::ALL
@@ -32,10 +33,15 @@ macro_rules! choices {
             .map(|v| (v.as_str(), v.label()))
             .collect::<Vec<(&str, &str)>>()
     };
+    ($t:ty, $none:expr) => {
+        std::iter::once(("", $none))
+            .chain(<$t>::ALL.iter().map(|v| (v.as_str(), v.label())))
+            .collect::<Vec<(&str, &str)>>()
+    };
 }
 pub(crate) use choices;
 
-const LANGUAGES: &[(&str, &str)] = &[
+pub(crate) const LANGUAGES: &[(&str, &str)] = &[
     ("", "—"),
     ("it", "italiano"),
     ("ro", "romeno"),
@@ -139,12 +145,9 @@ async fn list(q: HashMap<String, String>, s: Option<Session>, state: Arc<State>)
     let (total, workers) = state
         .blocking(move |st| Ok(st.engine.search_workers(&name, &filter, offset, 50)?))
         .await?;
-    let mut jobs = vec![("", "tutti")];
-    jobs.extend(choices!(Job));
-    let mut live = vec![("", "indifferente")];
-    live.extend(choices!(LiveIn));
-    let mut status = vec![("", "tutti")];
-    status.extend(choices!(WorkerStatus));
+    let jobs = choices!(Job, "tutti");
+    let live = choices!(LiveIn, "indifferente");
+    let status = choices!(WorkerStatus, "tutti");
     let mut rows = String::new();
     for w in &workers {
         let _ = write!(
@@ -204,12 +207,9 @@ fn new_form(s: Option<Session>) -> Page {
 
 /// The card's form, new or edit; inputs named by the API's JSON paths.
 fn card_form(s: &Session, f: &FormState, action: &str, new: bool) -> String {
-    let mut gender = vec![("", "non indicato")];
-    gender.extend(choices!(Gender));
-    let mut levels = vec![("", "—")];
-    levels.extend(choices!(Level));
-    let mut kinds = vec![("", "—")];
-    kinds.extend(choices!(ExperienceKind));
+    let gender = choices!(Gender, "non indicato");
+    let levels = choices!(Level, "—");
+    let kinds = choices!(ExperienceKind, "—");
     let mut languages = String::new();
     for i in 0..4 {
         let _ = write!(
