@@ -188,6 +188,15 @@ impl Page<'_> {
     }
 }
 
+/// The tooltip of this month's bar in the placements chart ("nov 26: 3").
+async fn this_months_bar(p: &Page<'_>) -> String {
+    p.js("const bars = document.querySelectorAll('svg.chart')[0].querySelectorAll('rect.bar'); return bars[bars.length - 1].querySelector('title').textContent;")
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
 /// The number in a figure of the monthly review, by its label.
 async fn figure(p: &Page<'_>, label: &str) -> String {
     p.js(&format!(
@@ -245,6 +254,8 @@ fn desk_referrer_family_and_coordinator_in_a_real_browser() {
         p.sign_in(COORD).await;
         assert!(p.h1().await.starts_with("Rapporto mensile"));
         let placements_before = figure(&p, "Collocamenti (lavori iniziati)").await;
+        let bar_before = this_months_bar(&p).await;
+        assert!(bar_before.ends_with(&format!(": {placements_before}")), "{bar_before}");
         p.go("/ui/schede").await;
         assert_eq!(p.h1().await, "Non consentito", "a coordinator reads no cards");
         p.go("/ui/accesso").await;
@@ -368,6 +379,8 @@ fn desk_referrer_family_and_coordinator_in_a_real_browser() {
         let placements_after = figure(&p, "Collocamenti (lavori iniziati)").await;
         let before: u64 = placements_before.parse().expect("a number");
         assert_eq!(placements_after, (before + 1).to_string(), "the hire counts this month");
+        let bar_after = this_months_bar(&p).await;
+        assert!(bar_after.ends_with(&format!(": {placements_after}")), "the chart changed: {bar_after}");
         assert!(p.count("svg.chart rect.bar").await >= 12);
         p.shot("08-rapporto").await;
         let csv = p.js("return document.querySelector('a[download]').getAttribute('href');").await;
