@@ -96,6 +96,13 @@ fn pages_follow_the_roles_of_the_api() {
         assert_eq!(r.status, 403, "{path}");
         assert!(!r.body.contains("Popa"), "{path} leaks the card");
     }
+    // Unknown pages are pages too, not the API's JSON.
+    let r = get(&s, "/ui/nessuna-pagina", &punto);
+    assert_eq!(r.status, 404);
+    assert!(
+        r.header("content-type").unwrap().starts_with("text/html")
+            && r.body.contains("Non trovato")
+    );
     // Another organisation's request is not found, as in the API.
     let social = sign_in(&s, crate::SOCIAL);
     let r = get(&s, &format!("/ui/richieste/{}", crate::ROSSI), &social);

@@ -69,6 +69,18 @@ pub fn routes(state: Arc<State>) -> BoxedFilter<(Response,)> {
         .unify()
         .or(public::routes(state))
         .unify()
+        .or(not_found())
+        .unify()
+        .boxed()
+}
+
+/// Any other address under `/ui/` or `/esito/` answers with a page, not the API's JSON.
+fn not_found() -> BoxedFilter<(Response,)> {
+    warp::path("ui")
+        .or(warp::path("esito"))
+        .unify()
+        .and(warp::path::tail())
+        .map(|_| error_page(&ApiError::NotFound))
         .boxed()
 }
 
