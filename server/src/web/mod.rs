@@ -14,7 +14,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
 
-use matcher::model::{Actor, Role};
+use matcher::model::Role;
 use warp::filters::BoxedFilter;
 use warp::http::{HeaderValue, StatusCode};
 use warp::reply::Response;
@@ -144,10 +144,6 @@ pub fn csrf_input(s: &Session) -> String {
     )
 }
 
-pub fn actor(s: &Session) -> Actor {
-    s.actor
-}
-
 /// Runs a page handler; errors become a page (a missing session, the sign-in page).
 pub async fn render(f: impl Future<Output = Page>) -> Result<Response, Infallible> {
     Ok(match f.await {
@@ -192,7 +188,7 @@ pub fn error_page(e: &ApiError) -> Response {
     )
 }
 
-/// Lets `.unify()` chains of page routes stay readable.
+/// A page answered 200.
 pub fn ok_html(body: String) -> Page {
     Ok(html::respond(StatusCode::OK, body))
 }

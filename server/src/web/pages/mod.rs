@@ -9,7 +9,7 @@ mod workers;
 use std::fmt::Write;
 use std::sync::Arc;
 
-use matcher::model::{OrgKind, Role};
+use matcher::model::Role;
 use warp::filters::BoxedFilter;
 use warp::http::{HeaderValue, StatusCode};
 use warp::reply::Response;
@@ -159,7 +159,7 @@ async fn admin_home(s: Session, state: Arc<State>) -> Page {
             rows,
             "<tr><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
             esc(&o.name),
-            esc(kind_label(o.kind)),
+            esc(o.kind.label()),
             o.id
         );
     }
@@ -169,8 +169,4 @@ async fn admin_home(s: Session, state: Arc<State>) -> Page {
          <table><thead><tr><th>Nome</th><th>Tipo</th><th>Identificativo</th></tr></thead><tbody>{rows}</tbody></table>"
     );
     ok_html(page(Some(&s), "Organizzazioni", &body))
-}
-
-fn kind_label(k: OrgKind) -> &'static str {
-    k.label()
 }
