@@ -88,20 +88,14 @@ pub fn normalise_code(code: &str) -> String {
 impl Engine {
     /// All proposals made for a request, oldest first.
     pub fn proposals_of(&self, request_id: Id) -> Result<Vec<Proposal>> {
-        let mut out = self
-            .store()
-            .proposals
-            .select(|p| p.request_id == request_id)?;
+        let mut out = self.store().proposals.children(request_id)?;
         out.sort_by_key(|p| (p.proposed_on, p.id));
         Ok(out)
     }
 
     /// The follow-ups of a proposal, by due date.
     pub fn follow_ups_of(&self, proposal_id: Id) -> Result<Vec<FollowUp>> {
-        let mut out = self
-            .store()
-            .follow_ups
-            .select(|f| f.proposal_id == proposal_id)?;
+        let mut out = self.store().follow_ups.children(proposal_id)?;
         out.sort_by_key(|f| (f.due_on, f.id));
         Ok(out)
     }

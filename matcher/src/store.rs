@@ -31,7 +31,14 @@ pub trait Record: Serialize + DeserializeOwned {
     /// Set for records the index mirrors: their writes go to the change log, and they
     /// are about people, so they are sealed under a per-record key.
     const KIND: Option<Kind> = None;
+    /// The tree indexing records by the record they belong to (`parent`), so "the
+    /// follow-ups of this proposal" is a prefix scan, not a scan of every follow-up.
+    const BY_PARENT: Option<&'static str> = None;
     fn id(&self) -> Id;
+    /// The record this one belongs to; fixed for the record's life.
+    fn parent(&self) -> Option<Id> {
+        None
+    }
 }
 
 macro_rules! record {
@@ -45,17 +52,30 @@ macro_rules! record {
             }
         }
     };
+    ($t:ty, $tree:literal, $label:literal, by $index:literal, $parent:ident) => {
+        impl Record for $t {
+            const TREE: &'static str = $tree;
+            const LABEL: &'static str = $label;
+            const BY_PARENT: Option<&'static str> = Some($index);
+            fn id(&self) -> Id {
+                self.id
+            }
+            fn parent(&self) -> Option<Id> {
+                Some(self.$parent)
+            }
+        }
+    };
 }
 
 record!(Worker, "workers", "scheda lavoratore", Kind::Worker);
 record!(Request, "requests", "richiesta", Kind::Request);
 record!(Organisation, "organisations", "organizzazione");
 record!(Operator, "operators", "operatore");
-record!(Proposal, "proposals", "proposta");
-record!(FollowUp, "follow_ups", "verifica");
+record!(Proposal, "proposals", "proposta", by "proposals_by_request", request_id);
+record!(FollowUp, "follow_ups", "verifica", by "follow_ups_by_proposal", proposal_id);
 
 /// Every tree a `WriteSet` can touch, in a fixed order (the transaction's order).
-const TREES: [&str; 10] = [
+const TREES: [&str; 12] = [
     "workers",
     "requests",
     "organisations",
@@ -66,6 +86,8 @@ const TREES: [&str; 10] = [
     "audit",
     "changes",
     "meta",
+    "proposals_by_request",
+    "follow_ups_by_proposal",
 ];
 
 fn tree_slot(name: &str) -> usize {
@@ -123,6 +145,13 @@ impl WriteSet {
             None => Value::Plain(encode(value)?),
         };
         self.ops.push((tree_slot(T::TREE), id.to_key().to_vec(), v));
+        if let (Some(index), Some(parent)) = (T::BY_PARENT, value.parent()) {
+            self.ops.push((
+                tree_slot(index),
+                child_key(parent, id),
+                Value::Plain(Vec::new()),
+            ));
+        }
         Ok(self)
     }
 
@@ -162,6 +191,13 @@ impl WriteSet {
     pub fn is_empty(&self) -> bool {
         self.ops.is_empty()
     }
+}
+
+/// Parent id then child id: the children of a parent are one key prefix.
+fn child_key(parent: Id, child: Id) -> Vec<u8> {
+    let mut key = parent.to_key().to_vec();
+    key.extend_from_slice(&child.to_key());
+    key
 }
 
 /// Time first so the log reads in order; random tail so two entries in the same second
@@ -240,17 +276,54 @@ pub fn decode<T: DeserializeOwned>(what: &str, bytes: &[u8]) -> Result<T> {
 /// Typed access to one tree.
 pub struct Table<T> {
     tree: Tree,
+    /// The `BY_PARENT` index, for records that have one.
+    by_parent: Option<Tree>,
     vault: Arc<Vault>,
     _record: PhantomData<fn() -> T>,
 }
 
 impl<T: Record> Table<T> {
-    fn from_tree(tree: Tree, vault: &Arc<Vault>) -> Table<T> {
+    fn from_trees(all: &[Tree], vault: &Arc<Vault>) -> Table<T> {
         Table {
-            tree,
+            tree: all[tree_slot(T::TREE)].clone(),
+            by_parent: T::BY_PARENT.map(|name| all[tree_slot(name)].clone()),
             vault: vault.clone(),
             _record: PhantomData,
         }
+    }
+
+    /// The records belonging to `parent`, through the `BY_PARENT` index.
+    pub fn children(&self, parent: Id) -> Result<Vec<T>> {
+        let Some(index) = &self.by_parent else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for key in index.scan_prefix(parent.to_key()).keys() {
+            let key = key?;
+            if let Some(id) = key.get(8..).and_then(Id::from_key) {
+                out.extend(self.get(id)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Fills the `BY_PARENT` index of a store written before it existed.
+    fn build_index(&self) -> Result<()> {
+        let Some(index) = &self.by_parent else {
+            return Ok(());
+        };
+        if !index.is_empty() || self.tree.is_empty() {
+            return Ok(());
+        }
+        let mut batch = sled::Batch::default();
+        for r in self.iter() {
+            let r = r?;
+            if let Some(parent) = r.parent() {
+                batch.insert(child_key(parent, r.id()), Vec::new());
+            }
+        }
+        index.apply_batch(batch)?;
+        Ok(())
     }
 
     /// The record, if stored and readable; an erased person's leftover ciphertext
@@ -394,13 +467,13 @@ impl Store {
             .map(|name| db.open_tree(name))
             .collect::<std::result::Result<Vec<Tree>, sled::Error>>()?;
         let tree = |name: &str| all[tree_slot(name)].clone();
-        Ok(Store {
-            workers: Table::from_tree(tree(Worker::TREE), &vault),
-            requests: Table::from_tree(tree(Request::TREE), &vault),
-            organisations: Table::from_tree(tree(Organisation::TREE), &vault),
-            operators: Table::from_tree(tree(Operator::TREE), &vault),
-            proposals: Table::from_tree(tree(Proposal::TREE), &vault),
-            follow_ups: Table::from_tree(tree(FollowUp::TREE), &vault),
+        let store = Store {
+            workers: Table::from_trees(&all, &vault),
+            requests: Table::from_trees(&all, &vault),
+            organisations: Table::from_trees(&all, &vault),
+            operators: Table::from_trees(&all, &vault),
+            proposals: Table::from_trees(&all, &vault),
+            follow_ups: Table::from_trees(&all, &vault),
             codes: tree("outcome_codes"),
             audit: tree("audit"),
             changes: tree("changes"),
@@ -408,7 +481,10 @@ impl Store {
             all,
             db,
             vault,
-        })
+        };
+        store.proposals.build_index()?;
+        store.follow_ups.build_index()?;
+        Ok(store)
     }
 
     fn holds_sealed(&self) -> Result<bool> {
@@ -783,5 +859,45 @@ mod tests {
         let s = Store::open(&dir.path().join("s"), &dir.path().join("k")).unwrap();
         assert_eq!(s.workers.fetch(w.id).unwrap(), w);
         assert_eq!(s.seq().unwrap(), 1);
+    }
+
+    fn proposal(id: u64, request: u64) -> Proposal {
+        serde_json::from_value(serde_json::json!({
+            "id": Id(id), "request_id": Id(request), "worker_id": Id(9), "org_id": Id(1),
+            "proposed_by": Id(2), "proposed_on": "2026-11-01", "score": 50.0,
+            "reasons": [], "warnings": [], "outcome_code": format!("C{id}")
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn children_come_from_the_parent_index_which_older_stores_get_at_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let open = || Store::open(&dir.path().join("s"), &dir.path().join("k")).unwrap();
+        {
+            let s = open();
+            let mut ws = WriteSet::new();
+            for (id, request) in [(1, 10), (2, 10), (3, 11)] {
+                ws.put(&proposal(id, request)).unwrap();
+            }
+            s.apply(&ws).unwrap();
+            let ids = |r| {
+                s.proposals
+                    .children(Id(r))
+                    .unwrap()
+                    .iter()
+                    .map(|p| p.id.0)
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(ids(10), vec![1, 2]);
+            assert_eq!(ids(11), vec![3]);
+            assert!(ids(12).is_empty());
+            // As a store written before the index existed.
+            s.all[tree_slot("proposals_by_request")].clear().unwrap();
+            s.flush().unwrap();
+            assert!(s.proposals.children(Id(10)).unwrap().is_empty());
+        }
+        let s = open();
+        assert_eq!(s.proposals.children(Id(10)).unwrap().len(), 2);
     }
 }

@@ -165,6 +165,29 @@ impl Page<'_> {
             .unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
 
+    /// Clicks something that loads a new page, and waits until the new page has loaded
+    /// (the old document's marker is gone), so what is read next is the new page.
+    async fn submit(&self, css: &str) {
+        self.js("window.__domOldPage = true; return true;").await;
+        self.click(css).await;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let fresh = self
+                .c
+                .execute(
+                    "return window.__domOldPage !== true && document.readyState === 'complete';",
+                    vec![],
+                )
+                .await
+                .unwrap_or(json!(false));
+            if fresh == json!(true) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "{css}: no new page");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     async fn js(&self, script: &str) -> serde_json::Value {
         self.c.execute(script, vec![]).await.expect("script")
     }
@@ -179,11 +202,11 @@ impl Page<'_> {
     async fn sign_in(&self, token: &str) {
         self.go("/ui/accesso").await;
         self.fill("token", token).await;
-        self.click("form button[type=submit]").await;
+        self.submit("form button[type=submit]").await;
     }
 
     async fn sign_out(&self) {
-        self.click("header .who button").await;
+        self.submit("header .who button").await;
         assert_eq!(self.h1().await, "Accesso a DOM");
     }
 }
@@ -289,7 +312,7 @@ fn desk_referrer_family_and_coordinator_in_a_real_browser() {
             p.fill(name, value).await;
         }
         p.click("input[name=jobs][value=badante]").await;
-        p.click("form.card-form button[type=submit]").await;
+        p.submit("form.card-form button[type=submit]").await;
         let error = p.text("#e-phone").await;
         assert!(!error.is_empty(), "the phone error is beside the phone field");
         assert_eq!(
@@ -303,7 +326,7 @@ fn desk_referrer_family_and_coordinator_in_a_real_browser() {
         );
         p.shot("03-nuova-scheda-errori").await;
         p.fill("phone", "+39 333 5550101").await;
-        p.click("form.card-form button[type=submit]").await;
+        p.submit("form.card-form button[type=submit]").await;
         assert_eq!(p.h1().await, "Oksana Bilenko");
         assert!(p.text(".banner.ok").await.contains("Scheda registrata"));
         assert!(p.text("dl.summary").await.contains("Follonica"), "typo-tolerant comune");
@@ -328,11 +351,11 @@ fn desk_referrer_family_and_coordinator_in_a_real_browser() {
             p.fill(name, value).await;
         }
         p.click("input[name=needs][value=elderly]").await;
-        p.click("form.card-form button[type=submit]").await;
+        p.submit("form.card-form button[type=submit]").await;
         assert!(p.text(".banner.error").await.contains("Criterio non ammesso"));
         assert!(p.text(".banner.error").await.contains("nazionalità"));
         p.fill("notes", "Signore anziano con Parkinson, serve aiuto al mattino.").await;
-        p.click("form.card-form button[type=submit]").await;
+        p.submit("form.card-form button[type=submit]").await;
         assert!(p.text(".banner.ok").await.contains("Richiesta registrata"));
         let request_url = p.c.current_url().await.expect("url");
         let request_path = request_url.path().to_string();
@@ -349,7 +372,7 @@ fn desk_referrer_family_and_coordinator_in_a_real_browser() {
         let (given, family) = best.split_once(' ').expect("a full name");
         p.shot("04-candidati").await;
         p.click("article.candidate input[name=worker_id]").await;
-        p.click("form[action$='/proponi'] > button[type=submit]").await;
+        p.submit("form[action$='/proponi'] > button[type=submit]").await;
         assert!(p.text(".banner.ok").await.contains("Proposte registrate: 1"));
         let code = p.text("article.proposal code").await;
         assert_eq!(code.len(), 10, "outcome code {code}");
@@ -369,7 +392,7 @@ fn desk_referrer_family_and_coordinator_in_a_real_browser() {
         p.go(&format!("/esito/{code}?lingua=ro")).await;
         assert_eq!(p.h1().await, "Cum a mers?");
         p.shot("07-esito-pubblico").await;
-        p.click("button[value=hired]").await;
+        p.submit("button[value=hired]").await;
         assert!(p.text(".banner.ok").await.contains("Mulțumim"));
         p.go(&format!("/esito/{code}?lingua=ar")).await;
         assert_eq!(p.js("return document.documentElement.dir;").await, json!("rtl"));
