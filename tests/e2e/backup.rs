@@ -12,6 +12,17 @@ fn p(path: &Path) -> &str {
     path.to_str().expect("a UTF-8 temporary path")
 }
 
+/// `dom` with these arguments, which must succeed.
+fn run_ok(args: &[&str], token: Option<&str>) -> Output {
+    let out = run(args, token);
+    assert!(
+        out.status.success(),
+        "dom {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 fn run(args: &[&str], token: Option<&str>) -> Output {
     let mut cmd = dom();
     cmd.args(args);
@@ -58,20 +69,15 @@ fn a_backup_taken_while_serving_restores_to_an_identical_store() {
     std::thread::sleep(std::time::Duration::from_millis(300));
     let acked_before_backup = before.lock().unwrap().len();
     let url = format!("http://127.0.0.1:{}", s.port);
-    let out = run(
+    let out = run_ok(
         &["backup", "--to", p(backups.path()), "--server", &url],
         Some(ADMIN),
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
     );
     stop.store(true, Ordering::SeqCst);
     writer.join().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("copia di sicurezza scritta"));
 
-    let out = run(
+    run_ok(
         &[
             "restore",
             "--from",
@@ -80,11 +86,6 @@ fn a_backup_taken_while_serving_restores_to_an_identical_store() {
             p(restored.path()),
         ],
         None,
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
     );
     let copy = Server::start(restored.path(), &["--rate-per-token", "0"]);
     // Everything acknowledged before the backup started is there, identical.
@@ -160,7 +161,7 @@ fn backups_need_an_admin_and_restores_an_empty_folder() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("già in uso"));
     // Once stopped, the offline backup works; restoring over live data is refused.
     s.kill();
-    let out = run(
+    run_ok(
         &[
             "backup",
             "--to",
@@ -169,11 +170,6 @@ fn backups_need_an_admin_and_restores_an_empty_folder() {
             p(data.path()),
         ],
         None,
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
     );
     let out = run(
         &[
