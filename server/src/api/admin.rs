@@ -2,7 +2,7 @@
 //! hashed), the audit log of a record, and the online backup. Admin role only.
 
 use std::collections::HashMap;
-use std::io::{Seek, SeekFrom};
+use std::io::Seek;
 use std::sync::Arc;
 
 use matcher::fixtures::token_hash;
@@ -275,10 +275,8 @@ async fn backup(token: Option<String>, state: Arc<State>) -> Result<Response, Ap
         })
         .await?;
     let mut file = file;
-    let length = file
-        .seek(SeekFrom::End(0))
-        .and_then(|n| file.seek(SeekFrom::Start(0)).map(|_| n))
-        .map_err(matcher::Error::from)?;
+    let length = file.metadata().map_err(matcher::Error::from)?.len();
+    file.rewind().map_err(matcher::Error::from)?;
     let stream = tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file));
     let mut resp = warp::reply::stream(stream).into_response();
     let headers = resp.headers_mut();

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use matcher::model::Role;
+use matcher::model::{Actor, FollowUp, Id, Role};
 use matcher::{json, Date};
 use serde::Deserialize;
 use serde_json::json as j;
@@ -93,19 +93,33 @@ async fn retention(
     let id = parse_id(&id)?;
     let f = state
         .blocking(move |s| {
-            let f = s
-                .engine
-                .store()
-                .follow_ups
-                .get(id)?
-                .ok_or(ApiError::NotFound)?;
-            if f.org_id != actor.org_id {
-                return Err(ApiError::NotFound);
-            }
-            let b: RetentionBody = json::parse_bytes(&body)?;
-            Ok(s.engine
-                .answer_retention(&actor, id, b.still_employed, Date::today())?)
+            answer_own_retention(s, &actor, id, || {
+                Ok(json::parse_bytes::<RetentionBody>(&body)?.still_employed)
+            })
         })
         .await?;
     Ok(json(StatusCode::OK, &f))
+}
+
+/// Answers a 90-day check of the actor's own organisation; another's is not found (the
+/// API and the web interface). The answer is read only once access is granted, so the
+/// refusal never depends on the body.
+pub(crate) fn answer_own_retention(
+    s: &State,
+    actor: &Actor,
+    id: Id,
+    still_employed: impl FnOnce() -> Result<bool, ApiError>,
+) -> Result<FollowUp, ApiError> {
+    let f = s
+        .engine
+        .store()
+        .follow_ups
+        .get(id)?
+        .ok_or(ApiError::NotFound)?;
+    if f.org_id != actor.org_id {
+        return Err(ApiError::NotFound);
+    }
+    let still_employed = still_employed()?;
+    Ok(s.engine
+        .answer_retention(actor, id, still_employed, Date::today())?)
 }

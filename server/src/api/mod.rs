@@ -2,11 +2,11 @@
 //! (state, token, body, query), and the one place where errors become responses.
 
 pub mod admin;
-mod followups;
+pub(crate) mod followups;
 mod health;
 pub mod openapi;
 pub(crate) mod outcome;
-mod proposals;
+pub(crate) mod proposals;
 mod reports;
 pub(crate) mod requests;
 mod workers;

@@ -100,6 +100,28 @@ fn visible_proposal(state: &State, actor: &Actor, id: Id) -> Result<ProposalView
     Ok(state.engine.proposal_view(p)?)
 }
 
+/// Records an outcome reported by an operator or referrer who may see the proposal
+/// (the API and the web interface). The input is read only once access is granted, so
+/// another organisation's proposal is "not found" whatever the body says.
+pub(crate) fn record_outcome_as(
+    state: &State,
+    actor: &Actor,
+    id: Id,
+    input: impl FnOnce() -> Result<OutcomeInput, ApiError>,
+) -> Result<ProposalView, ApiError> {
+    let p = state
+        .engine
+        .store()
+        .proposals
+        .get(id)?
+        .ok_or(ApiError::NotFound)?;
+    visible_request(state, actor, p.request_id)?;
+    let input = input()?;
+    Ok(state
+        .engine
+        .record_outcome(Some(actor), id, input, &state.policy, Date::today())?)
+}
+
 async fn propose(
     id: String,
     token: Option<String>,
@@ -170,11 +192,7 @@ async fn outcome(
     let id = parse_id(&id)?;
     let v = state
         .blocking(move |s| {
-            visible_proposal(s, &actor, id)?;
-            let input: OutcomeInput = json::parse_bytes(&body)?;
-            let v = s
-                .engine
-                .record_outcome(Some(&actor), id, input, &s.policy, Date::today())?;
+            let v = record_outcome_as(s, &actor, id, || Ok(json::parse_bytes(&body)?))?;
             view_for(s, &actor, v)
         })
         .await?;

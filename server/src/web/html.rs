@@ -131,8 +131,8 @@ impl FormState {
             .is_some_and(|v| v.iter().any(|x| x == value))
     }
 
-    /// The error for `name`, also when the API named a field inside it
-    /// (`permit.expires_on` for the `permit.expires_on` input, `languages[0]` for its row).
+    /// The error the API reported for exactly this input's path. An error naming a
+    /// whole group (`hours_per_week`) has no input of its own and shows in the banner.
     pub fn error(&self, name: &str) -> Option<&str> {
         self.errors.get(name).map(String::as_str)
     }

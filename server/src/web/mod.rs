@@ -9,7 +9,6 @@ mod pages;
 mod public;
 pub mod session;
 
-use std::collections::HashMap;
 use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
@@ -103,10 +102,8 @@ pub fn form() -> BoxedFilter<(Vec<(String, String)>,)> {
         .boxed()
 }
 
-/// The query string as pairs.
-pub fn query() -> BoxedFilter<(HashMap<String, String>,)> {
-    crate::api::query()
-}
+/// The query string, with the API's length limit.
+pub use crate::api::query;
 
 pub fn redirect(to: &str) -> Response {
     let mut r = Response::new("".into());

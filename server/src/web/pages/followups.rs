@@ -12,8 +12,9 @@ use warp::reply::Response;
 use warp::Filter;
 
 use super::requests::place;
+use crate::api::followups::answer_own_retention;
+use crate::api::parse_id;
 use crate::app::State;
-use crate::error::ApiError;
 use crate::web::html::{date_it, esc, page};
 use crate::web::session::Session;
 use crate::web::{checked, csrf_input, ok_html, query, redirect, render, session, signed_in, Page};
@@ -177,24 +178,11 @@ async fn retention(
 ) -> Page {
     let s = signed_in(s, &[Role::Operator])?;
     checked(&s, &pairs)?;
-    let id: Id = id.parse().map_err(|_| ApiError::NotFound)?;
+    let id = parse_id(&id)?;
     let retained = pairs.iter().any(|(k, v)| k == "retained" && v == "true");
     let actor = s.actor;
     state
-        .blocking(move |st| {
-            let f = st
-                .engine
-                .store()
-                .follow_ups
-                .get(id)?
-                .ok_or(ApiError::NotFound)?;
-            if f.org_id != actor.org_id {
-                return Err(ApiError::NotFound);
-            }
-            Ok(st
-                .engine
-                .answer_retention(&actor, id, retained, Date::today())?)
-        })
+        .blocking(move |st| answer_own_retention(st, &actor, id, || Ok(retained)))
         .await?;
     Ok(redirect("/ui/verifiche?esito=1"))
 }

@@ -5,16 +5,16 @@
 use std::fmt::Write;
 use std::sync::{Arc, LazyLock};
 
-use matcher::model::{Id, Job, Role};
+use matcher::model::{Job, Role};
 use serde_json::Value;
 use warp::filters::BoxedFilter;
 use warp::reply::Response;
 use warp::Filter;
 
 use super::requests::{family_card_html, place};
+use crate::api::parse_id;
 use crate::api::requests::visible_request;
 use crate::app::State;
-use crate::error::ApiError;
 use crate::web::html::{date_it, esc, page};
 use crate::web::session::Session;
 use crate::web::{ok_html, render, session, signed_in, Page};
@@ -41,7 +41,7 @@ pub fn routes(state: Arc<State>) -> BoxedFilter<(Response,)> {
 
 async fn cards(id: String, host: Option<String>, s: Option<Session>, state: Arc<State>) -> Page {
     let s = signed_in(s, &[Role::Operator, Role::Referrer])?;
-    let id: Id = id.parse().map_err(|_| ApiError::NotFound)?;
+    let id = parse_id(&id)?;
     let actor = s.actor;
     let (r, proposals) = state
         .blocking(move |st| {
@@ -104,7 +104,7 @@ fn money(v: &Value) -> String {
 
 async fn duties(id: String, s: Option<Session>, state: Arc<State>) -> Page {
     let s = signed_in(s, &[Role::Operator, Role::Referrer])?;
-    let id: Id = id.parse().map_err(|_| ApiError::NotFound)?;
+    let id = parse_id(&id)?;
     let actor = s.actor;
     let r = state
         .blocking(move |st| visible_request(st, &actor, id))

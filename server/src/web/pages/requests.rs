@@ -19,6 +19,8 @@ use warp::reply::Response;
 use warp::Filter;
 
 use super::workers::{choices, refusal};
+use crate::api::parse_id;
+use crate::api::proposals::record_outcome_as;
 use crate::api::requests::visible_request;
 use crate::app::State;
 use crate::error::ApiError;
@@ -73,10 +75,6 @@ pub fn routes(state: Arc<State>) -> BoxedFilter<(Response,)> {
         .or(outcome)
         .unify()
         .boxed()
-}
-
-fn parse_id(id: &str) -> Result<Id, ApiError> {
-    id.parse().map_err(|_| ApiError::NotFound)
 }
 
 pub fn place(istat: &str) -> String {
@@ -533,18 +531,7 @@ async fn outcome(
         .unwrap_or_else(|| "/ui/".into());
     let actor = s.actor;
     let result = state
-        .blocking(move |st| {
-            let p = st
-                .engine
-                .store()
-                .proposals
-                .get(id)?
-                .ok_or(ApiError::NotFound)?;
-            visible_request(st, &actor, p.request_id)?;
-            Ok(st
-                .engine
-                .record_outcome(Some(&actor), id, input, &st.policy, Date::today())?)
-        })
+        .blocking(move |st| record_outcome_as(st, &actor, id, || Ok(input)))
         .await;
     let sep = if back.contains('?') { '&' } else { '?' };
     match result {

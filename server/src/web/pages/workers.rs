@@ -8,8 +8,7 @@ use std::sync::Arc;
 use matcher::comuni::Comuni;
 use matcher::index::WorkerFilter;
 use matcher::model::{
-    ExperienceKind, Gender, Id, Job, Level, LiveIn, PermitKind, Role, Worker, WorkerInput,
-    WorkerStatus,
+    ExperienceKind, Gender, Job, Level, LiveIn, PermitKind, Role, Worker, WorkerInput, WorkerStatus,
 };
 use matcher::{json, Date};
 use warp::filters::BoxedFilter;
@@ -17,6 +16,7 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::Filter;
 
+use crate::api::parse_id;
 use crate::app::State;
 use crate::error::ApiError;
 use crate::web::form::{self, to_json, values_of, WORKER};
@@ -104,10 +104,6 @@ pub fn routes(state: Arc<State>) -> BoxedFilter<(Response,)> {
 
 fn desk(s: Option<Session>) -> Result<Session, ApiError> {
     signed_in(s, &[Role::Operator])
-}
-
-fn parse_id(id: &str) -> Result<Id, ApiError> {
-    id.parse().map_err(|_| ApiError::NotFound)
 }
 
 fn comune_name(istat: &str) -> String {
