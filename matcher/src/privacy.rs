@@ -52,11 +52,7 @@ pub(crate) fn stripped_proposals(
         .store()
         .proposals
         .select(|p| p.deidentified_on.is_none() && which(p))?;
-    let ids: HashSet<Id> = proposals.iter().map(|p| p.id).collect();
-    let mut follow_ups = engine
-        .store()
-        .follow_ups
-        .select(|f| ids.contains(&f.proposal_id))?;
+    let mut follow_ups = follow_ups_of(engine, &proposals)?;
     for p in &mut proposals {
         for r in &mut p.reasons {
             r.detail.clear();
@@ -73,6 +69,15 @@ pub(crate) fn stripped_proposals(
         }
     }
     Ok((proposals, follow_ups))
+}
+
+/// The follow-ups of these proposals, through the by-proposal index.
+fn follow_ups_of(engine: &Engine, proposals: &[Proposal]) -> Result<Vec<FollowUp>> {
+    let mut out = Vec::new();
+    for p in proposals {
+        out.extend(engine.follow_ups_of(p.id)?);
+    }
+    Ok(out)
 }
 
 /// A request without the family's name, phone and notes (which may describe health).
@@ -95,10 +100,7 @@ impl Engine {
         let worker = self.store().workers.fetch(id)?;
         let proposals = self.store().proposals.select(|p| p.worker_id == id)?;
         let ids: HashSet<Id> = proposals.iter().map(|p| p.id).collect();
-        let follow_ups = self
-            .store()
-            .follow_ups
-            .select(|f| ids.contains(&f.proposal_id))?;
+        let follow_ups = follow_ups_of(self, &proposals)?;
         let mut exported = Vec::with_capacity(proposals.len());
         for p in proposals {
             let r = self.store().requests.get(p.request_id)?;

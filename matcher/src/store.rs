@@ -508,19 +508,12 @@ impl Store {
         }
         let mut ws = WriteSet::new();
         for s in &shredded {
-            for (kind, tree) in [
-                (Kind::Worker, &self.workers.tree),
-                (Kind::Request, &self.requests.tree),
-            ] {
-                let Some(bytes) = tree.get(s.id.to_key())? else {
+            for (kind, name) in [(Kind::Worker, Worker::TREE), (Kind::Request, Request::TREE)] {
+                let slot = tree_slot(name);
+                let Some(bytes) = self.all[slot].get(s.id.to_key())? else {
                     continue;
                 };
                 if vault::sealed_header(&bytes) == Some((s.id, s.gen)) {
-                    let slot = tree_slot(if kind == Kind::Worker {
-                        Worker::TREE
-                    } else {
-                        Request::TREE
-                    });
                     ws.ops.push((slot, s.id.to_key().to_vec(), Value::Remove));
                     ws.logged.push((kind, s.id));
                 }

@@ -55,6 +55,24 @@ struct Inner {
     dirty: bool,
 }
 
+impl Inner {
+    /// Files a live key: the highest generation of an id is its current key.
+    fn add(&mut self, id: u64, e: Entry) {
+        match self.current.get(&id).copied() {
+            Some(c) if c.gen > e.gen => {
+                self.older.insert((id, e.gen), e);
+            }
+            Some(c) => {
+                self.older.insert((id, c.gen), c);
+                self.current.insert(id, e);
+            }
+            None => {
+                self.current.insert(id, e);
+            }
+        }
+    }
+}
+
 /// The key file (or, for temporary stores, keys held only in memory).
 pub struct Vault {
     file: Option<File>,
@@ -122,18 +140,7 @@ impl Vault {
                     let mut key = [0u8; 32];
                     key.copy_from_slice(&s[16..48]);
                     let e = Entry { gen, slot, key };
-                    match inner.current.get(&id).copied() {
-                        Some(c) if c.gen > gen => {
-                            inner.older.insert((id, gen), e);
-                        }
-                        Some(c) => {
-                            inner.older.insert((id, c.gen), c);
-                            inner.current.insert(id, e);
-                        }
-                        None => {
-                            inner.current.insert(id, e);
-                        }
-                    }
+                    inner.add(id, e);
                 }
                 other => return Err(corrupt(format!("slot {n}: stato {other} sconosciuto"))),
             }
@@ -290,18 +297,7 @@ impl Vault {
         let slot = Self::new_slot(&mut inner);
         self.write_slot(&mut inner, slot, &slot_bytes(id, gen, LIVE, &key))?;
         let e = Entry { gen, slot, key };
-        match inner.current.get(&id.0).copied() {
-            Some(c) if c.gen > gen => {
-                inner.older.insert((id.0, gen), e);
-            }
-            Some(c) => {
-                inner.older.insert((id.0, c.gen), c);
-                inner.current.insert(id.0, e);
-            }
-            None => {
-                inner.current.insert(id.0, e);
-            }
-        }
+        inner.add(id.0, e);
         Ok(())
     }
 
