@@ -6,9 +6,8 @@
 
 use std::time::Instant;
 
-use matcher::features::{RequestFeatures, WorkerFeatures};
+use matcher::bench::{score, Context, RequestFeatures, WorkerFeatures};
 use matcher::model::Request;
-use matcher::score::{self, Context};
 use matcher::synth::{Area, Synth};
 use matcher::{Date, Engine};
 
@@ -84,7 +83,7 @@ fn main() {
         let baselines = std::env::var("DOM_BENCH_BASELINES").map_or(true, |v| v != "0");
         let reqs_b = if baselines { &reqs[..] } else { &reqs[..1] };
         let tantivy = time_each(reqs_b, |r| {
-            let hits = engine.index().top_workers_for(r, 20).expect("search");
+            let hits = engine.tantivy_baseline(r, 20).expect("search");
             std::hint::black_box(hits);
         });
         // The naive baseline is slow: measure it on a sample at large sizes.
@@ -96,13 +95,11 @@ fn main() {
                 text_share: 0.0,
             };
             let mut scored: Vec<(f64, matcher::model::Id)> = engine
-                .store()
-                .workers
-                .iter()
+                .stored_workers()
                 .filter_map(|w| {
                     let w = w.expect("decode");
                     let f = WorkerFeatures::of(&w);
-                    score::score(&f, &rf, &ctx).ok().map(|b| (b.total(), w.id))
+                    score(&f, &rf, &ctx).ok().map(|b| (b.total(), w.id))
                 })
                 .collect();
             scored.sort_by(|a, b| b.0.total_cmp(&a.0));

@@ -110,6 +110,21 @@ impl Comuni {
         self.slot(istat).map(|s| self.by_slot(s))
     }
 
+    /// The name to show for a stored code. Stored codes were validated, so an unknown
+    /// one means a table from another year: show the code rather than hide the record.
+    pub fn name_of(&self, istat: &str) -> String {
+        self.by_code(istat)
+            .map_or_else(|| istat.to_string(), |c| c.name.clone())
+    }
+
+    /// `name_of` with the province: "Orbetello (GR)".
+    pub fn name_with_province(&self, istat: &str) -> String {
+        self.by_code(istat).map_or_else(
+            || istat.to_string(),
+            |c| format!("{} ({})", c.name, c.province),
+        )
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &Comune> {
         self.list.iter()
     }

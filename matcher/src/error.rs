@@ -43,6 +43,10 @@ pub enum Error {
     #[error("record illeggibile nell'archivio ({what}): {detail}")]
     Corrupt { what: String, detail: String },
 
+    /// Another process (a running `dom serve`?) holds the store's lock.
+    #[error("l'archivio {path} è già in uso da un altro processo (un `dom serve` attivo?)")]
+    StoreInUse { path: String },
+
     /// The sled store failed.
     #[error("errore dell'archivio: {0}")]
     Store(#[from] sled::Error),

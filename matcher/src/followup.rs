@@ -5,15 +5,13 @@
 use serde::{Deserialize, Serialize};
 
 use crate::date::Date;
-use crate::engine::{Change, Engine};
+use crate::engine::{Change, Eligibility, Engine};
 use crate::error::{Error, Result};
-use crate::json;
 use crate::model::{
     Actor, AuditAction, AuditEntry, ContractShape, FollowUp, FollowUpKind, FollowUpStatus, Id,
-    NotHiredReason, Outcome, OutcomeKind, Proposal, Reporter, Request, RequestInput, RequestStatus,
-    Worker, WorkerInput, WorkerStatus,
+    NotHiredReason, Outcome, OutcomeKind, Proposal, RecordKind, Reporter, RequestStatus, Via,
+    WorkerStatus,
 };
-use crate::validate;
 
 /// When follow-ups fall due.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,13 +133,14 @@ impl Engine {
                 "questa persona è già stata proposta per questa richiesta".into(),
             ));
         }
-        let candidate = match self.score_pair(worker_id, &r, today)? {
-            Ok(c) => c,
-            Err(why) => {
+        let candidate = match self.eligibility(worker_id, &r, today)? {
+            Eligibility::Eligible(c) => c,
+            Eligibility::Excluded(why) => {
+                let details: Vec<String> = why.iter().map(|e| e.detail()).collect();
                 return Err(Error::Conflict(format!(
                     "non proponibile per questa richiesta: {}",
-                    why.detail()
-                )))
+                    details.join("; ")
+                )));
             }
         };
         let mut w = self.store().workers.fetch(worker_id)?;
@@ -191,7 +190,7 @@ impl Engine {
             audit: vec![AuditEntry::by(
                 Some(actor),
                 AuditAction::Propose,
-                "proposal",
+                RecordKind::Proposal,
                 p.id,
             )],
             ..Change::default()
@@ -300,9 +299,9 @@ impl Engine {
                 done_on: None,
             });
         }
-        let mut audit = AuditEntry::by(actor, AuditAction::Outcome, "proposal", p.id);
+        let mut audit = AuditEntry::by(actor, AuditAction::Outcome, RecordKind::Proposal, p.id);
         if actor.is_none() {
-            audit.via = "outcome_code".into();
+            audit.via = Via::OutcomeCode;
         }
         change.audit.push(audit);
         change.proposals.push(p.clone());
@@ -345,7 +344,7 @@ impl Engine {
         change.audit.push(AuditEntry::by(
             Some(actor),
             AuditAction::FollowUp,
-            "follow_up",
+            RecordKind::FollowUp,
             f.id,
         ));
         self.apply(change)?;
@@ -387,9 +386,12 @@ impl Engine {
             };
             if w.status == WorkerStatus::Available {
                 w.status = WorkerStatus::Inactive;
-                change
-                    .audit
-                    .push(AuditEntry::by(None, AuditAction::Update, "worker", w.id));
+                change.audit.push(AuditEntry::by(
+                    None,
+                    AuditAction::Update,
+                    RecordKind::Worker,
+                    w.id,
+                ));
                 change.workers.push(w);
             }
         }
@@ -401,119 +403,6 @@ impl Engine {
             self.apply(change)?;
         }
         Ok(sweep)
-    }
-
-    /// Applies a JSON merge patch to a worker card. Besides the create fields it takes
-    /// `status` (`available` / `inactive`) and `reconfirm: true` (the person confirmed
-    /// the card today). The result is validated like a new card.
-    pub fn patch_worker(
-        &self,
-        actor: &Actor,
-        id: Id,
-        patch: &serde_json::Value,
-        today: Date,
-    ) -> Result<Worker> {
-        let _u = self.lock_updates();
-        let old = self.store().workers.fetch(id)?;
-        let mut patch = patch.clone();
-        let obj = patch
-            .as_object_mut()
-            .ok_or_else(|| Error::invalid("", "il corpo deve essere un oggetto JSON"))?;
-        let status = obj
-            .remove("status")
-            .map(json::parse::<WorkerStatus>)
-            .transpose()
-            .map_err(|_| {
-                Error::invalid("status", "stato non valido (available, inactive, placed)")
-            })?;
-        let reconfirm = match obj.remove("reconfirm") {
-            None => false,
-            Some(v) => v
-                .as_bool()
-                .ok_or_else(|| Error::invalid("reconfirm", "deve essere true o false"))?,
-        };
-        let input: WorkerInput = json::patched(&old.to_input(), &patch)?;
-        let mut w = validate::worker(input, id, today)?;
-        w.org_id = old.org_id;
-        w.registered_on = old.registered_on;
-        w.last_proposed_on = old.last_proposed_on;
-        w.possible_duplicate_of = old.possible_duplicate_of.clone();
-        w.confirmed_on = if reconfirm { today } else { old.confirmed_on };
-        w.status = status.unwrap_or(old.status);
-        self.apply(Change {
-            workers: vec![w.clone()],
-            audit: vec![AuditEntry::by(
-                Some(actor),
-                AuditAction::Update,
-                "worker",
-                id,
-            )],
-            ..Change::default()
-        })?;
-        Ok(w)
-    }
-
-    /// Applies a JSON merge patch to a request. Besides the create fields it takes
-    /// `status`: `closed` closes it, `open` reopens it.
-    pub fn patch_request(
-        &self,
-        actor: &Actor,
-        id: Id,
-        patch: &serde_json::Value,
-        today: Date,
-    ) -> Result<Request> {
-        let _u = self.lock_updates();
-        let old = self.store().requests.fetch(id)?;
-        if old.deidentified_on.is_some() {
-            return Err(Error::Conflict(
-                "richiesta anonimizzata per scadenza dei termini di conservazione: non modificabile"
-                    .into(),
-            ));
-        }
-        let mut patch = patch.clone();
-        crate::guard::check_fields(&patch)?;
-        let obj = patch
-            .as_object_mut()
-            .ok_or_else(|| Error::invalid("", "il corpo deve essere un oggetto JSON"))?;
-        let status = obj
-            .remove("status")
-            .map(json::parse::<RequestStatus>)
-            .transpose()
-            .map_err(|_| Error::invalid("status", "stato non valido (open, closed)"))?;
-        let input: RequestInput = json::patched(&old.to_input(), &patch)?;
-        let mut r = validate::request(input, id, today)?;
-        r.org_id = old.org_id;
-        r.created_on = old.created_on;
-        r.status = old.status;
-        r.closed_on = old.closed_on;
-        match status {
-            None => {}
-            Some(RequestStatus::Closed) => {
-                r.status = RequestStatus::Closed;
-                r.closed_on = Some(today);
-            }
-            Some(RequestStatus::Open) => {
-                r.status = RequestStatus::Open;
-                r.closed_on = None;
-            }
-            Some(_) => {
-                return Err(Error::invalid(
-                    "status",
-                    "si può solo chiudere (closed) o riaprire (open); «coperta» si registra con l'esito",
-                ))
-            }
-        }
-        self.apply(Change {
-            requests: vec![r.clone()],
-            audit: vec![AuditEntry::by(
-                Some(actor),
-                AuditAction::Update,
-                "request",
-                id,
-            )],
-            ..Change::default()
-        })?;
-        Ok(r)
     }
 }
 

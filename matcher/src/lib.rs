@@ -1,33 +1,54 @@
 //! DOM's matching core: the domain model, the sled store (source of truth), the tantivy
 //! index derived from it, and explained compatibility scoring. Knows nothing of HTTP.
+//!
+//! Everything goes through [`Engine`]: it owns the store, the index and the in-memory
+//! tables, and is the only writer. The modules are private; this page is the API.
 
 pub mod backup;
-pub mod check;
-pub mod comuni;
-pub mod date;
-pub mod dedupe;
-pub mod engine;
-pub mod error;
-pub mod features;
+mod check;
+mod comuni;
+mod date;
+mod dedupe;
+mod engine;
+mod error;
+mod features;
 pub mod fixtures;
-pub mod followup;
+mod followup;
 pub mod guard;
-pub mod import;
-pub mod index;
+mod import;
+mod index;
 pub mod json;
 pub mod model;
-pub mod privacy;
-pub mod relevance;
-pub mod report;
-pub mod score;
-pub mod snapshot;
-pub mod store;
+mod privacy;
+mod rank;
+mod relevance;
+mod report;
+mod snapshot;
+mod store;
 pub mod synth;
-pub mod table;
-pub mod text;
-pub mod validate;
-pub mod vault;
+mod table;
+mod text;
+mod validate;
+mod vault;
 
+pub use check::CheckReport;
+pub use comuni::{Comune, ComuneMatch, Comuni};
 pub use date::Date;
-pub use engine::{Engine, Recovery};
+pub use engine::{Change, DueFollowUp, Eligibility, Engine, Recovery, RequestScope};
 pub use error::{Error, Result};
+pub use followup::{normalise_code, FollowUpPolicy, OutcomeInput, ProposalView, Sweep, CODE_LEN};
+pub use import::{parse_line, parse_request_line, ImportReport};
+pub use index::WorkerFilter;
+pub use privacy::{RetentionPass, WorkerExport};
+pub use rank::{
+    documentation as constraint_documentation, Constraint, Exclusion, Factor, MAX_LIMIT,
+};
+pub use report::{monthly, Month, MonthlyReport};
+pub use validate::{request as validate_request, worker as validate_worker};
+
+/// What the benchmarks and fuzz targets reach below the engine: scoring features and
+/// the pure scoring functions, with no store.
+pub mod bench {
+    pub use crate::features::{RequestFeatures, WorkerFeatures};
+    pub use crate::rank::{score, Breakdown, Context};
+}

@@ -659,6 +659,28 @@ vocabulary!(
     }
 );
 
+vocabulary!(
+    /// Which kind of record an audit entry is about.
+    RecordKind {
+        Worker = "worker" / "scheda lavoratore",
+        Request = "request" / "richiesta",
+        Proposal = "proposal" / "proposta",
+        FollowUp = "follow_up" / "verifica",
+        Organisation = "organisation" / "organizzazione",
+        Operator = "operator" / "operatore",
+        Store = "store" / "archivio",
+    }
+);
+
+vocabulary!(
+    /// How the actor of an audit entry was identified.
+    Via {
+        Token = "token" / "token personale",
+        OutcomeCode = "outcome_code" / "codice esito",
+        System = "system" / "sistema",
+    }
+);
+
 /// Who is acting: an operator of an organisation with a role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Actor {
@@ -675,16 +697,15 @@ pub struct AuditEntry {
     pub at: u64,
     pub operator_id: Option<Id>,
     pub org_id: Option<Id>,
-    /// `token`, `outcome_code` (public endpoint) or `system` (background task).
-    pub via: String,
+    pub via: Via,
     pub action: AuditAction,
-    pub record_kind: String,
+    pub record_kind: RecordKind,
     pub record_id: Id,
 }
 
 impl AuditEntry {
     /// An entry for `actor` (or the system, when `None`) doing `action` now.
-    pub fn by(actor: Option<&Actor>, action: AuditAction, kind: &str, id: Id) -> AuditEntry {
+    pub fn by(actor: Option<&Actor>, action: AuditAction, kind: RecordKind, id: Id) -> AuditEntry {
         AuditEntry {
             at: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -692,9 +713,13 @@ impl AuditEntry {
                 .unwrap_or(0),
             operator_id: actor.map(|a| a.operator_id),
             org_id: actor.map(|a| a.org_id),
-            via: if actor.is_some() { "token" } else { "system" }.to_string(),
+            via: if actor.is_some() {
+                Via::Token
+            } else {
+                Via::System
+            },
             action,
-            record_kind: kind.to_string(),
+            record_kind: kind,
             record_id: id,
         }
     }

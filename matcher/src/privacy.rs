@@ -10,7 +10,8 @@ use crate::date::Date;
 use crate::engine::{Change, Engine};
 use crate::error::Result;
 use crate::model::{
-    AuditAction, AuditEntry, FollowUp, Id, Job, Proposal, Request, RequestStatus, Worker,
+    AuditAction, AuditEntry, FollowUp, Id, Job, Proposal, RecordKind, Request, RequestStatus,
+    Worker,
 };
 
 /// Everything DOM holds about one worker (GDPR art. 15 and 20), as one JSON document.
@@ -36,7 +37,7 @@ pub struct ExportedProposal {
 
 /// What a retention pass de-identified.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Retention {
+pub struct RetentionPass {
     pub requests: usize,
     pub proposals: usize,
 }
@@ -113,7 +114,7 @@ impl Engine {
         self.store().append_audit(&AuditEntry::by(
             Some(actor),
             AuditAction::Export,
-            "worker",
+            RecordKind::Worker,
             id,
         ))?;
         Ok(WorkerExport {
@@ -129,7 +130,7 @@ impl Engine {
 
     /// De-identifies requests closed before `cutoff` and proposals made before it. The
     /// requests are re-sealed under new keys, so their old versions become unreadable.
-    pub fn apply_retention(&self, cutoff: Date, today: Date) -> Result<Retention> {
+    pub fn apply_retention(&self, cutoff: Date, today: Date) -> Result<RetentionPass> {
         let _u = self.lock_updates();
         let requests: Vec<Request> = self
             .store()
@@ -143,16 +144,16 @@ impl Engine {
             .map(|r| deidentified(r, today))
             .collect();
         let (proposals, follow_ups) = stripped_proposals(self, |p| p.proposed_on < cutoff, today)?;
-        let done = Retention {
+        let done = RetentionPass {
             requests: requests.len(),
             proposals: proposals.len(),
         };
-        if done == Retention::default() {
+        if done == RetentionPass::default() {
             return Ok(done);
         }
         let audit = requests
             .iter()
-            .map(|r| AuditEntry::by(None, AuditAction::Update, "request", r.id))
+            .map(|r| AuditEntry::by(None, AuditAction::Update, RecordKind::Request, r.id))
             .collect();
         self.apply(Change {
             requests,
@@ -209,7 +210,8 @@ mod tests {
     #[test]
     fn export_holds_the_card_its_proposals_and_who_touched_it() {
         let (e, p) = with_proposal();
-        e.audit_read(&desk(), "worker", p.worker_id).unwrap();
+        e.audit(&desk(), AuditAction::Read, RecordKind::Worker, p.worker_id)
+            .unwrap();
         let x = e.export_worker(p.worker_id, &desk(), today()).unwrap();
         assert_eq!(x.worker.id, p.worker_id);
         assert_eq!(x.proposals.len(), 1);
@@ -246,7 +248,11 @@ mod tests {
         let mut closed = e.store().requests.fetch(p.request_id).unwrap();
         closed.status = RequestStatus::Closed;
         closed.closed_on = Some(today().add_days(-800));
-        e.put_request(&closed).unwrap();
+        e.apply(Change {
+            requests: vec![closed.clone()],
+            ..Change::default()
+        })
+        .unwrap();
         let open_count = e
             .store()
             .requests
@@ -256,12 +262,12 @@ mod tests {
         // Nothing is old enough yet for a cutoff before everything.
         assert_eq!(
             e.apply_retention(today().add_days(-900), today()).unwrap(),
-            Retention::default()
+            RetentionPass::default()
         );
         let done = e.apply_retention(today().add_days(-730), today()).unwrap();
         assert_eq!(
             done,
-            Retention {
+            RetentionPass {
                 requests: 1,
                 proposals: 0
             }
@@ -286,7 +292,7 @@ mod tests {
         assert_eq!(done.proposals, 1);
         assert_eq!(
             e.apply_retention(today().add_days(1), today()).unwrap(),
-            Retention {
+            RetentionPass {
                 requests: 0,
                 proposals: 0
             }

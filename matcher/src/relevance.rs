@@ -11,8 +11,6 @@ use std::collections::HashMap;
 
 use tantivy::tokenizer::TextAnalyzer;
 
-use crate::text;
-
 const K1: f32 = 1.2;
 const B: f32 = 0.75;
 /// Notes longer than this many stems are cut: enough for any real note.
@@ -52,14 +50,6 @@ impl DocTerms {
             terms: terms.into_boxed_slice(),
             len: len.min(u32::from(u16::MAX)) as u16,
         }
-    }
-
-    pub fn len(&self) -> u16 {
-        self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.terms.is_empty()
     }
 
     fn hashes(&self) -> impl Iterator<Item = u32> + '_ {
@@ -203,7 +193,9 @@ impl TextQuery {
 }
 
 /// The analyser-backed helper both sides use.
+#[cfg(test)]
 pub fn doc_terms(notes: &str) -> DocTerms {
+    use crate::text;
     DocTerms::of(&mut text::italian_analyzer(), notes)
 }
 

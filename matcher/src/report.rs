@@ -118,7 +118,7 @@ pub struct Outcomes {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
-pub struct Retention {
+pub struct RetentionChecks {
     /// 90-day checks answered in the month.
     pub checked: u64,
     pub still_employed: u64,
@@ -139,7 +139,7 @@ pub struct ByComune {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
-pub struct Change {
+pub struct MonthOverMonth {
     pub requests_received: i64,
     pub proposals_made: i64,
     pub placements: i64,
@@ -163,11 +163,11 @@ pub struct MonthlyReport {
     pub median_days_request_to_first_proposal: Option<f64>,
     pub median_days_proposal_to_start: Option<f64>,
     pub failure_reasons: BTreeMap<String, u64>,
-    pub retention_90_days: Retention,
+    pub retention_90_days: RetentionChecks,
     /// Cards by state when the report is made (the store keeps no history of states).
     pub cards: Cards,
     pub by_comune: BTreeMap<String, ByComune>,
-    pub change_from_previous_month: Change,
+    pub change_from_previous_month: MonthOverMonth,
 }
 
 /// Everything a report reads, loaded once.
@@ -196,12 +196,6 @@ fn ratio(a: u64, b: u64) -> Option<f64> {
     (b > 0).then(|| ((a as f64 / b as f64) * 10_000.0).round() / 10_000.0)
 }
 
-fn comune_name(code: &str) -> String {
-    Comuni::get()
-        .by_code(code)
-        .map_or(code.to_string(), |c| c.name.clone())
-}
-
 /// The review of `month` alone (without the comparison).
 pub fn compute(rec: &Records, month: Month, today: Date) -> MonthlyReport {
     let mut r = MonthlyReport {
@@ -221,7 +215,7 @@ pub fn compute(rec: &Records, month: Month, today: Date) -> MonthlyReport {
             .entry(q.job.as_str().to_string())
             .or_default() += 1;
         r.by_comune
-            .entry(comune_name(&q.comune))
+            .entry(Comuni::get().name_of(&q.comune))
             .or_default()
             .requests += 1;
     }
@@ -261,7 +255,7 @@ pub fn compute(rec: &Records, month: Month, today: Date) -> MonthlyReport {
                 to_start.push(start.days_since(p.proposed_on));
                 if let Some(q) = requests.get(&p.request_id) {
                     r.by_comune
-                        .entry(comune_name(&q.comune))
+                        .entry(Comuni::get().name_of(&q.comune))
                         .or_default()
                         .placements += 1;
                 }
@@ -312,7 +306,7 @@ pub fn compute(rec: &Records, month: Month, today: Date) -> MonthlyReport {
 pub fn monthly(rec: &Records, month: Month, today: Date) -> MonthlyReport {
     let mut r = compute(rec, month, today);
     let prev = compute(rec, month.previous(), today);
-    r.change_from_previous_month = Change {
+    r.change_from_previous_month = MonthOverMonth {
         requests_received: r.requests_received.total as i64 - prev.requests_received.total as i64,
         proposals_made: r.proposals_made as i64 - prev.proposals_made as i64,
         placements: r.placements as i64 - prev.placements as i64,

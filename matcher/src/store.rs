@@ -25,7 +25,7 @@ const SEQ_KEY: &[u8] = b"seq";
 /// A record type kept in its own sled tree.
 pub trait Record: Serialize + DeserializeOwned {
     /// Tree name, also used in error messages.
-    const TREE: &'static str;
+    const TREE: TreeName;
     /// The kind named in a not-found error shown to operators.
     const LABEL: &'static str;
     /// Set for records the index mirrors: their writes go to the change log, and they
@@ -33,7 +33,7 @@ pub trait Record: Serialize + DeserializeOwned {
     const KIND: Option<Kind> = None;
     /// The tree indexing records by the record they belong to (`parent`), so "the
     /// follow-ups of this proposal" is a prefix scan, not a scan of every follow-up.
-    const BY_PARENT: Option<&'static str> = None;
+    const BY_PARENT: Option<TreeName> = None;
     fn id(&self) -> Id;
     /// The record this one belongs to; fixed for the record's life.
     fn parent(&self) -> Option<Id> {
@@ -42,9 +42,9 @@ pub trait Record: Serialize + DeserializeOwned {
 }
 
 macro_rules! record {
-    ($t:ty, $tree:literal, $label:literal $(, $kind:expr)?) => {
+    ($t:ty, $tree:expr, $label:literal $(, $kind:expr)?) => {
         impl Record for $t {
-            const TREE: &'static str = $tree;
+            const TREE: TreeName = $tree;
             const LABEL: &'static str = $label;
             $(const KIND: Option<Kind> = Some($kind);)?
             fn id(&self) -> Id {
@@ -52,11 +52,11 @@ macro_rules! record {
             }
         }
     };
-    ($t:ty, $tree:literal, $label:literal, by $index:literal, $parent:ident) => {
+    ($t:ty, $tree:expr, $label:literal, by $index:expr, $parent:ident) => {
         impl Record for $t {
-            const TREE: &'static str = $tree;
+            const TREE: TreeName = $tree;
             const LABEL: &'static str = $label;
-            const BY_PARENT: Option<&'static str> = Some($index);
+            const BY_PARENT: Option<TreeName> = Some($index);
             fn id(&self) -> Id {
                 self.id
             }
@@ -67,31 +67,80 @@ macro_rules! record {
     };
 }
 
-record!(Worker, "workers", "scheda lavoratore", Kind::Worker);
-record!(Request, "requests", "richiesta", Kind::Request);
-record!(Organisation, "organisations", "organizzazione");
-record!(Operator, "operators", "operatore");
-record!(Proposal, "proposals", "proposta", by "proposals_by_request", request_id);
-record!(FollowUp, "follow_ups", "verifica", by "follow_ups_by_proposal", proposal_id);
+record!(Worker, TreeName::Workers, "scheda lavoratore", Kind::Worker);
+record!(Request, TreeName::Requests, "richiesta", Kind::Request);
+record!(Organisation, TreeName::Organisations, "organizzazione");
+record!(Operator, TreeName::Operators, "operatore");
+record!(
+    Proposal,
+    TreeName::Proposals,
+    "proposta",
+    by TreeName::ProposalsByRequest,
+    request_id
+);
+record!(
+    FollowUp,
+    TreeName::FollowUps,
+    "verifica",
+    by TreeName::FollowUpsByProposal,
+    proposal_id
+);
 
-/// Every tree a `WriteSet` can touch, in a fixed order (the transaction's order).
-const TREES: [&str; 12] = [
-    "workers",
-    "requests",
-    "organisations",
-    "operators",
-    "proposals",
-    "follow_ups",
-    "outcome_codes",
-    "audit",
-    "changes",
-    "meta",
-    "proposals_by_request",
-    "follow_ups_by_proposal",
-];
+/// Every sled tree, in a fixed order (the transaction's order; a tree's slot is its
+/// discriminant). Names are the trees' names on disk and in backups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TreeName {
+    Workers,
+    Requests,
+    Organisations,
+    Operators,
+    Proposals,
+    FollowUps,
+    OutcomeCodes,
+    Audit,
+    Changes,
+    Meta,
+    ProposalsByRequest,
+    FollowUpsByProposal,
+}
 
-fn tree_slot(name: &str) -> usize {
-    TREES.iter().position(|t| *t == name).unwrap_or(0)
+impl TreeName {
+    pub const ALL: [TreeName; 12] = [
+        TreeName::Workers,
+        TreeName::Requests,
+        TreeName::Organisations,
+        TreeName::Operators,
+        TreeName::Proposals,
+        TreeName::FollowUps,
+        TreeName::OutcomeCodes,
+        TreeName::Audit,
+        TreeName::Changes,
+        TreeName::Meta,
+        TreeName::ProposalsByRequest,
+        TreeName::FollowUpsByProposal,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            TreeName::Workers => "workers",
+            TreeName::Requests => "requests",
+            TreeName::Organisations => "organisations",
+            TreeName::Operators => "operators",
+            TreeName::Proposals => "proposals",
+            TreeName::FollowUps => "follow_ups",
+            TreeName::OutcomeCodes => "outcome_codes",
+            TreeName::Audit => "audit",
+            TreeName::Changes => "changes",
+            TreeName::Meta => "meta",
+            TreeName::ProposalsByRequest => "proposals_by_request",
+            TreeName::FollowUpsByProposal => "follow_ups_by_proposal",
+        }
+    }
+
+    /// The tree with this name; `None` for any other (never a default tree).
+    pub fn from_name(name: &str) -> Option<TreeName> {
+        TreeName::ALL.into_iter().find(|t| t.name() == name)
+    }
 }
 
 /// What a write set does to one key.
@@ -144,10 +193,10 @@ impl WriteSet {
             }
             None => Value::Plain(encode(value)?),
         };
-        self.ops.push((tree_slot(T::TREE), id.to_key().to_vec(), v));
+        self.ops.push((T::TREE as usize, id.to_key().to_vec(), v));
         if let (Some(index), Some(parent)) = (T::BY_PARENT, value.parent()) {
             self.ops.push((
-                tree_slot(index),
+                index as usize,
                 child_key(parent, id),
                 Value::Plain(Vec::new()),
             ));
@@ -164,14 +213,14 @@ impl WriteSet {
             }
             None => Value::Remove,
         };
-        self.ops.push((tree_slot(T::TREE), id.to_key().to_vec(), v));
+        self.ops.push((T::TREE as usize, id.to_key().to_vec(), v));
         self
     }
 
     /// Maps a public outcome code to its proposal.
     pub fn put_code(&mut self, code: &str, proposal: Id) -> &mut WriteSet {
         self.ops.push((
-            tree_slot("outcome_codes"),
+            TreeName::OutcomeCodes as usize,
             code.as_bytes().to_vec(),
             Value::Plain(proposal.to_key().to_vec()),
         ));
@@ -181,7 +230,7 @@ impl WriteSet {
     /// Appends to the audit log, in the same transaction as the change it describes.
     pub fn audit(&mut self, entry: &AuditEntry) -> Result<&mut WriteSet> {
         self.ops.push((
-            tree_slot("audit"),
+            TreeName::Audit as usize,
             audit_key(entry.at),
             Value::Plain(encode(entry)?),
         ));
@@ -217,7 +266,7 @@ pub enum Kind {
 
 /// One entry of the change log: record `id` of `kind` was written or erased.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Change {
+pub struct LoggedChange {
     pub seq: u64,
     pub kind: Kind,
     pub id: Id,
@@ -285,8 +334,8 @@ pub struct Table<T> {
 impl<T: Record> Table<T> {
     fn from_trees(all: &[Tree], vault: &Arc<Vault>) -> Table<T> {
         Table {
-            tree: all[tree_slot(T::TREE)].clone(),
-            by_parent: T::BY_PARENT.map(|name| all[tree_slot(name)].clone()),
+            tree: all[T::TREE as usize].clone(),
+            by_parent: T::BY_PARENT.map(|name| all[name as usize].clone()),
             vault: vault.clone(),
             _record: PhantomData,
         }
@@ -330,7 +379,7 @@ impl<T: Record> Table<T> {
     /// reads as absent.
     pub fn get(&self, id: Id) -> Result<Option<T>> {
         match self.tree.get(id.to_key())? {
-            Some(bytes) => decode_sealed(&self.vault, T::TREE, &bytes),
+            Some(bytes) => decode_sealed(&self.vault, T::TREE.name(), &bytes),
             None => Ok(None),
         }
     }
@@ -346,12 +395,13 @@ impl<T: Record> Table<T> {
     /// Every record, in key order. A record that cannot be decoded is an error, not a gap.
     pub fn iter(&self) -> impl Iterator<Item = Result<T>> + '_ {
         self.tree.iter().values().filter_map(|v| match v {
-            Ok(bytes) => decode_sealed(&self.vault, T::TREE, &bytes).transpose(),
+            Ok(bytes) => decode_sealed(&self.vault, T::TREE.name(), &bytes).transpose(),
             Err(e) => Some(Err(e.into())),
         })
     }
 
     /// Whether a record is stored under `id`, readable or not.
+    #[cfg(test)]
     pub fn contains(&self, id: Id) -> Result<bool> {
         Ok(self.tree.contains_key(id.to_key())?)
     }
@@ -391,7 +441,7 @@ pub struct Store {
     audit: Tree,
     changes: Tree,
     meta: Tree,
-    /// All trees in `TREES` order, for transactions.
+    /// All trees in `TreeName::ALL` order, for transactions.
     all: Vec<Tree>,
 }
 
@@ -416,7 +466,13 @@ impl Store {
         let db = loop {
             match config.open() {
                 Ok(db) => break db,
-                Err(e) if tries < 30 && e.to_string().contains("could not acquire lock") => {
+                // sled reports a held lock only in its message: read it here, once.
+                Err(e) if e.to_string().contains("could not acquire lock") => {
+                    if tries == 30 {
+                        return Err(Error::StoreInUse {
+                            path: dir.display().to_string(),
+                        });
+                    }
                     tries += 1;
                     std::thread::sleep(std::time::Duration::from_millis(100));
                 }
@@ -462,11 +518,11 @@ impl Store {
 
     fn from_db(db: sled::Db, vault: Vault) -> Result<Store> {
         let vault = Arc::new(vault);
-        let all = TREES
+        let all = TreeName::ALL
             .iter()
-            .map(|name| db.open_tree(name))
+            .map(|t| db.open_tree(t.name()))
             .collect::<std::result::Result<Vec<Tree>, sled::Error>>()?;
-        let tree = |name: &str| all[tree_slot(name)].clone();
+        let tree = |t: TreeName| all[t as usize].clone();
         let store = Store {
             workers: Table::from_trees(&all, &vault),
             requests: Table::from_trees(&all, &vault),
@@ -474,10 +530,10 @@ impl Store {
             operators: Table::from_trees(&all, &vault),
             proposals: Table::from_trees(&all, &vault),
             follow_ups: Table::from_trees(&all, &vault),
-            codes: tree("outcome_codes"),
-            audit: tree("audit"),
-            changes: tree("changes"),
-            meta: tree("meta"),
+            codes: tree(TreeName::OutcomeCodes),
+            audit: tree(TreeName::Audit),
+            changes: tree(TreeName::Changes),
+            meta: tree(TreeName::Meta),
             all,
             db,
             vault,
@@ -508,8 +564,8 @@ impl Store {
         }
         let mut ws = WriteSet::new();
         for s in &shredded {
-            for (kind, name) in [(Kind::Worker, Worker::TREE), (Kind::Request, Request::TREE)] {
-                let slot = tree_slot(name);
+            for (kind, tree) in [(Kind::Worker, Worker::TREE), (Kind::Request, Request::TREE)] {
+                let slot = tree as usize;
                 let Some(bytes) = self.all[slot].get(s.id.to_key())? else {
                     continue;
                 };
@@ -561,8 +617,8 @@ impl Store {
             });
         }
         self.vault.sync()?;
-        let changes_slot = tree_slot("changes");
-        let meta_slot = tree_slot("meta");
+        let changes_slot = TreeName::Changes as usize;
+        let meta_slot = TreeName::Meta as usize;
         let seq = self.all.as_slice().transaction(|trees| {
             let meta = &trees[meta_slot];
             let mut seq = meta
@@ -602,10 +658,10 @@ impl Store {
 
     /// Every raw record of every tree, tree by tree (people's records stay sealed).
     pub fn for_each_raw(&self, mut f: impl FnMut(&str, &[u8], &[u8]) -> Result<()>) -> Result<()> {
-        for (name, tree) in TREES.iter().zip(&self.all) {
+        for (name, tree) in TreeName::ALL.iter().zip(&self.all) {
             for item in tree.iter() {
                 let (k, v) = item?;
-                f(name, &k, &v)?;
+                f(name.name(), &k, &v)?;
             }
         }
         Ok(())
@@ -613,7 +669,7 @@ impl Store {
 
     /// Writes raw records into tree `name` (a restore); flushed by the caller.
     pub fn load_raw(&self, name: &str, entries: Vec<(Vec<u8>, Vec<u8>)>) -> Result<()> {
-        let Some(slot) = TREES.iter().position(|t| *t == name) else {
+        let Some(slot) = TreeName::from_name(name).map(|t| t as usize) else {
             return Err(Error::Corrupt {
                 what: "copia di sicurezza".into(),
                 detail: format!("raccolta sconosciuta \"{name}\""),
@@ -669,11 +725,13 @@ impl Store {
         Ok(out)
     }
 
+    #[cfg(test)]
     /// Writes or replaces a worker card and logs the change. Durable on return.
     pub fn put_worker(&self, w: &Worker) -> Result<u64> {
         self.apply(WriteSet::new().put(w)?)
     }
 
+    #[cfg(test)]
     /// Removes a worker card and logs the change. Durable on return.
     pub fn delete_worker(&self, id: Id) -> Result<u64> {
         self.apply(WriteSet::new().delete::<Worker>(id))
@@ -701,6 +759,7 @@ impl Store {
         Ok(seq)
     }
 
+    #[cfg(test)]
     /// Writes a record that the index does not mirror. Durable on return.
     pub fn put<T: Record>(&self, value: &T) -> Result<()> {
         self.apply(WriteSet::new().put(value)?).map(|_| ())
@@ -725,7 +784,7 @@ impl Store {
     }
 
     /// Changes after `seq`, oldest first.
-    pub fn changes_since(&self, seq: u64) -> Result<Vec<Change>> {
+    pub fn changes_since(&self, seq: u64) -> Result<Vec<LoggedChange>> {
         let mut out = Vec::new();
         for item in self.changes.range((seq + 1).to_be_bytes()..) {
             let (k, v) = item?;
@@ -740,7 +799,7 @@ impl Store {
                 _ => return Err(corrupt()),
             };
             let id = Id::from_key(v.get(1..).ok_or_else(corrupt)?).ok_or_else(corrupt)?;
-            out.push(Change { seq, kind, id });
+            out.push(LoggedChange { seq, kind, id });
         }
         Ok(out)
     }
@@ -886,7 +945,9 @@ mod tests {
             assert_eq!(ids(11), vec![3]);
             assert!(ids(12).is_empty());
             // As a store written before the index existed.
-            s.all[tree_slot("proposals_by_request")].clear().unwrap();
+            s.all[TreeName::ProposalsByRequest as usize]
+                .clear()
+                .unwrap();
             s.flush().unwrap();
             assert!(s.proposals.children(Id(10)).unwrap().is_empty());
         }

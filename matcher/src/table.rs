@@ -6,44 +6,22 @@
 use std::collections::HashMap;
 
 use crate::features::{RequestFeatures, WorkerFeatures};
-use crate::model::{Id, LiveIn, WorkerStatus};
+use crate::model::Id;
+use crate::rank;
 use crate::relevance::{DocTerms, TermStats};
 
+/// Set on every live row; a tombstone has no bits at all.
 const LIVE: u32 = 1 << 31;
-const AVAILABLE: u32 = 1 << 30;
-const LICENSE: u32 = 1 << 29;
-const CAN_LIVE_IN: u32 = 1 << 28;
-const CAN_COMMUTE: u32 = 1 << 27;
 
+/// The row's filter bits: liveness plus every hard constraint's own bits.
 fn flags_of(w: &WorkerFeatures) -> u32 {
-    let mut f = LIVE | u32::from(w.jobs);
-    if w.status == WorkerStatus::Available {
-        f |= AVAILABLE;
-    }
-    if w.driving_license {
-        f |= LICENSE;
-    }
-    if w.live_in != LiveIn::No {
-        f |= CAN_LIVE_IN;
-    }
-    if w.live_in != LiveIn::Yes {
-        f |= CAN_COMMUTE;
-    }
-    f
+    LIVE | rank::worker_bits(w)
 }
 
-/// Bits a worker must have for a request, and the live-in bits of which one must be set.
+/// Bits a worker must all have for a request, and the group of which one must be set.
 pub fn required_flags(r: &RequestFeatures) -> (u32, u32) {
-    let mut need = LIVE | AVAILABLE | u32::from(r.job);
-    if r.requires_license {
-        need |= LICENSE;
-    }
-    let any_of = match r.live_in {
-        LiveIn::Yes => CAN_LIVE_IN,
-        LiveIn::No => CAN_COMMUTE,
-        LiveIn::Either => CAN_LIVE_IN | CAN_COMMUTE,
-    };
-    (need, any_of)
+    let (need, any_of) = rank::required_bits(r);
+    (LIVE | need, any_of)
 }
 
 #[derive(Default)]
@@ -141,7 +119,7 @@ impl WorkerTable {
         if f & need != need || f & any_of == 0 {
             return None;
         }
-        let can_live_in_here = f & any_of & CAN_LIVE_IN != 0;
+        let can_live_in_here = f & any_of & rank::bits::CAN_LIVE_IN != 0;
         if !can_live_in_here {
             let (comune, reach) = self.place[slot];
             if dist[comune as usize] > f64::from(reach) {
@@ -177,10 +155,6 @@ impl WorkerTable {
             t.terms.push(terms);
         }
         t
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.slots.is_empty()
     }
 
     pub fn reserve(&mut self, n: usize) {
@@ -240,7 +214,8 @@ mod tests {
                 let row = &t.rows[slot];
                 let passes_bits = t.filtered(slot, need, any_of).is_some();
                 // Anyone who passes the full check passes the bits (never a false negative).
-                if crate::score::check(row, &rf).is_ok() {
+                let km = crate::comuni::Comuni::get().distance_km(row.comune, rf.comune);
+                if rank::failing(row, &rf, km).is_empty() {
                     assert!(passes_bits, "{:?}", row.id);
                 }
             }

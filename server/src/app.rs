@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use matcher::followup::FollowUpPolicy;
+use matcher::FollowUpPolicy;
 use matcher::{Date, Engine};
 
 use crate::auth::Auth;
@@ -54,11 +54,7 @@ pub struct State {
 
 impl State {
     pub fn new(engine: Engine, settings: &Settings) -> Result<State, matcher::Error> {
-        let operators = engine
-            .store()
-            .operators
-            .iter()
-            .collect::<Result<Vec<_>, _>>()?;
+        let operators = engine.operators()?;
         Ok(State {
             engine,
             auth: Auth::new(operators, settings.rate_per_minute),
@@ -133,7 +129,7 @@ impl Application {
         let state = self.state;
         let ticker = tokio::spawn(commit_loop(Arc::clone(&state)));
         let sweeper = tokio::spawn(sweep_loop(Arc::clone(&state)));
-        warp::serve(crate::api::routes(Arc::clone(&state)))
+        warp::serve(routes(Arc::clone(&state)))
             .incoming(self.listener)
             .graceful(shutdown)
             .run()
@@ -200,19 +196,26 @@ pub fn retention_cutoff(today: Date, months: u32) -> Date {
         .unwrap_or(today)
 }
 
-/// Explains the usual reasons a data folder does not open.
+/// Every route of the service: the API, the web interface beside it, and the one
+/// rendering of whatever neither answered.
+pub fn routes(
+    state: Arc<State>,
+) -> impl warp::Filter<Extract = (warp::reply::Response,), Error = std::convert::Infallible> + Clone
+{
+    use warp::Filter;
+    crate::api::routes(Arc::clone(&state))
+        .or(crate::web::routes(state))
+        .unify()
+        .recover(crate::api::handle_rejection)
+        .unify()
+}
+
+/// Explains why a data folder did not open, for the operator at the console.
 pub fn open_error(data: &std::path::Path, e: &matcher::Error) -> String {
-    let text = e.to_string();
-    if text.contains("lock")
-        || text.contains("WouldBlock")
-        || text.contains("temporarily unavailable")
-    {
-        format!(
-            "l'archivio {} è già in uso da un altro processo (un `dom serve` attivo?)",
-            data.display()
-        )
-    } else {
-        format!("impossibile aprire l'archivio {}: {text}", data.display())
+    match e {
+        // Its own message already names the folder and the likely cause.
+        matcher::Error::StoreInUse { .. } => e.to_string(),
+        _ => format!("impossibile aprire l'archivio {}: {e}", data.display()),
     }
 }
 

@@ -1,4 +1,5 @@
-//! Bearer tokens → the operator, organisation and role behind them, and the role checks.
+//! Bearer tokens → the operator, organisation and role behind them (what each role may
+//! do is `access`).
 //! Tokens are compared by SHA-256 only; the table is loaded from the store at start-up
 //! and updated when an admin creates an operator.
 
@@ -7,7 +8,7 @@ use std::sync::RwLock;
 use std::time::Duration;
 
 use matcher::fixtures::token_hash;
-use matcher::model::{Actor, Operator, Role};
+use matcher::model::{Actor, Operator};
 
 use crate::error::ApiError;
 use crate::limits::RateLimiter;
@@ -67,15 +68,6 @@ impl Auth {
     }
 }
 
-/// Refuses with 403 unless the actor has one of `roles`.
-pub fn require(actor: &Actor, roles: &[Role]) -> Result<(), ApiError> {
-    if roles.contains(&actor.role) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden)
-    }
-}
-
 /// A new random bearer token: 32 bytes, hex.
 pub fn new_token() -> String {
     (0..32)
@@ -86,7 +78,7 @@ pub fn new_token() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use matcher::model::Id;
+    use matcher::model::{Id, Role};
     use matcher::Date;
 
     fn auth() -> Auth {
@@ -150,13 +142,7 @@ mod tests {
     }
 
     #[test]
-    fn roles_are_enforced() {
-        let a = auth().authenticate(Some("Bearer secret-token")).unwrap();
-        assert!(require(&a, &[Role::Referrer, Role::Operator]).is_ok());
-        assert!(matches!(
-            require(&a, &[Role::Operator]),
-            Err(ApiError::Forbidden)
-        ));
+    fn new_tokens_are_random_and_long() {
         assert_eq!(new_token().len(), 64);
         assert_ne!(new_token(), new_token());
     }

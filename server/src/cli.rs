@@ -8,8 +8,7 @@ use std::process::ExitCode;
 use matcher::model::{Candidate, Id};
 use matcher::{Date, Engine};
 
-use matcher::followup::FollowUpPolicy;
-use matcher::report::Month;
+use matcher::{FollowUpPolicy, Month};
 
 use crate::api::admin::{
     create_operator_record, create_organisation, NewOperator, NewOrganisation,
@@ -274,13 +273,10 @@ fn show_candidates(o: Options) -> Result<(), String> {
     let id = one_id(&o, "identificativo di richiesta")?;
     let engine = open(&o)?;
     let r = engine
-        .store()
-        .requests
-        .fetch(id)
-        .map_err(|e| e.to_string())?;
-    let place = matcher::comuni::Comuni::get()
-        .by_code(&r.comune)
-        .map_or(r.comune.clone(), |c| c.name.clone());
+        .find_request(id)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("richiesta non trovata: {id}"))?;
+    let place = matcher::Comuni::get().name_of(&r.comune);
     println!(
         "Richiesta {} — {} a {}, {}, {} ore/settimana, dal {}",
         r.id,
@@ -303,11 +299,7 @@ fn show_candidates(o: Options) -> Result<(), String> {
 }
 
 fn print_candidate(engine: &Engine, rank: usize, c: &Candidate) -> Result<(), String> {
-    let w = engine
-        .store()
-        .workers
-        .fetch(c.worker_id)
-        .map_err(|e| e.to_string())?;
+    let w = engine.worker(c.worker_id).map_err(|e| e.to_string())?;
     // Only what the family's card would show: first name and initial.
     let initial = w.family_name.chars().next().unwrap_or(' ');
     println!(
@@ -452,6 +444,7 @@ fn admin(o: Options) -> Result<(), String> {
                 })?;
             let org = create_organisation(
                 &engine,
+                None,
                 NewOrganisation {
                     name: need(&o.name, "--name")?,
                     kind,
@@ -469,6 +462,7 @@ fn admin(o: Options) -> Result<(), String> {
                 .map_err(|_| "--org: identificativo non valido".to_string())?;
             let (op, token) = create_operator_record(
                 &engine,
+                None,
                 NewOperator {
                     org_id,
                     name: need(&o.name, "--name")?,

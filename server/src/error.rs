@@ -70,7 +70,7 @@ impl ApiError {
                 }
                 M::PossibleDuplicate { .. } | M::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
                 M::NotFound { .. } => (StatusCode::NOT_FOUND, "not_found"),
-                M::Corrupt { .. } | M::Store(_) | M::Index(_) | M::Io(_) => {
+                M::Corrupt { .. } | M::StoreInUse { .. } | M::Store(_) | M::Index(_) | M::Io(_) => {
                     (StatusCode::INTERNAL_SERVER_ERROR, "internal")
                 }
             },

@@ -4,8 +4,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use matcher::comuni::Comuni;
-use matcher::import::{parse_line, parse_request_line};
+use matcher::{parse_line, parse_request_line, Comuni};
 use matcher::{Date, Engine, Error};
 
 use crate::app::{Settings, State};
@@ -32,7 +31,7 @@ pub fn worker_json(data: &[u8]) {
     };
     match parse_line(text, today()) {
         Ok(w) => {
-            let again = matcher::validate::worker(w.to_input(), w.id, today())
+            let again = matcher::validate_worker(w.to_input(), w.id, today())
                 .unwrap_or_else(|e| panic!("a valid card no longer validates: {e:?}"));
             assert_eq!(again, w);
         }
@@ -47,7 +46,7 @@ pub fn request_json(data: &[u8]) {
     };
     match parse_request_line(text, today()) {
         Ok(r) => {
-            let again = matcher::validate::request(r.to_input(), r.id, today())
+            let again = matcher::validate_request(r.to_input(), r.id, today())
                 .unwrap_or_else(|e| panic!("a valid request no longer validates: {e:?}"));
             assert_eq!(again, r);
         }

@@ -1,11 +1,13 @@
 //! DOM's service: the warp HTTP API shared by desks, Punti Insieme and social services,
 //! the background tasks, and the `dom` command line. All HTTP lives here, none in `matcher`.
 
+pub mod access;
 pub mod api;
 pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod error;
+pub mod filters;
 pub mod fuzzing;
 pub mod limits;
 pub mod maintenance;

@@ -6,7 +6,7 @@ use std::io::Seek;
 use std::sync::Arc;
 
 use matcher::fixtures::token_hash;
-use matcher::model::{AuditAction, AuditEntry, Id, Operator, OrgKind, Organisation, Role};
+use matcher::model::{Actor, AuditAction, Id, Operator, OrgKind, Organisation, RecordKind, Role};
 use matcher::{json, Date};
 use serde::Deserialize;
 use serde_json::json as j;
@@ -15,9 +15,10 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::{Filter, Reply};
 
-use super::{body, json, only_params, query, respond, token, with_state};
+use super::{body, first_of, json, only_params, query, respond, token};
+use crate::access;
 use crate::app::State;
-use crate::auth::{new_token, require};
+use crate::auth::new_token;
 use crate::error::ApiError;
 
 #[derive(Deserialize)]
@@ -39,120 +40,79 @@ pub struct NewOperator {
 
 pub fn routes(state: Arc<State>) -> BoxedFilter<(warp::reply::Response,)> {
     // GET /api/v1/organisations
-    let orgs = warp::path!("api" / "v1" / "organisations")
-        .and(warp::get())
-        .and(token())
-        .and(with_state(state.clone()))
-        .and_then(|t, s| respond(list_orgs(t, s)));
+    let orgs = route!(get warp::path!("api" / "v1" / "organisations"), token();
+        state.clone() => |t, s| respond(list_orgs(t, s)));
     // POST /api/v1/organisations
-    let new_org = warp::path!("api" / "v1" / "organisations")
-        .and(warp::post())
-        .and(token())
-        .and(body())
-        .and(with_state(state.clone()))
-        .and_then(|t, b, s| respond(create_org(t, b, s)));
+    let new_org = route!(post warp::path!("api" / "v1" / "organisations"), token(), body();
+        state.clone() => |t, b, s| respond(create_org(t, b, s)));
     // GET /api/v1/operators
-    let ops = warp::path!("api" / "v1" / "operators")
-        .and(warp::get())
-        .and(token())
-        .and(with_state(state.clone()))
-        .and_then(|t, s| respond(list_operators(t, s)));
+    let ops = route!(get warp::path!("api" / "v1" / "operators"), token();
+        state.clone() => |t, s| respond(list_operators(t, s)));
     // POST /api/v1/operators
-    let new_op = warp::path!("api" / "v1" / "operators")
-        .and(warp::post())
-        .and(token())
-        .and(body())
-        .and(with_state(state.clone()))
-        .and_then(|t, b, s| respond(create_operator(t, b, s)));
+    let new_op = route!(post warp::path!("api" / "v1" / "operators"), token(), body();
+        state.clone() => |t, b, s| respond(create_operator(t, b, s)));
     // GET /api/v1/audit?record=ID
-    let audit = warp::path!("api" / "v1" / "audit")
-        .and(warp::get())
-        .and(token())
-        .and(query())
-        .and(with_state(state.clone()))
-        .and_then(|t, q, s| respond(audit(t, q, s)));
+    let audit = route!(get warp::path!("api" / "v1" / "audit"), token(), query();
+        state.clone() => |t, q, s| respond(audit(t, q, s)));
     // GET /api/v1/admin/backup
-    let backup = warp::path!("api" / "v1" / "admin" / "backup")
-        .and(warp::get())
-        .and(token())
-        .and(with_state(state))
-        .and_then(|t, s| respond(backup(t, s)));
-    orgs.or(new_org)
-        .unify()
-        .or(ops)
-        .unify()
-        .or(new_op)
-        .unify()
-        .or(audit)
-        .unify()
-        .or(backup)
-        .unify()
-        .boxed()
+    let backup = route!(get warp::path!("api" / "v1" / "admin" / "backup"), token();
+        state => |t, s| respond(backup(t, s)));
+    first_of(orgs, [new_org, ops, new_op, audit, backup])
 }
 
-fn admin(state: &State, token: Option<String>) -> Result<(), ApiError> {
+fn admin(state: &State, token: Option<String>) -> Result<Actor, ApiError> {
     let actor = state.auth.authenticate(token.as_deref())?;
-    require(&actor, &[Role::Admin])
+    access::admin(&actor)?;
+    Ok(actor)
 }
 
-/// Creates an organisation; shared with `dom admin`.
-pub fn create_organisation(
-    engine: &matcher::Engine,
-    n: NewOrganisation,
-) -> Result<Organisation, ApiError> {
-    let name = n.name.trim().to_string();
+/// A display name: trimmed, present, at most 120 characters.
+fn name_field(name: &str) -> Result<String, ApiError> {
+    let name = name.trim().to_string();
     if name.is_empty() || name.chars().count() > 120 {
         return Err(
             matcher::Error::invalid("name", "nome obbligatorio, al massimo 120 caratteri").into(),
         );
     }
+    Ok(name)
+}
+
+/// Creates an organisation, audited as `actor` (the system for `dom admin`).
+pub fn create_organisation(
+    engine: &matcher::Engine,
+    actor: Option<&Actor>,
+    n: NewOrganisation,
+) -> Result<Organisation, ApiError> {
     let comune = match n.comune {
-        Some(c) => Some(
-            matcher::comuni::Comuni::get()
-                .resolve("comune", &c)?
-                .istat
-                .clone(),
-        ),
+        Some(c) => Some(matcher::Comuni::get().resolve("comune", &c)?.istat.clone()),
         None => None,
     };
     let org = Organisation {
         id: Id::random(),
-        name,
+        name: name_field(&n.name)?,
         kind: n.kind,
         comune,
     };
-    engine.store().put(&org)?;
-    Ok(org)
+    Ok(engine.create_organisation(actor, org)?)
 }
 
 /// Creates an operator and returns it with its token, the only time the token exists
 /// in clear; shared with `dom admin`.
 pub fn create_operator_record(
     engine: &matcher::Engine,
+    actor: Option<&Actor>,
     n: NewOperator,
 ) -> Result<(Operator, String), ApiError> {
-    engine
-        .store()
-        .organisations
-        .get(n.org_id)?
-        .ok_or_else(|| matcher::Error::invalid("org_id", "organizzazione inesistente"))?;
-    let name = n.name.trim().to_string();
-    if name.is_empty() || name.chars().count() > 120 {
-        return Err(
-            matcher::Error::invalid("name", "nome obbligatorio, al massimo 120 caratteri").into(),
-        );
-    }
     let token = new_token();
     let op = Operator {
         id: Id::random(),
         org_id: n.org_id,
-        name,
+        name: name_field(&n.name)?,
         role: n.role,
         token_sha256: token_hash(&token),
         created_on: Date::today(),
     };
-    engine.store().put(&op)?;
-    Ok((op, token))
+    Ok((engine.create_operator(actor, op)?, token))
 }
 
 async fn list_orgs(
@@ -160,15 +120,7 @@ async fn list_orgs(
     state: Arc<State>,
 ) -> Result<warp::reply::Response, ApiError> {
     admin(&state, token)?;
-    let orgs = state
-        .blocking(|s| {
-            Ok(s.engine
-                .store()
-                .organisations
-                .iter()
-                .collect::<Result<Vec<_>, _>>()?)
-        })
-        .await?;
+    let orgs = state.blocking(|s| Ok(s.engine.organisations()?)).await?;
     Ok(json(StatusCode::OK, &j!({"organisations": orgs})))
 }
 
@@ -177,9 +129,9 @@ async fn create_org(
     body: bytes::Bytes,
     state: Arc<State>,
 ) -> Result<warp::reply::Response, ApiError> {
-    admin(&state, token)?;
+    let actor = admin(&state, token)?;
     let org = state
-        .blocking(move |s| create_organisation(&s.engine, json::parse_bytes(&body)?))
+        .blocking(move |s| create_organisation(&s.engine, Some(&actor), json::parse_bytes(&body)?))
         .await?;
     Ok(json(StatusCode::CREATED, &org))
 }
@@ -192,10 +144,7 @@ async fn list_operators(
     let ops = state
         .blocking(|s| {
             Ok(s.engine
-                .store()
-                .operators
-                .iter()
-                .collect::<Result<Vec<_>, _>>()?
+                .operators()?
                 .into_iter()
                 .map(|o| j!({"id": o.id, "org_id": o.org_id, "name": o.name, "role": o.role, "created_on": o.created_on}))
                 .collect::<Vec<_>>())
@@ -209,10 +158,11 @@ async fn create_operator(
     body: bytes::Bytes,
     state: Arc<State>,
 ) -> Result<warp::reply::Response, ApiError> {
-    admin(&state, token)?;
+    let actor = admin(&state, token)?;
     let (op, token) = state
         .blocking(move |s| {
-            let (op, token) = create_operator_record(&s.engine, json::parse_bytes(&body)?)?;
+            let (op, token) =
+                create_operator_record(&s.engine, Some(&actor), json::parse_bytes(&body)?)?;
             s.auth.add(op.clone());
             Ok((op, token))
         })
@@ -238,7 +188,7 @@ async fn audit(
             message: "indicare record=ID (16 cifre esadecimali)".into(),
         })?;
     let entries = state
-        .blocking(move |s| Ok(s.engine.store().audit_of(record)?))
+        .blocking(move |s| Ok(s.engine.audit_of(record)?))
         .await?;
     Ok(json(
         StatusCode::OK,
@@ -250,8 +200,7 @@ async fn audit(
 /// the data folder, so writes wait only while it is written locally, not while a slow
 /// client downloads it, and a crash leaves nothing behind.
 async fn backup(token: Option<String>, state: Arc<State>) -> Result<Response, ApiError> {
-    let actor = state.auth.authenticate(token.as_deref())?;
-    require(&actor, &[Role::Admin])?;
+    let actor = admin(&state, token)?;
     let (file, summary) = state
         .blocking(move |s| {
             let path = s
@@ -265,12 +214,8 @@ async fn backup(token: Option<String>, state: Arc<State>) -> Result<Response, Ap
                 .map_err(matcher::Error::from)?;
             std::fs::remove_file(&path).map_err(matcher::Error::from)?;
             let summary = s.engine.backup(&file)?;
-            s.engine.store().append_audit(&AuditEntry::by(
-                Some(&actor),
-                AuditAction::Export,
-                "store",
-                Id(0),
-            ))?;
+            s.engine
+                .audit(&actor, AuditAction::Export, RecordKind::Store, Id(0))?;
             Ok((file, summary))
         })
         .await?;

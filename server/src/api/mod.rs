@@ -1,14 +1,27 @@
 //! Routing: which filter answers which path, the small helpers every resource shares
 //! (state, token, body, query), and the one place where errors become responses.
 
+/// One route: `METHOD path` with its extractors, then the shared state, answered by a
+/// handler (`|…, state| respond(handler(…, state))`); boxed so routes chain cheaply.
+macro_rules! route {
+    ($method:ident $path:expr $(, $filter:expr)*; $state:expr => $handler:expr) => {
+        $path
+            .and(warp::$method())
+            $(.and($filter))*
+            .and($crate::filters::with_state($state))
+            .and_then($handler)
+            .boxed()
+    };
+}
+
 pub mod admin;
-pub(crate) mod followups;
+mod followups;
 mod health;
 pub mod openapi;
-pub(crate) mod outcome;
-pub(crate) mod proposals;
+mod outcome;
+mod proposals;
 mod reports;
-pub(crate) mod requests;
+mod requests;
 mod workers;
 
 use std::collections::HashMap;
@@ -16,39 +29,50 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
 
-use matcher::model::Id;
 use serde::Serialize;
 use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::{Filter, Rejection, Reply};
 
+use matcher::model::{Actor, Id};
+
+use crate::access::parse_id;
 use crate::app::State;
 use crate::error::ApiError;
+pub use crate::filters::{query, with_state};
 
 /// Largest JSON body accepted: a worker card with long notes is about 6 KiB.
 pub const BODY_LIMIT: u64 = 64 * 1024;
 
-/// Every route of the service.
-pub fn routes(
-    state: Arc<State>,
-) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone {
+/// Every route of the API (the web interface is mounted beside it, in `app`).
+pub fn routes(state: Arc<State>) -> BoxedFilter<(warp::reply::Response,)> {
     health::routes(state.clone())
         .or(openapi::routes())
+        .unify()
         .or(workers::routes(state.clone()))
+        .unify()
         .or(requests::routes(state.clone()))
+        .unify()
         .or(proposals::routes(state.clone()))
+        .unify()
         .or(followups::routes(state.clone()))
+        .unify()
         .or(outcome::routes(state.clone()))
+        .unify()
         .or(reports::routes(state.clone()))
-        .or(admin::routes(state.clone()))
-        .or(crate::web::routes(state))
-        .recover(handle_rejection)
+        .unify()
+        .or(admin::routes(state))
+        .unify()
+        .boxed()
 }
 
-pub fn with_state(
-    state: Arc<State>,
-) -> impl Filter<Extract = (Arc<State>,), Error = Infallible> + Clone {
-    warp::any().map(move || state.clone())
+/// The routes tried in turn: the first that matches answers.
+pub fn first_of(
+    first: BoxedFilter<(warp::reply::Response,)>,
+    rest: impl IntoIterator<Item = BoxedFilter<(warp::reply::Response,)>>,
+) -> BoxedFilter<(warp::reply::Response,)> {
+    rest.into_iter()
+        .fold(first, |all, next| all.or(next).unify().boxed())
 }
 
 /// The raw `Authorization` header; handlers authenticate after the route matched, so an
@@ -64,39 +88,22 @@ pub fn body() -> BoxedFilter<(bytes::Bytes,)> {
         .boxed()
 }
 
-/// Longest query string accepted: the longest legitimate one (a 500-character search
-/// with every filter) is well under it.
-pub const QUERY_LIMIT: usize = 2048;
-
-/// The query string as a map; each handler reads and checks its own parameters.
-pub fn query() -> BoxedFilter<(HashMap<String, String>,)> {
-    warp::query::raw()
-        .or(warp::any().map(String::new))
-        .unify()
-        .and_then(|raw: String| async move {
-            if raw.len() > QUERY_LIMIT {
-                Err(warp::reject::custom(ApiError::BadInput {
-                    field: None,
-                    message: format!(
-                        "parametri della richiesta troppo lunghi (al massimo {QUERY_LIMIT} caratteri)"
-                    ),
-                }))
-            } else {
-                Ok(())
-            }
-        })
-        .untuple_one()
-        .and(warp::query::<HashMap<String, String>>())
-        .boxed()
-}
-
-/// A path segment as a record id; anything else is simply not found.
-pub fn parse_id(s: &str) -> Result<Id, ApiError> {
-    s.parse().map_err(|_| ApiError::NotFound)
-}
-
 pub fn json<T: Serialize>(status: StatusCode, value: &T) -> warp::reply::Response {
     warp::reply::with_status(warp::reply::json(value), status).into_response()
+}
+
+/// The shape of most record routes: authenticate, read the path's record id, run `f` on
+/// the blocking pool with the actor and the id, answer `200` with its result as JSON.
+pub async fn on_record<T: Serialize + Send + 'static>(
+    state: Arc<State>,
+    token: Option<String>,
+    id: String,
+    f: impl FnOnce(&State, Actor, Id) -> Result<T, ApiError> + Send + 'static,
+) -> Result<warp::reply::Response, ApiError> {
+    let actor = state.auth.authenticate(token.as_deref())?;
+    let id = parse_id(&id)?;
+    let value = state.blocking(move |s| f(s, actor, id)).await?;
+    Ok(json(StatusCode::OK, &value))
 }
 
 /// Runs a handler and renders its error, if any, the one way errors are rendered.

@@ -5,46 +5,26 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use matcher::followup::{normalise_code, OutcomeInput, CODE_LEN};
-use matcher::model::{NotHiredReason, OutcomeKind, Reporter};
-use matcher::{json, Date};
+use matcher::model::OutcomeKind;
+use matcher::{json, normalise_code, OutcomeInput, CODE_LEN};
 use serde_json::json as j;
 use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::Filter;
 
-use super::{body, json, respond, with_state};
+use super::{body, first_of, json, respond};
+use crate::access::{self, public_attempt};
 use crate::app::State;
 use crate::error::ApiError;
 
 pub fn routes(state: Arc<State>) -> BoxedFilter<(warp::reply::Response,)> {
     // POST /api/v1/outcome/{code}
-    let report = warp::path!("api" / "v1" / "outcome" / String)
-        .and(warp::post())
-        .and(warp::addr::remote())
-        .and(body())
-        .and(with_state(state.clone()))
-        .and_then(|c, a, b, s| respond(report(c, a, b, s)));
+    let report = route!(post warp::path!("api" / "v1" / "outcome" / String), warp::addr::remote(), body();
+        state.clone() => |c, a, b, s| respond(report(c, a, b, s)));
     // GET /api/v1/outcome/{code}
-    let status = warp::path!("api" / "v1" / "outcome" / String)
-        .and(warp::get())
-        .and(warp::addr::remote())
-        .and(with_state(state))
-        .and_then(|c, a, s| respond(status(c, a, s)));
-    report.or(status).unify().boxed()
-}
-
-fn too_many() -> ApiError {
-    ApiError::TooManyRequests
-}
-
-/// Counts one try for this client and this code (shared with the public web page).
-pub fn limit(state: &State, client: Option<SocketAddr>, code: &str) -> Result<(), ApiError> {
-    let client = client.map_or("unknown".to_string(), |a| a.ip().to_string());
-    if !state.outcome_per_client.allow(&client) || !state.outcome_per_code.allow(code) {
-        return Err(too_many());
-    }
-    Ok(())
+    let status = route!(get warp::path!("api" / "v1" / "outcome" / String), warp::addr::remote();
+        state => |c, a, s| respond(status(c, a, s)));
+    first_of(report, [status])
 }
 
 async fn report(
@@ -54,14 +34,14 @@ async fn report(
     state: Arc<State>,
 ) -> Result<warp::reply::Response, ApiError> {
     let code = normalise_code(&code);
-    limit(&state, client, &code)?;
+    public_attempt(&state, client, &code)?;
     if code.len() != CODE_LEN {
         return Err(ApiError::NotFound);
     }
     state
         .blocking(move |s| {
             let input: OutcomeInput = json::parse_bytes(&body)?;
-            record_public(s, &code, input)
+            access::record_public(s, &code, input)
         })
         .await?;
     Ok(json(
@@ -70,53 +50,22 @@ async fn report(
     ))
 }
 
-/// Records what the family or the worker reports with a code (the API and the web page).
-pub fn record_public(s: &State, code: &str, mut input: OutcomeInput) -> Result<(), ApiError> {
-    let proposal = s
-        .engine
-        .store()
-        .proposal_for_code(code)?
-        .ok_or(ApiError::NotFound)?;
-    if !matches!(input.reported_by, Reporter::Family | Reporter::Worker) {
-        return Err(matcher::Error::invalid(
-            "reported_by",
-            "indicare chi scrive: family (la famiglia) o worker (il lavoratore)",
-        )
-        .into());
-    }
-    if input.outcome == OutcomeKind::NoAnswer {
-        return Err(matcher::Error::invalid(
-            "outcome",
-            "indicare hired (abbiamo iniziato) o not_hired (non è andata)",
-        )
-        .into());
-    }
-    if input.outcome == OutcomeKind::NotHired && input.reason.is_none() {
-        input.reason = Some(NotHiredReason::Other);
-    }
-    s.engine
-        .record_outcome(None, proposal, input, &s.policy, Date::today())?;
-    Ok(())
-}
-
 async fn status(
     code: String,
     client: Option<SocketAddr>,
     state: Arc<State>,
 ) -> Result<warp::reply::Response, ApiError> {
     let code = normalise_code(&code);
-    limit(&state, client, &code)?;
+    public_attempt(&state, client, &code)?;
     if code.len() != CODE_LEN {
         return Err(ApiError::NotFound);
     }
     let recorded = state
         .blocking(move |s| {
-            let id = s
+            let p = s
                 .engine
-                .store()
-                .proposal_for_code(&code)?
+                .proposal_by_code(&code)?
                 .ok_or(ApiError::NotFound)?;
-            let p = s.engine.store().proposals.fetch(id)?;
             Ok(p.outcome
                 .is_some_and(|o| o.outcome != OutcomeKind::NoAnswer))
         })

@@ -4,28 +4,20 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use matcher::model::Role;
-use matcher::report::Month;
-use matcher::Date;
+use matcher::{Date, Month};
 use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::{Filter, Reply};
 
-use super::{json, only_params, query, respond, token, with_state};
+use super::{json, only_params, query, respond, token};
+use crate::access;
 use crate::app::State;
-use crate::auth::require;
 use crate::error::ApiError;
 
 pub fn routes(state: Arc<State>) -> BoxedFilter<(warp::reply::Response,)> {
     // GET /api/v1/reports/monthly?month=YYYY-MM
-    warp::path!("api" / "v1" / "reports" / "monthly")
-        .and(warp::get())
-        .and(token())
-        .and(query())
-        .and(warp::header::optional::<String>("accept"))
-        .and(with_state(state))
-        .and_then(|t, q, a, s| respond(monthly(t, q, a, s)))
-        .boxed()
+    route!(get warp::path!("api" / "v1" / "reports" / "monthly"), token(), query(), warp::header::optional::<String>("accept");
+        state => |t, q, a, s| respond(monthly(t, q, a, s)))
 }
 
 async fn monthly(
@@ -35,7 +27,7 @@ async fn monthly(
     state: Arc<State>,
 ) -> Result<warp::reply::Response, ApiError> {
     let actor = state.auth.authenticate(token.as_deref())?;
-    require(&actor, &[Role::Coordinator, Role::Operator])?;
+    access::review(&actor)?;
     only_params(&q, &["month"])?;
     let month: Month = match q.get("month") {
         Some(m) => m.parse()?,

@@ -1,92 +1,39 @@
 //! Family requests: register (desks and referrers), list, read, change or close, and
-//! their ranked candidates. A referrer only ever sees its own organisation's requests;
-//! anyone else's is "not found", so not even their existence leaks.
+//! their ranked candidates. Who sees which request is `access`'s to decide.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use matcher::model::{Actor, Request, RequestInput, RequestStatus, Role};
-use matcher::{guard, json, Date};
+use matcher::model::{Request, RequestStatus};
+use matcher::{json, Date};
 use serde_json::json as j;
 use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::Filter;
 
-use super::{body, int_param, json, only_params, parse_id, query, respond, token, with_state};
+use super::{body, first_of, int_param, json, on_record, only_params, query, respond, token};
+use crate::access::{self, parse_id};
 use crate::app::State;
-use crate::auth::require;
 use crate::error::ApiError;
 
 pub fn routes(state: Arc<State>) -> BoxedFilter<(warp::reply::Response,)> {
     let base = warp::path!("api" / "v1" / "requests" / ..);
     // POST /api/v1/requests
-    let create = base
-        .and(warp::path::end())
-        .and(warp::post())
-        .and(token())
-        .and(body())
-        .and(with_state(state.clone()))
-        .and_then(|t, b, s| respond(create(t, b, s)));
+    let create = route!(post base, warp::path::end(), token(), body();
+        state.clone() => |t, b, s| respond(create(t, b, s)));
     // GET /api/v1/requests?status=open&limit=50
-    let list = base
-        .and(warp::path::end())
-        .and(warp::get())
-        .and(token())
-        .and(query())
-        .and(with_state(state.clone()))
-        .and_then(|t, q, s| respond(list(t, q, s)));
+    let list = route!(get base, warp::path::end(), token(), query();
+        state.clone() => |t, q, s| respond(list(t, q, s)));
     // GET /api/v1/requests/{id}
-    let read = base
-        .and(warp::path!(String))
-        .and(warp::get())
-        .and(token())
-        .and(with_state(state.clone()))
-        .and_then(|id, t, s| respond(read(id, t, s)));
+    let read = route!(get base, warp::path!(String), token();
+        state.clone() => |id, t, s| respond(read(id, t, s)));
     // PATCH /api/v1/requests/{id}
-    let patch = base
-        .and(warp::path!(String))
-        .and(warp::patch())
-        .and(token())
-        .and(body())
-        .and(with_state(state.clone()))
-        .and_then(|id, t, b, s| respond(patch(id, t, b, s)));
+    let patch = route!(patch base, warp::path!(String), token(), body();
+        state.clone() => |id, t, b, s| respond(patch(id, t, b, s)));
     // GET /api/v1/requests/{id}/candidates?limit=20
-    let candidates = base
-        .and(warp::path!(String / "candidates"))
-        .and(warp::get())
-        .and(token())
-        .and(query())
-        .and(with_state(state))
-        .and_then(|id, t, q, s| respond(candidates(id, t, q, s)));
-    create
-        .or(list)
-        .unify()
-        .or(read)
-        .unify()
-        .or(patch)
-        .unify()
-        .or(candidates)
-        .unify()
-        .boxed()
-}
-
-/// Loads a request the actor may see: operators any, referrers their organisation's.
-pub fn visible_request(
-    state: &State,
-    actor: &Actor,
-    id: matcher::model::Id,
-) -> Result<Request, ApiError> {
-    require(actor, &[Role::Operator, Role::Referrer])?;
-    let r = state
-        .engine
-        .store()
-        .requests
-        .get(id)?
-        .ok_or(ApiError::NotFound)?;
-    if actor.role == Role::Referrer && r.org_id != Some(actor.org_id) {
-        return Err(ApiError::NotFound);
-    }
-    Ok(r)
+    let candidates = route!(get base, warp::path!(String / "candidates"), token(), query();
+        state => |id, t, q, s| respond(candidates(id, t, q, s)));
+    first_of(create, [list, read, patch, candidates])
 }
 
 async fn create(
@@ -95,15 +42,12 @@ async fn create(
     state: Arc<State>,
 ) -> Result<warp::reply::Response, ApiError> {
     let actor = state.auth.authenticate(token.as_deref())?;
-    require(&actor, &[Role::Operator, Role::Referrer])?;
+    access::request_scope(&actor)?;
     let r = state
         .blocking(move |s| {
             let value = json::parse_value(&body)?;
-            // Before typed parsing: a `nationality` field is discriminatory, not "unknown".
-            guard::check_fields(&value)?;
-            let input: RequestInput = json::parse(value)?;
             Ok(s.engine
-                .register_request(input, Some(&actor), Date::today())?)
+                .register_request(&value, Some(&actor), Date::today())?)
         })
         .await?;
     Ok(json(StatusCode::CREATED, &r))
@@ -115,7 +59,7 @@ async fn list(
     state: Arc<State>,
 ) -> Result<warp::reply::Response, ApiError> {
     let actor = state.auth.authenticate(token.as_deref())?;
-    require(&actor, &[Role::Operator, Role::Referrer])?;
+    let scope = access::request_scope(&actor)?;
     only_params(&q, &["status", "limit", "offset"])?;
     let status = q
         .get("status")
@@ -136,17 +80,7 @@ async fn list(
     };
     let page = state
         .blocking(move |s| {
-            let mut all: Vec<Request> = s
-                .engine
-                .store()
-                .requests
-                .iter()
-                .collect::<Result<Vec<_>, _>>()?
-                .into_iter()
-                .filter(|r| actor.role != Role::Referrer || r.org_id == Some(actor.org_id))
-                .filter(|r| status.is_none_or(|st| r.status == st))
-                .collect();
-            all.sort_by(|a, b| b.created_on.cmp(&a.created_on).then(a.id.cmp(&b.id)));
+            let all = s.engine.requests(scope, status)?;
             let total = all.len();
             let items: Vec<Request> = all.into_iter().skip(offset).take(limit).collect();
             Ok(j!({"total": total, "offset": offset, "requests": items}))
@@ -160,16 +94,10 @@ async fn read(
     token: Option<String>,
     state: Arc<State>,
 ) -> Result<warp::reply::Response, ApiError> {
-    let actor = state.auth.authenticate(token.as_deref())?;
-    let id = parse_id(&id)?;
-    let r = state
-        .blocking(move |s| {
-            let r = visible_request(s, &actor, id)?;
-            s.engine.audit_read(&actor, "request", id)?;
-            Ok(r)
-        })
-        .await?;
-    Ok(json(StatusCode::OK, &r))
+    on_record(state, token, id, |s, actor, id| {
+        access::read_request(&s.engine, &actor, id)
+    })
+    .await
 }
 
 async fn patch(
@@ -178,16 +106,12 @@ async fn patch(
     body: bytes::Bytes,
     state: Arc<State>,
 ) -> Result<warp::reply::Response, ApiError> {
-    let actor = state.auth.authenticate(token.as_deref())?;
-    let id = parse_id(&id)?;
-    let r = state
-        .blocking(move |s| {
-            visible_request(s, &actor, id)?;
-            let patch = json::parse_value(&body)?;
-            Ok(s.engine.patch_request(&actor, id, &patch, Date::today())?)
-        })
-        .await?;
-    Ok(json(StatusCode::OK, &r))
+    on_record(state, token, id, move |s, actor, id| {
+        access::visible_request(&s.engine, &actor, id)?;
+        let patch = json::parse_value(&body)?;
+        Ok(s.engine.patch_request(&actor, id, &patch, Date::today())?)
+    })
+    .await
 }
 
 async fn candidates(
@@ -197,10 +121,10 @@ async fn candidates(
     state: Arc<State>,
 ) -> Result<warp::reply::Response, ApiError> {
     let actor = state.auth.authenticate(token.as_deref())?;
-    require(&actor, &[Role::Operator])?;
+    access::desk(&actor)?;
     let id = parse_id(&id)?;
     only_params(&q, &["limit"])?;
-    let limit = int_param(&q, "limit", 20, matcher::engine::MAX_LIMIT)?;
+    let limit = int_param(&q, "limit", 20, matcher::MAX_LIMIT)?;
     let candidates = state
         .blocking(move |s| Ok(s.engine.candidates(id, limit, Date::today())?))
         .await?;

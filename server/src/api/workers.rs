@@ -5,93 +5,47 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use matcher::json;
-use matcher::model::{Actor, Role, WorkerInput};
+use matcher::model::{Actor, Job, LiveIn, WorkerInput, WorkerStatus};
 use matcher::Date;
 use serde_json::json as j;
 use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::{Filter, Reply};
 
-use super::{body, int_param, json, only_params, parse_id, query, respond, token, with_state};
+use super::{body, first_of, int_param, json, on_record, only_params, query, respond, token};
+use crate::access::{self, parse_id};
 use crate::app::State;
-use crate::auth::require;
 use crate::error::ApiError;
 
 pub fn routes(state: Arc<State>) -> BoxedFilter<(warp::reply::Response,)> {
     let base = warp::path!("api" / "v1" / "workers" / ..);
     // POST /api/v1/workers?allow_duplicate=true
-    let create = base
-        .and(warp::path::end())
-        .and(warp::post())
-        .and(token())
-        .and(query())
-        .and(body())
-        .and(with_state(state.clone()))
-        .and_then(|t, q, b, s| respond(create(t, q, b, s)));
+    let create = route!(post base, warp::path::end(), token(), query(), body();
+        state.clone() => |t, q, b, s| respond(create(t, q, b, s)));
     // GET /api/v1/workers?q=&name=&job=&comune=&live_in=&status=&limit=&offset=
-    let search = base
-        .and(warp::path::end())
-        .and(warp::get())
-        .and(token())
-        .and(query())
-        .and(with_state(state.clone()))
-        .and_then(|t, q, s| respond(search(t, q, s)));
+    let search = route!(get base, warp::path::end(), token(), query();
+        state.clone() => |t, q, s| respond(search(t, q, s)));
     // GET /api/v1/workers/{id}
-    let read = base
-        .and(warp::path!(String))
-        .and(warp::get())
-        .and(token())
-        .and(with_state(state.clone()))
-        .and_then(|id, t, s| respond(read(id, t, s)));
+    let read = route!(get base, warp::path!(String), token();
+        state.clone() => |id, t, s| respond(read(id, t, s)));
     // PATCH /api/v1/workers/{id}
-    let patch = base
-        .and(warp::path!(String))
-        .and(warp::patch())
-        .and(token())
-        .and(body())
-        .and(with_state(state.clone()))
-        .and_then(|id, t, b, s| respond(patch(id, t, b, s)));
+    let patch = route!(patch base, warp::path!(String), token(), body();
+        state.clone() => |id, t, b, s| respond(patch(id, t, b, s)));
     // DELETE /api/v1/workers/{id}
-    let erase = base
-        .and(warp::path!(String))
-        .and(warp::delete())
-        .and(token())
-        .and(with_state(state.clone()))
-        .and_then(|id, t, s| respond(erase(id, t, s)));
+    let erase = route!(delete base, warp::path!(String), token();
+        state.clone() => |id, t, s| respond(erase(id, t, s)));
     // GET /api/v1/workers/{id}/export
-    let export = base
-        .and(warp::path!(String / "export"))
-        .and(warp::get())
-        .and(token())
-        .and(with_state(state.clone()))
-        .and_then(|id, t, s| respond(export(id, t, s)));
+    let export = route!(get base, warp::path!(String / "export"), token();
+        state.clone() => |id, t, s| respond(export(id, t, s)));
     // GET /api/v1/workers/{id}/openings?limit=20
-    let openings = base
-        .and(warp::path!(String / "openings"))
-        .and(warp::get())
-        .and(token())
-        .and(query())
-        .and(with_state(state))
-        .and_then(|id, t, q, s| respond(openings(id, t, q, s)));
-    create
-        .or(search)
-        .unify()
-        .or(read)
-        .unify()
-        .or(patch)
-        .unify()
-        .or(erase)
-        .unify()
-        .or(openings)
-        .unify()
-        .or(export)
-        .unify()
-        .boxed()
+    let openings = route!(get base, warp::path!(String / "openings"), token(), query();
+        state => |id, t, q, s| respond(openings(id, t, q, s)));
+    first_of(create, [search, read, patch, erase, openings, export])
 }
 
 fn operator(state: &State, token: Option<String>) -> Result<Actor, ApiError> {
     let actor = state.auth.authenticate(token.as_deref())?;
-    require(&actor, &[Role::Operator])?;
+    access::desk(&actor)?;
     Ok(actor)
 }
 
@@ -123,6 +77,18 @@ async fn create(
     Ok(json(StatusCode::CREATED, &w))
 }
 
+/// An optional query parameter from a closed vocabulary.
+fn vocabulary<T>(
+    q: &HashMap<String, String>,
+    name: &str,
+    parse: fn(&str) -> Option<T>,
+    message: &str,
+) -> Result<Option<T>, ApiError> {
+    q.get(name)
+        .map(|v| parse(v).ok_or_else(|| bad(name, message)))
+        .transpose()
+}
+
 fn bad(field: &str, message: &str) -> ApiError {
     ApiError::BadInput {
         field: Some(field.into()),
@@ -146,36 +112,14 @@ async fn search(
     if text.chars().count() > 500 || q.get("name").is_some_and(|n| n.chars().count() > 100) {
         return Err(bad("q", "testo di ricerca troppo lungo"));
     }
-    let filter = matcher::index::WorkerFilter {
+    let filter = matcher::WorkerFilter {
         text,
-        job: q
-            .get("job")
-            .map(|v| matcher::model::Job::parse(v).ok_or_else(|| bad("job", "lavoro non valido")))
-            .transpose()?,
-        status: q
-            .get("status")
-            .map(|v| {
-                matcher::model::WorkerStatus::parse(v)
-                    .ok_or_else(|| bad("status", "stato non valido"))
-            })
-            .transpose()?,
-        live_in: q
-            .get("live_in")
-            .map(|v| {
-                matcher::model::LiveIn::parse(v)
-                    .ok_or_else(|| bad("live_in", "valori: yes, no, either"))
-            })
-            .transpose()?,
+        job: vocabulary(&q, "job", Job::parse, "lavoro non valido")?,
+        status: vocabulary(&q, "status", WorkerStatus::parse, "stato non valido")?,
+        live_in: vocabulary(&q, "live_in", LiveIn::parse, "valori: yes, no, either")?,
         comune: q
             .get("comune")
-            .map(|c| {
-                Ok::<_, ApiError>(
-                    matcher::comuni::Comuni::get()
-                        .resolve("comune", c)?
-                        .istat
-                        .clone(),
-                )
-            })
+            .map(|c| Ok::<_, ApiError>(matcher::Comuni::get().resolve("comune", c)?.istat.clone()))
             .transpose()?,
     };
     let name = q.get("name").cloned().unwrap_or_default();
@@ -212,16 +156,10 @@ async fn read(
     token: Option<String>,
     state: Arc<State>,
 ) -> Result<warp::reply::Response, ApiError> {
-    let actor = operator(&state, token)?;
-    let id = parse_id(&id)?;
-    let w = state
-        .blocking(move |s| {
-            let w = s.engine.store().workers.fetch(id)?;
-            s.engine.audit_read(&actor, "worker", id)?;
-            Ok(w)
-        })
-        .await?;
-    Ok(json(StatusCode::OK, &w))
+    on_record(state, token, id, |s, actor, id| {
+        access::worker_card(&s.engine, &actor, id)
+    })
+    .await
 }
 
 async fn patch(
@@ -230,15 +168,12 @@ async fn patch(
     body: bytes::Bytes,
     state: Arc<State>,
 ) -> Result<warp::reply::Response, ApiError> {
-    let actor = operator(&state, token)?;
-    let id = parse_id(&id)?;
-    let w = state
-        .blocking(move |s| {
-            let patch = json::parse_value(&body)?;
-            Ok(s.engine.patch_worker(&actor, id, &patch, Date::today())?)
-        })
-        .await?;
-    Ok(json(StatusCode::OK, &w))
+    on_record(state, token, id, move |s, actor, id| {
+        access::desk(&actor)?;
+        let patch = json::parse_value(&body)?;
+        Ok(s.engine.patch_worker(&actor, id, &patch, Date::today())?)
+    })
+    .await
 }
 
 async fn erase(
@@ -283,7 +218,7 @@ async fn openings(
     operator(&state, token)?;
     let id = parse_id(&id)?;
     only_params(&q, &["limit"])?;
-    let limit = int_param(&q, "limit", 20, matcher::engine::MAX_LIMIT)?;
+    let limit = int_param(&q, "limit", 20, matcher::MAX_LIMIT)?;
     let openings = state
         .blocking(move |s| Ok(s.engine.openings(id, limit, Date::today())?))
         .await?;

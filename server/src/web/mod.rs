@@ -19,10 +19,10 @@ use warp::http::{HeaderValue, StatusCode};
 use warp::reply::Response;
 use warp::Filter;
 
-use crate::api::with_state;
+use crate::access::require;
 use crate::app::State;
-use crate::auth::require;
 use crate::error::ApiError;
+use crate::filters::with_state;
 use html::{esc, page};
 use session::Session;
 
@@ -103,7 +103,7 @@ pub fn form() -> BoxedFilter<(Vec<(String, String)>,)> {
 }
 
 /// The query string, with the API's length limit.
-pub use crate::api::query;
+pub use crate::filters::query;
 
 pub fn redirect(to: &str) -> Response {
     let mut r = Response::new("".into());

@@ -8,9 +8,9 @@ use std::fmt::Write;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use matcher::followup::{normalise_code, OutcomeInput, CODE_LEN};
 use matcher::model::{OutcomeKind, Reporter};
 use matcher::Date;
+use matcher::{normalise_code, OutcomeInput, CODE_LEN};
 use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::reply::Response;
@@ -18,10 +18,10 @@ use warp::Filter;
 
 use super::html::{esc, respond};
 use super::{form, query, render, Page};
-use crate::api::outcome::{limit, record_public};
-use crate::api::with_state;
+use crate::access::{public_attempt, record_public};
 use crate::app::State;
 use crate::error::ApiError;
+use crate::filters::with_state;
 
 /// One language's texts.
 struct Texts {
@@ -252,7 +252,7 @@ async fn answer(
     } else {
         Reporter::Family
     };
-    if let Err(ApiError::TooManyRequests) = limit(&state, client, &code) {
+    if let Err(ApiError::TooManyRequests) = public_attempt(&state, client, &code) {
         let mut r = show(&code, t, Some((t.busy, false)));
         *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
         return Ok(r);

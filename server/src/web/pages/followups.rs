@@ -12,8 +12,7 @@ use warp::reply::Response;
 use warp::Filter;
 
 use super::requests::place;
-use crate::api::followups::answer_own_retention;
-use crate::api::parse_id;
+use crate::access::{self, parse_id};
 use crate::app::State;
 use crate::web::html::{date_it, esc, page};
 use crate::web::session::Session;
@@ -49,35 +48,29 @@ struct Row {
 
 pub async fn today(s: Session, state: Arc<State>) -> Page {
     let s = signed_in(Some(s), &[Role::Operator])?;
-    let org = s.actor.org_id;
+    let (actor, org) = (s.actor, s.actor.org_id);
     let today = Date::today();
     let (rows, waiting) = state
         .blocking(move |st| {
             let mut rows = Vec::new();
-            for f in st.engine.follow_ups_due(org, today.add_days(7))? {
-                let Some(p) = st.engine.store().proposals.get(f.proposal_id)? else {
+            for d in st.engine.due_follow_ups(org, today.add_days(7))? {
+                let Some(request) = d.request_id else {
                     continue;
                 };
-                let worker = st
-                    .engine
-                    .store()
-                    .workers
-                    .get(p.worker_id)?
-                    .map_or("(scheda cancellata)".to_string(), |w| w.full_name());
-                let r = st.engine.store().requests.get(p.request_id)?;
+                let r = d.request.as_ref();
                 rows.push(Row {
-                    worker,
-                    family: r.as_ref().map_or(String::new(), |r| r.family_name.clone()),
-                    where_: r.as_ref().map_or(String::new(), |r| place(&r.comune)),
-                    request: p.request_id,
-                    f,
+                    worker: d
+                        .worker_name
+                        .unwrap_or_else(|| "(scheda cancellata)".to_string()),
+                    family: r.map_or(String::new(), |r| r.family_name.clone()),
+                    where_: r.map_or(String::new(), |r| place(&r.comune)),
+                    request,
+                    f: d.follow_up,
                 });
             }
             let waiting = st
                 .engine
-                .store()
-                .requests
-                .select(|r| r.status == RequestStatus::Open)?;
+                .requests(access::request_scope(&actor)?, Some(RequestStatus::Open))?;
             Ok((rows, waiting))
         })
         .await?;
@@ -182,7 +175,7 @@ async fn retention(
     let retained = pairs.iter().any(|(k, v)| k == "retained" && v == "true");
     let actor = s.actor;
     state
-        .blocking(move |st| answer_own_retention(st, &actor, id, || Ok(retained)))
+        .blocking(move |st| access::answer_retention(st, &actor, id, || Ok(retained)))
         .await?;
     Ok(redirect("/ui/verifiche?esito=1"))
 }

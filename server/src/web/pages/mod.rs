@@ -104,8 +104,12 @@ async fn sign_in(pairs: Vec<(String, String)>, state: Arc<State>) -> Page {
     };
     let (name, org) = state
         .blocking(move |s| {
-            let op = s.engine.store().operators.get(actor.operator_id)?;
-            let org = s.engine.store().organisations.get(actor.org_id)?;
+            let op = s
+                .engine
+                .operators()?
+                .into_iter()
+                .find(|o| o.id == actor.operator_id);
+            let org = s.engine.find_organisation(actor.org_id)?;
             Ok((
                 op.map(|o| o.name).unwrap_or_default(),
                 org.map(|o| o.name).unwrap_or_default(),
@@ -150,9 +154,7 @@ async fn home(s: Option<Session>, state: Arc<State>) -> Page {
 
 async fn admin_home(s: Session, state: Arc<State>) -> Page {
     let s = signed_in(Some(s), &[Role::Admin])?;
-    let orgs = state
-        .blocking(|st| Ok(st.engine.store().organisations.select(|_| true)?))
-        .await?;
+    let orgs = state.blocking(|st| Ok(st.engine.organisations()?)).await?;
     let mut rows = String::new();
     for o in orgs {
         let _ = write!(

@@ -12,8 +12,7 @@ use warp::reply::Response;
 use warp::Filter;
 
 use super::requests::{family_card_html, place};
-use crate::api::parse_id;
-use crate::api::requests::visible_request;
+use crate::access::{self, parse_id};
 use crate::app::State;
 use crate::web::html::{date_it, esc, page};
 use crate::web::session::Session;
@@ -45,10 +44,10 @@ async fn cards(id: String, host: Option<String>, s: Option<Session>, state: Arc<
     let actor = s.actor;
     let (r, proposals) = state
         .blocking(move |st| {
-            let r = visible_request(st, &actor, id)?;
+            let r = access::read_request(&st.engine, &actor, id)?;
             let mut out = Vec::new();
             for p in st.engine.proposals_of(id)? {
-                if let Some(w) = st.engine.store().workers.get(p.worker_id)? {
+                if let Some(w) = st.engine.find_worker(p.worker_id)? {
                     out.push((p, w.family_card()));
                 }
             }
@@ -107,7 +106,7 @@ async fn duties(id: String, s: Option<Session>, state: Arc<State>) -> Page {
     let id = parse_id(&id)?;
     let actor = s.actor;
     let r = state
-        .blocking(move |st| visible_request(st, &actor, id))
+        .blocking(move |st| access::read_request(&st.engine, &actor, id))
         .await?;
     let c = &*CCNL;
     let level = usual_level(r.job);

@@ -7,8 +7,7 @@ use std::fmt::Write;
 use std::sync::Arc;
 
 use matcher::model::Role;
-use matcher::report::{monthly, Month};
-use matcher::Date;
+use matcher::{monthly, Date, Month};
 use warp::filters::BoxedFilter;
 use warp::http::HeaderValue;
 use warp::reply::Response;

@@ -6,22 +6,19 @@ use std::collections::HashMap;
 use std::fmt::Write;
 use std::sync::Arc;
 
-use matcher::comuni::Comuni;
-use matcher::followup::OutcomeInput;
 use matcher::model::{
     Candidate, ExperienceKind, FamilyCard, Id, Job, Level, LiveIn, NotHiredReason, OutcomeKind,
-    Proposal, Reporter, Request, RequestInput, RequestStatus, Role,
+    Proposal, Reporter, Request, RequestStatus, Role,
 };
-use matcher::{json, Date};
+use matcher::Date;
+use matcher::{Comuni, OutcomeInput};
 use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::Filter;
 
 use super::workers::{choices, refusal};
-use crate::api::parse_id;
-use crate::api::proposals::record_outcome_as;
-use crate::api::requests::visible_request;
+use crate::access::{self, parse_id};
 use crate::app::State;
 use crate::error::ApiError;
 use crate::web::form::{self, to_json, REQUEST};
@@ -78,23 +75,14 @@ pub fn routes(state: Arc<State>) -> BoxedFilter<(Response,)> {
 }
 
 pub fn place(istat: &str) -> String {
-    Comuni::get()
-        .by_code(istat)
-        .map_or(istat.to_string(), |c| c.name.clone())
+    Comuni::get().name_of(istat)
 }
 
 pub async fn list_page(s: Session, state: Arc<State>, q: HashMap<String, String>) -> Page {
     let actor = s.actor;
     let status = q.get("stato").and_then(|v| RequestStatus::parse(v));
     let requests = state
-        .blocking(move |st| {
-            let mut rs = st.engine.store().requests.select(|r| {
-                (actor.role == Role::Operator || r.org_id == Some(actor.org_id))
-                    && status.is_none_or(|s| r.status == s)
-            })?;
-            rs.sort_by(|a, b| b.created_on.cmp(&a.created_on).then(a.id.cmp(&b.id)));
-            Ok(rs)
-        })
+        .blocking(move |st| Ok(st.engine.requests(access::request_scope(&actor)?, status)?))
         .await?;
     let mut rows = String::new();
     for r in requests.iter().take(300) {
@@ -219,11 +207,9 @@ async fn create(pairs: Vec<(String, String)>, s: Option<Session>, state: Arc<Sta
     let actor = s.actor;
     let result = state
         .blocking(move |st| {
-            matcher::guard::check_fields(&body)?;
-            let input: RequestInput = json::parse(body)?;
             Ok(st
                 .engine
-                .register_request(input, Some(&actor), Date::today())?)
+                .register_request(&body, Some(&actor), Date::today())?)
         })
         .await;
     match result {
@@ -353,18 +339,18 @@ async fn show(
     let desk = actor.role == Role::Operator;
     let (r, proposals, cards, candidates) = state
         .blocking(move |st| {
-            let r = visible_request(st, &actor, id)?;
+            let r = access::read_request(&st.engine, &actor, id)?;
             let proposals = st.engine.proposals_of(id)?;
             let mut cards = HashMap::new();
             for p in &proposals {
-                if let Some(w) = st.engine.store().workers.get(p.worker_id)? {
+                if let Some(w) = st.engine.find_worker(p.worker_id)? {
                     cards.insert(p.worker_id, (w.family_card(), w.full_name()));
                 }
             }
             let mut candidates = Vec::new();
             if desk && matches!(r.status, RequestStatus::Open | RequestStatus::ProposalsSent) {
                 for c in st.engine.candidates(id, 9, Date::today())? {
-                    if let Some(w) = st.engine.store().workers.get(c.worker_id)? {
+                    if let Some(w) = st.engine.find_worker(c.worker_id)? {
                         candidates.push((c, w.full_name(), place(&w.comune)));
                     }
                 }
@@ -531,7 +517,7 @@ async fn outcome(
         .unwrap_or_else(|| "/ui/".into());
     let actor = s.actor;
     let result = state
-        .blocking(move |st| record_outcome_as(st, &actor, id, || Ok(input)))
+        .blocking(move |st| access::record_outcome(st, &actor, id, || Ok(input)))
         .await;
     let sep = if back.contains('?') { '&' } else { '?' };
     match result {

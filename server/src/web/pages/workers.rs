@@ -5,18 +5,17 @@ use std::collections::HashMap;
 use std::fmt::Write;
 use std::sync::Arc;
 
-use matcher::comuni::Comuni;
-use matcher::index::WorkerFilter;
 use matcher::model::{
     ExperienceKind, Gender, Job, Level, LiveIn, PermitKind, Role, Worker, WorkerInput, WorkerStatus,
 };
 use matcher::{json, Date};
+use matcher::{Comuni, WorkerFilter};
 use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::Filter;
 
-use crate::api::parse_id;
+use crate::access::{self, parse_id};
 use crate::app::State;
 use crate::error::ApiError;
 use crate::web::form::{self, to_json, values_of, WORKER};
@@ -106,12 +105,6 @@ fn desk(s: Option<Session>) -> Result<Session, ApiError> {
     signed_in(s, &[Role::Operator])
 }
 
-fn comune_name(istat: &str) -> String {
-    Comuni::get().by_code(istat).map_or(istat.to_string(), |c| {
-        format!("{} ({})", c.name, c.province)
-    })
-}
-
 async fn list(q: HashMap<String, String>, s: Option<Session>, state: Arc<State>) -> Page {
     let s = desk(s)?;
     let get = |k: &str| q.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
@@ -153,7 +146,7 @@ async fn list(q: HashMap<String, String>, s: Option<Session>, state: Arc<State>)
             id = w.id,
             name = esc(&w.full_name()),
             dup = if w.possible_duplicate_of.is_empty() { "" } else { " <span class=\"tag warn\">possibile doppione</span>" },
-            comune = esc(&comune_name(&w.comune)),
+            comune = esc(&Comuni::get().name_with_province(&w.comune)),
             jobs = esc(&w.jobs.iter().map(|j| j.label()).collect::<Vec<_>>().join(", ")),
             live = w.live_in.label(),
             status = w.status.label(),
@@ -407,7 +400,7 @@ fn summary(w: &Worker) -> String {
          <dt>Confermata il</dt><dd>{}</dd><dt>Consenso</dt><dd>{} (informativa {})</dd></dl>",
         w.status.label(),
         esc(&w.phone),
-        esc(&comune_name(&w.comune)),
+        esc(&Comuni::get().name_with_province(&w.comune)),
         esc(&permit),
         date_it(w.registered_on),
         date_it(w.confirmed_on),
@@ -426,11 +419,7 @@ async fn show(
     let id = parse_id(&id)?;
     let actor = s.actor;
     let w = state
-        .blocking(move |st| {
-            let w = st.engine.store().workers.fetch(id)?;
-            st.engine.audit_read(&actor, "worker", id)?;
-            Ok(w)
-        })
+        .blocking(move |st| access::worker_card(&st.engine, &actor, id))
         .await?;
     let mut f = FormState {
         values: values_of(&serde_json::to_value(w.to_input()).unwrap_or_default()),
@@ -498,9 +487,7 @@ async fn edit(
     match result {
         Ok(_) => Ok(redirect(&format!("/ui/schede/{id}?salvata=1"))),
         Err(e) => {
-            let w = state
-                .blocking(move |st| Ok(st.engine.store().workers.fetch(id)?))
-                .await?;
+            let w = state.blocking(move |st| Ok(st.engine.worker(id)?)).await?;
             let mut f = form::state_of(&pairs);
             refusal(&mut f, e)?;
             Ok(respond(

@@ -1,0 +1,198 @@
+//! The engine: the one door to the matching core. It owns the store, the index and the
+//! in-memory tables and keeps them in step (`sync`), runs every write under its own locks
+//! with its audit line in the same transaction (`write`), and answers named queries and
+//! rankings (`query`). Nobody outside holds the store.
+
+mod query;
+mod sync;
+mod write;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::{Duration, Instant};
+
+use crate::comuni::Comuni;
+use crate::dedupe::DedupeIndex;
+use crate::error::Result;
+use crate::features::RequestFeatures;
+use crate::index::{OpenState, SearchIndex};
+use crate::model::{Id, Request};
+use crate::relevance::{DocTerms, TermStats};
+use crate::store::{Kind, Store};
+use crate::table::WorkerTable;
+
+pub use query::{DueFollowUp, Eligibility, RequestScope};
+pub use write::Change;
+
+/// Staged index changes that trigger a commit on their own; below it, commits happen
+/// before a search or on the server's timer.
+const COMMIT_BATCH: usize = 10_000;
+/// Changes after which the table snapshot is rewritten, and the longest it may age
+/// while changes wait.
+const SNAPSHOT_EVERY_CHANGES: u64 = 100_000;
+const SNAPSHOT_EVERY: Duration = Duration::from_secs(600);
+
+#[derive(Default)]
+struct Tables {
+    workers: WorkerTable,
+    requests: HashMap<Id, (RequestFeatures, DocTerms)>,
+    /// BM25 statistics of the requests' notes (for openings).
+    request_stats: TermStats,
+    dedupe: DedupeIndex,
+}
+
+impl Tables {
+    fn upsert_request(&mut self, r: &Request, analyzer: &mut tantivy::tokenizer::TextAnalyzer) {
+        let terms = DocTerms::of(analyzer, &r.notes);
+        self.request_stats.add(&terms);
+        if let Some((_, old)) = self.requests.insert(r.id, (RequestFeatures::of(r), terms)) {
+            self.request_stats.remove(&old);
+        }
+    }
+}
+
+/// What start-up had to do to make the index agree with the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recovery {
+    Consistent,
+    Replayed { changes: usize },
+    Rebuilt { reason: String },
+}
+
+pub struct Engine {
+    store: Store,
+    index: SearchIndex,
+    tables: RwLock<Tables>,
+    /// Held while a change goes store → index → tables.
+    write: Mutex<()>,
+    /// Held across a read-modify-write, so two never act on the same old state.
+    updates: Mutex<()>,
+    distances: Mutex<HashMap<u16, Arc<Vec<f64>>>>,
+    recovery: Vec<(&'static str, Recovery)>,
+    /// Where the table snapshot lives (none for temporary engines), the store sequence
+    /// number it reflects, and when it was written.
+    snapshot_path: Option<PathBuf>,
+    snapshot_seq: AtomicU64,
+    snapshot_at: Mutex<Instant>,
+    snapshot_every: u64,
+}
+
+impl Engine {
+    /// Opens the data folder (`store/` and `index/` inside), repairing the index from the
+    /// store if a crash or a restore left them apart.
+    pub fn open(dir: &Path) -> Result<Engine> {
+        std::fs::create_dir_all(dir)?;
+        Self::open_tuned(dir, SNAPSHOT_EVERY_CHANGES)
+    }
+
+    /// `open` with the snapshot rewritten after `every` changes (tests use a small one).
+    fn open_tuned(dir: &Path, every: u64) -> Result<Engine> {
+        let store = Store::open(&dir.join("store"), &dir.join("keys"))?;
+        let (index, ws, rs) = SearchIndex::open(Some(&dir.join("index")))?;
+        Self::assemble(store, index, ws, rs, Some(dir.join("tables.snap")), every)
+    }
+
+    /// An engine on a throw-away store and an in-memory index.
+    pub fn temporary() -> Result<Engine> {
+        let (index, ws, rs) = SearchIndex::open(None)?;
+        Self::assemble(
+            Store::temporary()?,
+            index,
+            ws,
+            rs,
+            None,
+            SNAPSHOT_EVERY_CHANGES,
+        )
+    }
+
+    fn assemble(
+        store: Store,
+        index: SearchIndex,
+        ws: OpenState,
+        rs: OpenState,
+        snapshot_path: Option<PathBuf>,
+        snapshot_every: u64,
+    ) -> Result<Engine> {
+        let mut engine = Engine {
+            store,
+            index,
+            tables: RwLock::new(Tables::default()),
+            write: Mutex::new(()),
+            updates: Mutex::new(()),
+            distances: Mutex::new(HashMap::new()),
+            recovery: Vec::new(),
+            snapshot_path,
+            snapshot_seq: AtomicU64::new(0),
+            snapshot_at: Mutex::new(Instant::now()),
+            snapshot_every,
+        };
+        let w = engine.reconcile(Kind::Worker, ws)?;
+        let r = engine.reconcile(Kind::Request, rs)?;
+        engine.recovery = vec![("workers", w), ("requests", r)];
+        // Tables first: the commit below may write a snapshot, which must hold them.
+        engine.load_tables()?;
+        engine.finish_commit()?;
+        Ok(engine)
+    }
+
+    /// What start-up did, per corpus.
+    pub fn recovery(&self) -> &[(&'static str, Recovery)] {
+        &self.recovery
+    }
+
+    /// The store, for the engine's own modules only: every write outside goes through a
+    /// named engine command.
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The search index, for the engine's own modules (consistency check, erasure).
+    pub(crate) fn index(&self) -> &SearchIndex {
+        &self.index
+    }
+
+    /// Anonymous memory of the worker table, for the memory benchmark.
+    pub fn table_bytes(&self) -> usize {
+        self.tables().workers.heap_bytes()
+    }
+
+    /// Bytes the store takes on disk.
+    pub fn store_size_on_disk(&self) -> Result<u64> {
+        self.store.size_on_disk()
+    }
+
+    pub(crate) fn lock_writes(&self) -> MutexGuard<'_, ()> {
+        self.write.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Serialises read-modify-write operations (proposals, outcomes, edits): take it
+    /// before reading what the change is computed from.
+    pub(crate) fn lock_updates(&self) -> MutexGuard<'_, ()> {
+        self.updates.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn tables(&self) -> RwLockReadGuard<'_, Tables> {
+        self.tables.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn tables_mut(&self) -> RwLockWriteGuard<'_, Tables> {
+        self.tables.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Distances from a comune to every comune, cached: requests cluster in few comuni.
+    fn distances(&self, comune: u16) -> Arc<Vec<f64>> {
+        let mut cache = self.distances.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.len() > 512 {
+            cache.clear();
+        }
+        cache
+            .entry(comune)
+            .or_insert_with(|| Arc::new(Comuni::get().distances_from(comune)))
+            .clone()
+    }
+}
+
+#[cfg(test)]
+mod tests;
