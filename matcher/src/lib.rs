@@ -2,6 +2,7 @@
 //! index derived from it, and explained compatibility scoring. Knows nothing of HTTP.
 
 pub mod backup;
+pub mod ccnl;
 pub mod check;
 pub mod comuni;
 pub mod date;
@@ -14,6 +15,7 @@ pub mod followup;
 pub mod guard;
 pub mod import;
 pub mod index;
+pub mod italian;
 pub mod json;
 pub mod model;
 pub mod privacy;
