@@ -221,13 +221,17 @@ impl YearTable {
             let fits = band.up_to_hourly.is_none_or(|top| effective_hourly <= top);
             if fits {
                 let label = match (lower, band.up_to_hourly) {
-                    (None, Some(top)) => format!("paga oraria effettiva fino a {}", money(top)),
+                    (None, Some(top)) => {
+                        format!("fascia fino a {} di paga oraria effettiva", money(top))
+                    }
                     (Some(low), Some(top)) => format!(
-                        "paga oraria effettiva oltre {} e fino a {}",
+                        "fascia oltre {} e fino a {} di paga oraria effettiva",
                         money(low),
                         money(top)
                     ),
-                    (Some(low), None) => format!("paga oraria effettiva oltre {}", money(low)),
+                    (Some(low), None) => {
+                        format!("fascia oltre {} di paga oraria effettiva", money(low))
+                    }
                     (None, None) => "fascia unica".to_string(),
                 };
                 let rate = InpsRate {
@@ -666,7 +670,7 @@ pub fn estimate_at(request: &Request, table: &YearTable, level: LevelSuggestion)
                     r,
                     format!(
                         "Minimo mensile per chi convive con orario fino a 30 ore, livello {code} \
-                         (CCNL art. 14; {wages_cite})"
+                         (tabella B, CCNL artt. 14 e 35; {wages_cite})"
                     ),
                 )
             }
@@ -674,15 +678,15 @@ pub fn estimate_at(request: &Request, table: &YearTable, level: LevelSuggestion)
                 wage.monthly_live_in,
                 format!(
                     "Minimo mensile per chi convive, livello {code}, fino a 54 ore settimanali \
-                     (CCNL art. 14; {wages_cite})"
+                     (tabella A, CCNL art. 35; {wages_cite})"
                 ),
             ),
         },
         _ => (
             hourly_to_monthly(wage.hourly_not_live_in),
             format!(
-                "{} l'ora (minimo per chi non convive, livello {code}) × {hours} ore × 52 \
-                 settimane ÷ 12 mesi ({wages_cite})",
+                "{} l'ora (minimo per chi non convive, livello {code}, tabella C, CCNL \
+                 art. 35) × {hours} ore × 52 settimane ÷ 12 mesi ({wages_cite})",
                 money(wage.hourly_not_live_in)
             ),
         ),
@@ -771,7 +775,7 @@ pub fn estimate_at(request: &Request, table: &YearTable, level: LevelSuggestion)
 
     let thirteenth = month_with_board;
     let board_words = if live_in {
-        " compreso il valore di vitto e alloggio"
+        ", compreso il valore di vitto e alloggio"
     } else {
         ""
     };
@@ -833,7 +837,7 @@ pub fn estimate_at(request: &Request, table: &YearTable, level: LevelSuggestion)
         band
     } else {
         format!(
-            "{band} (paga oraria effettiva {} = {} × 13 ÷ {} ore)",
+            "{band} (qui {} = {} × 13 ÷ {} ore)",
             money(round(effective_hourly, 2)),
             money(month_with_board),
             number(yearly_hours, 0)
@@ -868,7 +872,7 @@ pub fn estimate_at(request: &Request, table: &YearTable, level: LevelSuggestion)
         label_it: "Versamento INPS di ogni trimestre (famiglia e lavoratore)".to_string(),
         amount_eur: round(inps_total / 4.0, 2),
         rule_it: format!(
-            "{} l'anno ÷ 4, con avviso pagoPA: {}",
+            "{} l'anno ÷ 4; si paga {}",
             money(inps_total),
             table.inps.due_it
         ),

@@ -1,5 +1,6 @@
 //! Italian formatting for people: dates, months, numbers, money, percentages, scores, and
-//! the one place that holds the Italian labels of every vocabulary code shown on a page.
+//! the one place that holds the Italian labels of the codes a page shows (vocabularies,
+//! CCNL levels, score factors, languages).
 
 use crate::model::{CcnlLevel, ExperienceKind, Job, Level, LiveIn, PermitKind};
 use crate::Date;
@@ -248,6 +249,116 @@ pub fn ccnl_level_who(l: CcnlLevel) -> &'static str {
     }
 }
 
+/// The Italian name of a score factor as the API names it (`Reason::factor`); the API
+/// keeps its codes, pages show these.
+pub fn factor(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "experience" => "esperienza",
+        "hours" => "orario",
+        "distance" => "distanza",
+        "wage" => "retribuzione",
+        "languages" => "lingue",
+        "text" => "note affini",
+        "recency" => "scheda aggiornata",
+        "waiting" => "attesa di una proposta",
+        _ => return None,
+    })
+}
+
+/// The Italian name of a language by its ISO 639-1 code (the codes DOM stores), for the
+/// languages the desks meet; `None` for others, which callers show as `language_skill`
+/// does rather than printing the bare code.
+pub fn language(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "ak" => "akan",
+        "am" => "amarico",
+        "ar" => "arabo",
+        "az" => "azero",
+        "be" => "bielorusso",
+        "bg" => "bulgaro",
+        "bm" => "bambara",
+        "bn" => "bengalese",
+        "bs" => "bosniaco",
+        "ca" => "catalano",
+        "cs" => "ceco",
+        "da" => "danese",
+        "de" => "tedesco",
+        "ee" => "ewe",
+        "el" => "greco",
+        "en" => "inglese",
+        "es" => "spagnolo",
+        "et" => "estone",
+        "fa" => "persiano",
+        "ff" => "fula",
+        "fi" => "finlandese",
+        "fr" => "francese",
+        "ha" => "hausa",
+        "he" => "ebraico",
+        "hi" => "hindi",
+        "hr" => "croato",
+        "ht" => "creolo haitiano",
+        "hu" => "ungherese",
+        "hy" => "armeno",
+        "id" => "indonesiano",
+        "ig" => "igbo",
+        "it" => "italiano",
+        "ja" => "giapponese",
+        "ka" => "georgiano",
+        "kk" => "kazako",
+        "ko" => "coreano",
+        "ku" => "curdo",
+        "ky" => "kirghiso",
+        "ln" => "lingala",
+        "lt" => "lituano",
+        "lv" => "lettone",
+        "mg" => "malgascio",
+        "mk" => "macedone",
+        "ml" => "malayalam",
+        "mn" => "mongolo",
+        "ne" => "nepalese",
+        "nl" => "olandese",
+        "no" => "norvegese",
+        "om" => "oromo",
+        "pa" => "punjabi",
+        "pl" => "polacco",
+        "ps" => "pashto",
+        "pt" => "portoghese",
+        "qu" => "quechua",
+        "ro" => "rumeno",
+        "ru" => "russo",
+        "si" => "singalese",
+        "sk" => "slovacco",
+        "sl" => "sloveno",
+        "so" => "somalo",
+        "sq" => "albanese",
+        "sr" => "serbo",
+        "sv" => "svedese",
+        "sw" => "swahili",
+        "ta" => "tamil",
+        "ti" => "tigrino",
+        "tk" => "turkmeno",
+        "tl" => "tagalog",
+        "tr" => "turco",
+        "tw" => "twi",
+        "uk" => "ucraino",
+        "ur" => "urdu",
+        "uz" => "uzbeko",
+        "vi" => "vietnamita",
+        "wo" => "wolof",
+        "yo" => "yoruba",
+        "zh" => "cinese",
+        _ => return None,
+    })
+}
+
+/// `georgiano C2`; a code without a name reads `lingua «xx» C2`, never a bare code.
+pub fn language_skill(code: &str, level: Level) -> String {
+    match language(code) {
+        Some(name) => format!("{name} {}", level.as_str()),
+        None => format!("lingua «{code}» {}", level.as_str()),
+    }
+}
+
 /// Every CCNL level, in the contract's order.
 pub const CCNL_LEVELS: [CcnlLevel; 8] = [
     CcnlLevel::A,
@@ -358,6 +469,32 @@ mod tests {
         for l in CCNL_LEVELS {
             assert!(ccnl_level(l).starts_with("livello "));
             assert!(!ccnl_level_who(l).is_empty());
+        }
+    }
+
+    #[test]
+    fn every_score_factor_has_an_italian_name() {
+        for f in crate::score::Factor::ALL {
+            let it = factor(f.name()).unwrap_or_else(|| panic!("{f:?} has no label"));
+            assert_ne!(it, f.name());
+        }
+        assert_eq!(factor("wage"), Some("retribuzione"));
+        assert_eq!(factor("unknown"), None);
+    }
+
+    #[test]
+    fn languages_are_named_and_unknown_codes_are_marked() {
+        assert_eq!(language("ka"), Some("georgiano"));
+        assert_eq!(language("IT"), None);
+        assert_eq!(language_skill("it", Level::B2), "italiano B2");
+        assert_eq!(language_skill("ar", Level::C2), "arabo C2");
+        assert_eq!(language_skill("xx", Level::A1), "lingua «xx» A1");
+        // Every language of the demo cards has a name.
+        for code in [
+            "ar", "bg", "bm", "bn", "de", "en", "es", "fr", "ig", "it", "ka", "pl", "ro", "ru",
+            "sq", "tl", "tr", "uk", "uz", "wo",
+        ] {
+            assert!(language(code).is_some(), "{code}");
         }
     }
 
