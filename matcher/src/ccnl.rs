@@ -735,6 +735,17 @@ pub fn estimate_at(request: &Request, table: &YearTable, level: LevelSuggestion)
         }
     }
     let monthly_cash = round(monthly_cash, 2);
+    if let Some(offered) = request.offered {
+        // The offer is gross pay a month; under the minimum it cannot be agreed.
+        if offered.monthly_eur + 0.005 < monthly_cash {
+            notes_it.push(format!(
+                "L'offerta indicata ({} al mese) è sotto il minimo del CCNL per questo lavoro \
+                 ({} al mese): la retribuzione non può essere inferiore.",
+                money(offered.monthly_eur),
+                money(monthly_cash)
+            ));
+        }
+    }
 
     // Board and lodging given in kind: not paid, but part of the pay the 13th-month
     // pay, the TFR and the INPS band are computed on.
@@ -1232,6 +1243,9 @@ mod tests {
             e.basis_it,
             "convivente, 54 ore settimanali, livello C super"
         );
+        // The contract's example offers 1.100 € a month, under the CS minimum.
+        let under = e.notes_it.iter().find(|n| n.contains("sotto il minimo"));
+        assert!(under.is_some_and(|n| n.contains("1.100,00 €") && n.contains("1.193,84 €")));
     }
 
     #[test]
@@ -1263,6 +1277,8 @@ mod tests {
             e.line(LineKind::InKind).next().is_none(),
             "no board when not live-in"
         );
+        // 1.100 € offered is above 607,53 €: no warning.
+        assert!(!e.notes_it.iter().any(|n| n.contains("sotto il minimo")));
         let wage_rule = &e.lines[0].rule_it;
         assert!(
             wage_rule.contains("7,01 €") && wage_rule.contains("20 ore"),
