@@ -5,6 +5,7 @@
 //! tables, and is the only writer. The modules are private; this page is the API.
 
 pub mod backup;
+pub mod ccnl;
 mod check;
 mod comuni;
 mod date;
@@ -17,6 +18,7 @@ mod followup;
 pub mod guard;
 mod import;
 mod index;
+pub mod italian;
 pub mod json;
 pub mod model;
 mod privacy;

@@ -52,6 +52,16 @@ impl Factor {
     pub fn name(self) -> &'static str {
         self.unit().name
     }
+
+    /// The Italian name people read.
+    pub fn label(self) -> &'static str {
+        self.unit().label
+    }
+
+    /// The factor with this API name.
+    pub fn from_name(name: &str) -> Option<Factor> {
+        UNITS.iter().find(|u| u.name == name).map(|u| u.factor)
+    }
 }
 
 /// The facts a score is built from, beyond the two profiles.
@@ -76,6 +86,8 @@ pub(crate) struct Pair<'a> {
 pub(crate) struct FactorUnit {
     pub factor: Factor,
     pub name: &'static str,
+    /// What people read: the factor's Italian name.
+    pub label: &'static str,
     pub max_points: f64,
     /// Lower runs earlier: the most decisive factors first, so a scan dismisses most
     /// workers after one or two. The last one is never used to cut a score short
@@ -91,6 +103,7 @@ const UNITS: [FactorUnit; 8] = [
     FactorUnit {
         factor: Factor::Experience,
         name: "experience",
+        label: "esperienza",
         max_points: 30.0,
         order: 0,
         share: |p| {
@@ -114,6 +127,7 @@ const UNITS: [FactorUnit; 8] = [
     FactorUnit {
         factor: Factor::Hours,
         name: "hours",
+        label: "orario",
         max_points: 10.0,
         order: 1,
         share: |p| {
@@ -135,6 +149,7 @@ const UNITS: [FactorUnit; 8] = [
     FactorUnit {
         factor: Factor::Distance,
         name: "distance",
+        label: "distanza",
         max_points: 15.0,
         order: 4,
         share: |p| match p.arrangement {
@@ -159,6 +174,7 @@ const UNITS: [FactorUnit; 8] = [
     FactorUnit {
         factor: Factor::Wage,
         name: "wage",
+        label: "retribuzione",
         max_points: 10.0,
         order: 2,
         share: |p| match (p.w.wage_cents, p.r.offered_cents) {
@@ -179,6 +195,7 @@ const UNITS: [FactorUnit; 8] = [
     FactorUnit {
         factor: Factor::Languages,
         name: "languages",
+        label: "lingue",
         max_points: 5.0,
         order: 6,
         share: |p| language_bonus(p.w, p.r) / 5.0,
@@ -202,6 +219,7 @@ const UNITS: [FactorUnit; 8] = [
     FactorUnit {
         factor: Factor::Text,
         name: "text",
+        label: "note affini",
         max_points: 15.0,
         order: 7,
         share: |p| p.ctx.text_share,
@@ -216,6 +234,7 @@ const UNITS: [FactorUnit; 8] = [
     FactorUnit {
         factor: Factor::Recency,
         name: "recency",
+        label: "scheda aggiornata",
         max_points: 10.0,
         order: 3,
         share: |p| {
@@ -234,6 +253,7 @@ const UNITS: [FactorUnit; 8] = [
     FactorUnit {
         factor: Factor::Waiting,
         name: "waiting",
+        label: "attesa di una proposta",
         // Small on purpose: it breaks ties toward people who waited, it never
         // outweighs fitness for the job.
         max_points: 5.0,
