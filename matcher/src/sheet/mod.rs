@@ -40,3 +40,6 @@ pub fn parse_file(
     let grid = read_table(bytes, hint)?;
     parse(&grid, kind, mapping.as_ref(), today)
 }
+
+#[cfg(test)]
+mod fixture_tests;

@@ -363,11 +363,33 @@ fn read_csv(bytes: &[u8]) -> Result<Grid> {
         .flexible(true)
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
+    // The csv crate drops blank lines, but a spreadsheet shows them as rows: put them
+    // back so row numbers in messages match what the operator sees. A record's position
+    // is just after the previous record's line break (inside it, for CRLF); the line
+    // breaks from there to the record are blank lines.
+    let bytes = text.as_bytes();
     for record in reader.records() {
         let record = record.map_err(|e| {
             let line = e.position().map(|p| p.line()).unwrap_or(0);
             Error::invalid("file", format!("CSV non leggibile alla riga {line}: {e}"))
         })?;
+        if let Some(pos) = record.position() {
+            let mut i = pos.byte() as usize;
+            if i > 0 && bytes.get(i) == Some(&b'\n') && bytes.get(i - 1) == Some(&b'\r') {
+                i += 1;
+            }
+            let mut blank = 0usize;
+            while let Some(&b) = bytes.get(i) {
+                match b {
+                    b'\n' => blank += 1,
+                    b'\r' if bytes.get(i + 1) != Some(&b'\n') => blank += 1,
+                    b'\r' => {}
+                    _ => break,
+                }
+                i += 1;
+            }
+            rows.extend(std::iter::repeat_n(Vec::new(), blank));
+        }
         let mut row: Vec<Cell> = record
             .iter()
             .map(|f| {
@@ -450,6 +472,19 @@ mod tests {
         let grid = read_table(b"Nome;Note\nAna;\"cucina; stira\nbene\"\n", None).unwrap();
         assert_eq!(grid.rows[1][1], text("cucina; stira\nbene"));
         assert_eq!(grid.rows.len(), 2);
+        // Blank lines stay rows, so row numbers match the spreadsheet's.
+        for file in [
+            &b"Nome;Note\n\nAna;\"a\nb\"\n\nIoana;x\n"[..],
+            &b"Nome;Note\r\n\r\nAna;\"a\r\nb\"\r\n\r\nIoana;x\r\n"[..],
+            &b"\nNome;Note\r\rAna;\"a\rb\"\r\rIoana;x"[..],
+        ] {
+            let grid = read_table(file, None).unwrap();
+            let first = grid.rows.iter().position(|r| !r.is_empty()).unwrap();
+            let rows = &grid.rows[first..];
+            assert_eq!(rows.len(), 5, "{grid:?}");
+            assert_eq!(rows[4][0], text("Ioana"));
+            assert!(rows[1].is_empty() && rows[3].is_empty());
+        }
     }
 
     #[test]

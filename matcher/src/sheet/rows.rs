@@ -101,6 +101,8 @@ pub struct Parsed {
     pub columns: Vec<ColumnUse>,
     pub rows: Vec<RowOutcome>,
     pub skipped: Vec<Skipped>,
+    /// Italian sentences about the whole sheet (defaults applied to every row).
+    pub assumptions: Vec<String>,
 }
 
 /// Reads worker cards from a sheet.
@@ -159,11 +161,19 @@ pub fn parse(grid: &Grid, kind: Kind, mapping: Option<&Mapping>, today: Date) ->
             ),
         ));
     }
+    let mut assumptions = Vec::new();
+    let km_default = mapping.is_some_and(|m| m.default_for(Field::MaxTravelKm).is_some());
+    if kind == Kind::Workers && header.column(Field::MaxTravelKm).is_none() && !km_default {
+        assumptions.push(format!(
+            "nessuna colonna per la distanza massima: per ogni scheda {DEFAULT_MAX_TRAVEL_KM} km (si può cambiare con [defaults] max_travel_km nel file di corrispondenze)"
+        ));
+    }
     Ok(Parsed {
         header_row: header.row + 1,
         columns,
         rows,
         skipped,
+        assumptions,
     })
 }
 
