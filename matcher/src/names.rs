@@ -63,7 +63,12 @@ impl<T> Lexicon<T> {
         let mut best: Option<(usize, usize)> = None;
         let mut tie = false;
         for (k, &i) in &self.keys {
-            let d = strsim::damerau_levenshtein(&key, k);
+            // Optimal string alignment counts a swap of two letters as one typo, like
+            // Damerau-Levenshtein, without its per-call allocation.
+            if k.len().abs_diff(key.len()) > tolerance {
+                continue;
+            }
+            let d = strsim::osa_distance(&key, k);
             if d > tolerance {
                 continue;
             }

@@ -587,7 +587,10 @@ pub fn recognise(kind: Kind, label: &str) -> Option<Field> {
     let mut tie = false;
     for (f, names) in table {
         for name in *names {
-            let d = strsim::damerau_levenshtein(&key, name);
+            if name.len().abs_diff(key.len()) > tolerance {
+                continue;
+            }
+            let d = strsim::osa_distance(&key, name);
             if d > tolerance {
                 continue;
             }

@@ -89,7 +89,8 @@ impl Grid {
 }
 
 /// Reads a CSV, XLSX, ODS or XLS file. `hint` is a content type or a file name; the
-/// content decides when they disagree (desks rename files, browsers guess types).
+/// content decides what the file is (desks rename files, browsers guess types), the hint
+/// only helps say what an unsupported file is.
 pub fn read_table(bytes: &[u8], hint: Option<&str>) -> Result<Grid> {
     if bytes.len() > MAX_BYTES {
         return Err(Error::invalid(
@@ -100,10 +101,16 @@ pub fn read_table(bytes: &[u8], hint: Option<&str>) -> Result<Grid> {
             ),
         ));
     }
-    match sniff(bytes, hint) {
+    match sniff(bytes, hint.unwrap_or("")) {
         Kind::Zip => read_zip(bytes),
         Kind::Ole => read_spreadsheet(bytes, Format::Xls),
         Kind::Text => read_csv(bytes),
+        Kind::Document(what) => Err(Error::invalid(
+            "file",
+            format!(
+                "{what}: DOM legge solo fogli di calcolo. Copiare la tabella in Excel o LibreOffice Calc e salvarla come .xlsx, .ods o .csv"
+            ),
+        )),
     }
 }
 
@@ -111,18 +118,39 @@ enum Kind {
     Zip,
     Ole,
     Text,
+    /// A word-processor or PDF file: desks keep cards in them, DOM cannot read them.
+    Document(&'static str),
 }
 
-fn sniff(bytes: &[u8], hint: Option<&str>) -> Kind {
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+fn sniff(bytes: &[u8], hint: &str) -> Kind {
+    let hint = hint.to_ascii_lowercase();
+    if bytes.starts_with(b"%PDF") {
+        return Kind::Document("file PDF");
+    }
+    if bytes.starts_with(b"{\\rtf") {
+        return Kind::Document("documento RTF");
+    }
     if bytes.starts_with(b"PK\x03\x04") {
+        // The zip's directory names the parts: a .docx has word/, an .odt says so.
+        if contains(bytes, b"word/document.xml") {
+            return Kind::Document("documento Word (.docx)");
+        }
+        if contains(bytes, b"application/vnd.oasis.opendocument.text") {
+            return Kind::Document("documento di testo OpenDocument (.odt)");
+        }
         return Kind::Zip;
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        // Old .doc and .xls share one container; only the name tells them apart cheaply.
+        if hint.ends_with(".doc") || hint.contains("msword") {
+            return Kind::Document("documento Word (.doc)");
+        }
         return Kind::Ole;
     }
-    // The hint only matters for what the bytes cannot say; a text file is CSV whatever
-    // it is called.
-    let _ = hint;
     Kind::Text
 }
 
@@ -493,6 +521,20 @@ mod tests {
         assert!(err.to_string().contains("illeggibile"), "{err}");
         let err = read_table(&[0u8, 1, 2, 0, 0], None).unwrap_err();
         assert_eq!(err.field(), Some("file"));
+    }
+
+    #[test]
+    fn word_and_pdf_files_are_named_in_the_refusal() {
+        let err = read_table(b"%PDF-1.7 ...", Some("schede.pdf")).unwrap_err();
+        assert!(err.to_string().starts_with("file PDF"), "{err}");
+        let docx = b"PK\x03\x04....[Content_Types].xml....word/document.xml....";
+        let err = read_table(docx, None).unwrap_err();
+        assert!(err.to_string().contains("Word (.docx)"), "{err}");
+        let err = read_table(&[0xD0, 0xCF, 0x11, 0xE0, 0, 0], Some("Schede 2019.DOC")).unwrap_err();
+        assert!(err.to_string().contains("Word (.doc)"), "{err}");
+        // The same container named .xls is read as a spreadsheet (here: a broken one).
+        let err = read_table(&[0xD0, 0xCF, 0x11, 0xE0, 0, 0], Some("elenco.xls")).unwrap_err();
+        assert!(err.to_string().contains("Excel 97-2003"), "{err}");
     }
 
     #[test]

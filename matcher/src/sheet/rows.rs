@@ -2,6 +2,8 @@
 //! could not be understood reported by row, column and value, and the fields matching
 //! needs but the row lacks listed apart (such a row is stored as `incomplete`).
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
@@ -130,6 +132,7 @@ pub fn parse(grid: &Grid, kind: Kind, mapping: Option<&Mapping>, today: Date) ->
         .collect();
     let mut rows = Vec::new();
     let mut skipped = Vec::new();
+    let mut comuni = HashMap::new();
     for r in header.row + 1..grid.rows.len() {
         if let Some(reason) = skip_reason(grid, &header, kind, r) {
             skipped.push(Skipped { row: r + 1, reason });
@@ -141,6 +144,7 @@ pub fn parse(grid: &Grid, kind: Kind, mapping: Option<&Mapping>, today: Date) ->
             mapping,
             today,
             r,
+            comuni: &mut comuni,
             body: Map::new(),
             missing: Vec::new(),
             problems: Vec::new(),
@@ -247,6 +251,9 @@ struct RowBuilder<'a> {
     mapping: Option<&'a Mapping>,
     today: Date,
     r: usize,
+    /// Comune text → ISTAT code or refusal: a sheet names the same few comuni over and
+    /// over, and fuzzy resolution costs a scan of every comune.
+    comuni: &'a mut HashMap<String, std::result::Result<String, String>>,
     body: Map<String, Value>,
     missing: Vec<&'static str>,
     problems: Vec<CellProblem>,
@@ -396,25 +403,14 @@ impl<'a> RowBuilder<'a> {
             Cell::Number(n) if n.fract() == 0.0 && *n > 0.0 => format!("{:06}", *n as i64),
             other => other.display(),
         };
-        match Comuni::get().resolve("comune", &query) {
-            Ok(c) => {
-                let istat = c.istat.clone();
-                self.set("comune", json!(istat));
-            }
-            Err(Error::UnknownComune { suggestions, .. }) => {
-                let hint = suggestions
-                    .iter()
-                    .map(|s| format!("{} ({})", s.name, s.province))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let message = if hint.is_empty() {
-                    format!("comune non riconosciuto: «{query}»")
-                } else {
-                    format!("comune non riconosciuto: «{query}» (forse: {hint})")
-                };
-                self.problem(&src, message);
-            }
-            Err(e) => self.problem(&src, e.to_string()),
+        let resolved = self
+            .comuni
+            .entry(query.clone())
+            .or_insert_with(|| resolve_comune(&query))
+            .clone();
+        match resolved {
+            Ok(istat) => self.set("comune", json!(istat)),
+            Err(message) => self.problem(&src, message),
         }
     }
 
@@ -902,6 +898,26 @@ impl<'a> RowBuilder<'a> {
         ] {
             self.require(key);
         }
+    }
+}
+
+/// The ISTAT code of a comune as written, or why it is not one (with close names).
+fn resolve_comune(query: &str) -> std::result::Result<String, String> {
+    match Comuni::get().resolve("comune", query) {
+        Ok(c) => Ok(c.istat.clone()),
+        Err(Error::UnknownComune { suggestions, .. }) => {
+            let hint = suggestions
+                .iter()
+                .map(|s| format!("{} ({})", s.name, s.province))
+                .collect::<Vec<_>>()
+                .join(", ");
+            Err(if hint.is_empty() {
+                format!("comune non riconosciuto: «{query}»")
+            } else {
+                format!("comune non riconosciuto: «{query}» (forse: {hint})")
+            })
+        }
+        Err(e) => Err(e.to_string()),
     }
 }
 

@@ -31,7 +31,7 @@ pub fn fold_words(s: &str) -> String {
 pub fn items(s: &str) -> Vec<String> {
     let mut out = Vec::new();
     for part in s.split([',', ';', '/', '+', '\n', '|']) {
-        for piece in split_word(part, " e ") {
+        for piece in part.split(" e ") {
             let piece = piece.trim().trim_matches(['-', '.', '(', ')']).trim();
             if !piece.is_empty() {
                 out.push(piece.to_string());
@@ -39,10 +39,6 @@ pub fn items(s: &str) -> Vec<String> {
         }
     }
     out
-}
-
-fn split_word<'a>(s: &'a str, sep: &str) -> Vec<&'a str> {
-    s.split(sep).collect()
 }
 
 /// Whether `phrase` (folded words) occurs in `ws` as consecutive words, a word of five
@@ -53,9 +49,12 @@ fn contains_phrase(ws: &[String], phrase: &str) -> bool {
         return false;
     }
     ws.windows(p.len()).any(|win| {
-        win.iter()
-            .zip(&p)
-            .all(|(w, p)| w == p || (p.len() >= 5 && strsim::damerau_levenshtein(w, p) <= 1))
+        win.iter().zip(&p).all(|(w, p)| {
+            w == p
+                || (p.len() >= 5
+                    && w.len().abs_diff(p.len()) <= 1
+                    && strsim::osa_distance(w, p) <= 1)
+        })
     })
 }
 

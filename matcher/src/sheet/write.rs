@@ -337,9 +337,15 @@ fn text_or_empty(s: String) -> TableCell {
 
 /// The desk's worker cards as a table with the importer's own headings.
 pub fn workers_table(workers: &[Worker]) -> Table {
+    // A desk's cards name a few comuni many times; resolving a name scans every comune.
+    let mut comuni: std::collections::HashMap<&str, String> = std::collections::HashMap::new();
     let rows = workers
         .iter()
         .map(|w| {
+            let comune = comuni
+                .entry(w.comune.as_str())
+                .or_insert_with(|| comune_words(&w.comune))
+                .clone();
             let join = |v: Vec<String>| text_or_empty(v.join(", "));
             vec![
                 TableCell::Text(w.given_name.clone()),
@@ -350,7 +356,7 @@ pub fn workers_table(workers: &[Worker]) -> Table {
                     names::country_name(c).unwrap_or(c).into()
                 }),
                 TableCell::Text(w.phone.clone()),
-                TableCell::Text(comune_words(&w.comune)),
+                TableCell::Text(comune),
                 join(w.jobs.iter().map(|j| job_words(*j).to_string()).collect()),
                 live_in_words(w.live_in).into(),
                 TableCell::Text(if w.hours_per_week.min == w.hours_per_week.max {
