@@ -269,6 +269,15 @@ fn fixture_encodings_and_separators_are_the_desks() {
         }
     );
     assert_eq!(
+        read("lavoratori.csv").format.describe(),
+        "CSV (windows-1252, separatore ;)"
+    );
+    // The first sheet with data, past the empty "Foglio1".
+    assert_eq!(
+        read("richieste.xlsx").sheet.as_deref(),
+        Some("Richieste famiglie")
+    );
+    assert_eq!(
         read("lavoratori-utf8.csv").format,
         Format::Csv {
             encoding: "UTF-8",

@@ -63,6 +63,27 @@ pub enum Format {
     Ods,
 }
 
+impl Format {
+    /// The file as the operator would describe it: "CSV (windows-1252, separatore ;)".
+    pub fn describe(self) -> String {
+        match self {
+            Format::Csv {
+                encoding,
+                delimiter,
+            } => {
+                let sep = match delimiter {
+                    b'\t' => "tabulazione".to_string(),
+                    d => (d as char).to_string(),
+                };
+                format!("CSV ({encoding}, separatore {sep})")
+            }
+            Format::Xlsx => "Excel (.xlsx)".to_string(),
+            Format::Xls => "Excel 97-2003 (.xls)".to_string(),
+            Format::Ods => "LibreOffice/OpenOffice (.ods)".to_string(),
+        }
+    }
+}
+
 /// A sheet as rows of cells. `rows[i]` is the row the user sees numbered `i + 1`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Grid {
@@ -225,21 +246,26 @@ fn read_spreadsheet(bytes: &[u8], format: Format) -> Result<Grid> {
             rows.push(out);
         }
     }
+    // A merged region reaching past the data (a whole row or column merged, or a
+    // damaged file) is clipped to it, so it can neither panic nor allocate at will.
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
     for ((r1, c1), (r2, c2)) in merged {
+        let (r1, c1) = (r1 as usize, c1 as usize);
+        let r2 = (r2 as usize).min(rows.len().saturating_sub(1));
+        let c2 = (c2 as usize).min(width.saturating_sub(1));
         let value = rows
-            .get(r1 as usize)
-            .and_then(|r| r.get(c1 as usize))
+            .get(r1)
+            .and_then(|r| r.get(c1))
             .cloned()
             .unwrap_or_default();
-        if value.is_blank() {
+        if value.is_blank() || r1 > r2 || c1 > c2 {
             continue;
         }
-        for r in r1 as usize..=(r2 as usize).min(rows.len().saturating_sub(1)) {
-            let row = &mut rows[r];
-            if row.len() <= c2 as usize {
-                row.resize(c2 as usize + 1, Cell::Empty);
+        for row in &mut rows[r1..=r2] {
+            if row.len() <= c2 {
+                row.resize(c2 + 1, Cell::Empty);
             }
-            for cell in &mut row[c1 as usize..=c2 as usize] {
+            for cell in &mut row[c1..=c2] {
                 if cell.is_blank() {
                     *cell = value.clone();
                 }

@@ -98,6 +98,10 @@ pub struct ColumnUse {
 /// Everything read from one sheet.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Parsed {
+    /// What the file was, in Italian ("CSV (windows-1252, separatore ;)").
+    pub file: String,
+    /// The sheet read, for spreadsheets with several.
+    pub sheet: Option<String>,
     /// 1-based row of the headings.
     pub header_row: usize,
     pub columns: Vec<ColumnUse>,
@@ -173,6 +177,8 @@ pub fn parse(grid: &Grid, kind: Kind, mapping: Option<&Mapping>, today: Date) ->
         ));
     }
     Ok(Parsed {
+        file: grid.format.describe(),
+        sheet: grid.sheet.clone(),
         header_row: header.row + 1,
         columns,
         rows,
