@@ -143,6 +143,11 @@ impl Engine {
                 )));
             }
         };
+        let rank = self
+            .candidates_for(&r, crate::rank::MAX_LIMIT, today)?
+            .iter()
+            .position(|c| c.worker_id == worker_id)
+            .map(|i| i as u32 + 1);
         let mut w = self.store().workers.fetch(worker_id)?;
         w.last_proposed_on = Some(today);
         if r.status == RequestStatus::Open {
@@ -160,6 +165,7 @@ impl Engine {
             proposed_by: actor.operator_id,
             proposed_on: today,
             score: candidate.score,
+            rank,
             reasons: candidate.reasons,
             warnings: candidate.warnings,
             outcome_code: code.clone(),
@@ -452,6 +458,7 @@ mod tests {
             .propose(&desk(), ROSSI, NATALIA, &policy, today())
             .unwrap();
         assert!(view.proposal.score > 0.0);
+        assert!(view.proposal.rank.is_some_and(|r| r >= 1), "Natalia ranks among the candidates");
         assert_eq!(view.proposal.reasons.len(), 8);
         assert_eq!(view.proposal.outcome_code.len(), CODE_LEN);
         let due: Vec<_> = view.follow_ups.iter().map(|f| f.due_on).collect();

@@ -582,6 +582,11 @@ pub struct Proposal {
     pub proposed_by: Id,
     pub proposed_on: Date,
     pub score: f64,
+    /// The worker's place in the request's ranking when proposed (1 = first); `None`
+    /// when below the longest ranking (`MAX_LIMIT`), or for proposals made before DOM
+    /// recorded it. The review compares hire rates by rank.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank: Option<u32>,
     pub reasons: Vec<Reason>,
     pub warnings: Vec<String>,
     /// Short code printed on the card so the family or worker can report the outcome.

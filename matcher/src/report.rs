@@ -494,6 +494,7 @@ mod tests {
             proposed_by: Id(9),
             proposed_on: d(on),
             score: 50.0,
+            rank: None,
             reasons: vec![],
             warnings: vec![],
             outcome_code: format!("C{id}"),
