@@ -231,7 +231,11 @@ fn term_at(lex: &Lexicon, c: &[Tok], i: usize) -> Option<(Term, usize)> {
         _ => {}
     }
     let Entry { term, .. } = lex.get(key);
-    let term = term?;
+    let mut term = term?;
+    // "avere figli", "fare figli": children to come, a question about pregnancy.
+    if term.ground == Ground::FamilyStatus && matches!(prev(1), Some("avere" | "fare")) {
+        term.ground = Ground::Pregnancy;
+    }
     // "in gravidanza", "in maternità": a state of the person, one phrase with "in".
     let in_state =
         matches!(term.ground, Ground::Pregnancy | Ground::Disability) && prev(1) == Some("in");
@@ -291,6 +295,9 @@ fn walk(lex: &Lexicon, c: &[Tok], start: usize, term: Term) -> Walk {
                 }
                 return Walk::BareSignora(j);
             }
+            // "una persona capace di sollevare il signore": a sought "signora" must be
+            // sought directly, not through someone else.
+            Role::Worker if term.strength == Strength::Sought => return Walk::Pass,
             Role::Worker => {
                 // "assistenza a donna incinta", "esperienza con persone disabili".
                 if handed_off || after_preposition(lex, c, j) {

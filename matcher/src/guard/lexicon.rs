@@ -86,8 +86,8 @@ impl Lexicon {
         self.get(key).role
     }
 
-    fn set_role(&mut self, role: Role, words: &[&str]) {
-        for w in words {
+    fn set_role(&mut self, role: Role, words: &str) {
+        for w in words.split_whitespace() {
             self.words
                 .entry(skeleton(w))
                 .or_insert(Entry { role, term: None })
@@ -95,8 +95,8 @@ impl Lexicon {
         }
     }
 
-    fn set_term(&mut self, ground: Ground, strength: Strength, words: &[&str]) {
-        for w in words {
+    fn set_term(&mut self, ground: Ground, strength: Strength, words: &str) {
+        for w in words.split_whitespace() {
             self.words
                 .entry(skeleton(w))
                 .or_insert(Entry {
@@ -112,16 +112,16 @@ impl Lexicon {
     }
 
     /// Adjectives by stem, in the endings given ("rumen" + a/e/i/o).
-    fn set_stems(&mut self, ground: Ground, strength: Strength, stems: &[&str], ends: &[&str]) {
-        for stem in stems {
+    fn set_stems(&mut self, ground: Ground, strength: Strength, stems: &str, ends: &[&str]) {
+        for stem in stems.split_whitespace() {
             for end in ends {
-                self.set_term(ground, strength, &[&format!("{stem}{end}")]);
+                self.set_term(ground, strength, &format!("{stem}{end}"));
             }
         }
     }
 
-    fn clash(&mut self, words: &[&str]) {
-        for w in words {
+    fn clash(&mut self, words: &str) {
+        for w in words.split_whitespace() {
             if let Some(Entry { term: Some(t), .. }) = self.words.get_mut(&skeleton(w)) {
                 t.name_clash = true;
             }
@@ -130,109 +130,15 @@ impl Lexicon {
 }
 
 /// Words a cue or a seek verb reaches across ("meglio *se* italiana", "cerchiamo *una*…").
-pub const FILLERS: &[&str] = &[
-    "il",
-    "lo",
-    "la",
-    "l",
-    "i",
-    "gli",
-    "le",
-    "un",
-    "uno",
-    "una",
-    "se",
-    "di",
-    "del",
-    "dell",
-    "della",
-    "dello",
-    "dei",
-    "degli",
-    "delle",
-    "d",
-    "da",
-    "dal",
-    "dalla",
-    "con",
-    "col",
-    "coi",
-    "che",
-    "essere",
-    "sia",
-    "siano",
-    "abbia",
-    "abbiano",
-    "avere",
-    "troppo",
-    "molto",
-    "tanto",
-    "piu",
-    "persone",
-    "assolutamente",
-    "rigorosamente",
-    "tassativamente",
-    "e",
-    "o",
-    "oppure",
-    "anche",
-    "a",
-    "an",
-    "the",
-    "be",
-    "of",
-    "with",
-    "or",
-    "and",
-    "se",
-    "possibilmente",
-    "problemi",
-    "impegni",
-    "vincoli",
-    "legami",
-    "carichi",
-    "fatto",
-    "too",
-    "very",
-    "any",
-    "extra",
-    "nata",
-    "nate",
-    "nato",
-    "nati",
-    "iscritta",
-    "iscritte",
-    "iscritto",
-    "iscritti",
-    "idee",
-    "sesso",
-    "nazionalita",
-    "origine",
-    "religione",
-    "fede",
-    "eta",
-    "piccoli",
-    "born",
-    "grazie",
-    "please",
-    "favore",
-    "nascita",
-    "si",
-    "ok",
-    "practising",
-    "practicing",
-    "programmi",
-    "programma",
-    "intenzione",
-    "piani",
-    "progetti",
-    "prevede",
-    "preveda",
-    "faccia",
-    "fare",
-    "iscrizione",
-    "trade",
-];
+pub const FILLERS: &str =
+    "il lo la l i gli le un uno una se di del dell della dello dei degli delle d da dal \
+     dalla con col coi che essere sia siano abbia abbiano avere troppo molto tanto piu \
+     persone assolutamente rigorosamente tassativamente e o oppure anche a an the be of \
+     with or and possibilmente problemi impegni vincoli legami carichi fatto too very any \
+     extra nata nate nato nati iscritta iscritte iscritto iscritti idee sesso nazionalita \
+     origine religione fede eta piccoli born grazie please favore nascita si ok \
+     practising practicing programmi programma intenzione piani progetti prevede preveda \
+     faccia fare iscrizione trade doc vera vere pura puro godere gode goda problema";
 
 /// Nouns of a body side: "emiparesi di sinistra" is medicine, not politics.
 pub const SIDES: &[&str] = &[
@@ -269,546 +175,96 @@ fn build() -> Lexicon {
     l.set_role(Role::Filler, FILLERS);
     l.set_role(
         Role::Cue,
-        &[
-            "solo",
-            "soltanto",
-            "solamente",
-            "esclusivamente",
-            "unicamente",
-            "preferibilmente",
-            "preferibile",
-            "preferibili",
-            "preferenza",
-            "preferenze",
-            "preferiamo",
-            "preferisco",
-            "preferisce",
-            "preferiscono",
-            "preferirei",
-            "preferiremmo",
-            "preferirebbe",
-            "preferita",
-            "preferite",
-            "preferito",
-            "preferiti",
-            "prediligiamo",
-            "privilegiamo",
-            "gradita",
-            "gradite",
-            "gradito",
-            "graditi",
-            "graditissima",
-            "graditissime",
-            "gradirei",
-            "gradiremmo",
-            "gradirebbe",
-            "gradiscono",
-            "meglio",
-            "magari",
-            "idealmente",
-            "ideale",
-            "no",
-            "niente",
-            "nessuna",
-            "nessun",
-            "nessuno",
-            "evitare",
-            "evitiamo",
-            "evitate",
-            "escluse",
-            "esclusi",
-            "esclusa",
-            "escluso",
-            "escludere",
-            "tranne",
-            "eccetto",
-            "fuorche",
-            "purche",
-            "deve",
-            "devono",
-            "dev",
-            "dovra",
-            "dovrebbe",
-            "richiesta",
-            "richiesto",
-            "richieste",
-            "richiesti",
-            "requisito",
-            "requisiti",
-            "indispensabile",
-            "obbligatorio",
-            "obbligatoria",
-            "necessario",
-            "necessaria",
-            "necessarie",
-            "astenersi",
-            "accettiamo",
-            "accettate",
-            "senza",
-            "libera",
-            "libero",
-            "vanno",
-            "only",
-            "never",
-            "prefer",
-            "prefers",
-            "preferably",
-            "preferred",
-            "preference",
-            "ideally",
-            "must",
-            "should",
-            "required",
-            "requirement",
-            "except",
-            "exclusively",
-            "avoid",
-            "without",
-            "free",
-            "strictly",
-            "nope",
-        ],
+        "solo soltanto solamente esclusivamente unicamente preferibilmente preferibile \
+         preferibili preferenza preferenze preferiamo preferisco preferisce preferiscono \
+         preferirei preferiremmo preferirebbe preferita preferite preferito preferiti \
+         prediligiamo privilegiamo gradita gradite gradito graditi graditissima graditissime \
+         gradirei gradiremmo gradirebbe gradiscono meglio magari idealmente ideale no niente \
+         nessuna nessun nessuno evitare evitiamo evitate escluse esclusi esclusa escluso \
+         escludere tranne eccetto fuorche purche deve devono dev dovra dovrebbe richiesta \
+         richiesto richieste richiesti requisito requisiti indispensabile obbligatorio \
+         obbligatoria necessario necessaria necessarie astenersi accettiamo accettate senza \
+         libera libero vanno only never prefer prefers preferably preferred preference \
+         ideally must should required requirement except exclusively avoid without free \
+         strictly nope",
     );
-    l.set_role(Role::Neg, &["non", "not"]);
+    l.set_role(Role::Neg, "non not");
     l.set_role(
         Role::Seek,
-        &[
-            "cerchiamo",
-            "cerco",
-            "cerca",
-            "cercasi",
-            "cercano",
-            "cercate",
-            "ricerchiamo",
-            "vogliamo",
-            "voglio",
-            "vuole",
-            "vogliono",
-            "vorremmo",
-            "vorrei",
-            "vorrebbe",
-            "desideriamo",
-            "desidera",
-            "desiderano",
-            "serve",
-            "servono",
-            "servirebbe",
-            "occorre",
-            "occorrono",
-            "assumiamo",
-            "assumere",
-            "selezioniamo",
-            "want",
-            "wants",
-            "wanted",
-            "looking",
-            "seeking",
-            "need",
-            "needs",
-            "needed",
-            "hire",
-            "hiring",
-            "searching",
-        ],
+        "cerchiamo cerco cerca cercasi cercano cercate ricerchiamo vogliamo voglio vuole \
+         vogliono vorremmo vorrei vorrebbe desideriamo desidera desiderano serve servono \
+         servirebbe occorre occorrono assumiamo assumere selezioniamo want wants wanted \
+         looking seeking need needs needed hire hiring searching",
     );
     l.set_role(
         Role::Worker,
-        &[
-            "badante",
-            "badanti",
-            "colf",
-            "babysitter",
-            "sitter",
-            "tata",
-            "tate",
-            "domestica",
-            "domestiche",
-            "domestico",
-            "domestici",
-            "collaboratrice",
-            "collaboratrici",
-            "collaboratore",
-            "assistente",
-            "assistenti",
-            "lavoratrice",
-            "lavoratrici",
-            "lavoratore",
-            "lavoratori",
-            "persona",
-            "candidata",
-            "candidate",
-            "candidato",
-            "candidati",
-            "governante",
-            "governanti",
-            "operatrice",
-            "operatrici",
-            "operatore",
-            "aiutante",
-            "cameriera",
-            "cuoca",
-            "signorina",
-            "signorine",
-            "ragazza",
-            "ragazze",
-            "donna",
-            "donne",
-            "uomo",
-            "uomini",
-            "femmina",
-            "femmine",
-            "maschio",
-            "maschi",
-            "qualcuno",
-            "qualcuna",
-            "chi",
-            "cittadina",
-            "cittadine",
-            "cittadino",
-            "cittadini",
-            "caregiver",
-            "caregivers",
-            "carer",
-            "carers",
-            "housekeeper",
-            "nanny",
-            "nannies",
-            "maid",
-            "helper",
-            "worker",
-            "workers",
-            "candidates",
-            "person",
-            "people",
-            "someone",
-            "somebody",
-            "applicant",
-            "applicants",
-            "staff",
-            "woman",
-            "women",
-            "man",
-            "men",
-            "girl",
-            "girls",
-            "citizens",
-            "citizen",
-            "au",
-        ],
+        "badante badanti colf babysitter sitter tata tate domestica domestiche domestico \
+         domestici collaboratrice collaboratrici collaboratore assistente assistenti \
+         lavoratrice lavoratrici lavoratore lavoratori persona candidata candidate candidato \
+         candidati governante governanti operatrice operatrici operatore aiutante cameriera \
+         cuoca signorina signorine ragazza ragazze donna donne uomo uomini femmina femmine \
+         maschio maschi qualcuno qualcuna chi cittadina cittadine cittadino cittadini \
+         caregiver caregivers carer carers housekeeper nanny nannies maid helper worker \
+         workers candidates person people someone somebody applicant applicants staff woman \
+         women man men girl girls citizens citizen au personale",
     );
     l.set_role(
         Role::Family,
-        &[
-            "signori",
-            "nonna",
-            "nonno",
-            "nonni",
-            "mamma",
-            "madre",
-            "padre",
-            "papa",
-            "babbo",
-            "marito",
-            "moglie",
-            "figlio",
-            "figlia",
-            "figli",
-            "figlie",
-            "bambino",
-            "bambina",
-            "bimbo",
-            "bimba",
-            "bimbi",
-            "neonato",
-            "neonata",
-            "neonati",
-            "ragazzo",
-            "ragazzi",
-            "famiglia",
-            "famiglie",
-            "coppia",
-            "anziano",
-            "anziana",
-            "anziani",
-            "anziane",
-            "paziente",
-            "pazienti",
-            "assistito",
-            "assistita",
-            "malato",
-            "malata",
-            "zio",
-            "zia",
-            "suocera",
-            "suocero",
-            "fratello",
-            "sorella",
-            "lui",
-            "lei",
-            "entrambi",
-            "genitori",
-            "bambini",
-            "lady",
-            "ladies",
-            "vedovo",
-            "vedova",
-            "mother",
-            "mum",
-            "mom",
-            "father",
-            "dad",
-            "grandmother",
-            "grandma",
-            "grandfather",
-            "grandpa",
-            "granny",
-            "husband",
-            "wife",
-            "son",
-            "daughter",
-            "family",
-            "child",
-            "children",
-            "kids",
-            "baby",
-            "patient",
-            "client",
-            "he",
-            "she",
-            "him",
-            "her",
-            "parents",
-            "parent",
-            "couple",
-            "gentleman",
-            "elderly",
-        ],
+        "signori nonna nonno nonni mamma madre padre papa babbo marito moglie figlio figlia \
+         figli figlie bambino bambina bimbo bimba bimbi neonato neonata neonati ragazzo \
+         ragazzi famiglia famiglie coppia anziano anziana anziani anziane paziente pazienti \
+         assistito assistita malato malata zio zia suocera suocero fratello sorella lui lei \
+         entrambi genitori bambini lady ladies vedovo vedova mother mum mom father dad \
+         grandmother grandma grandfather grandpa granny husband wife son daughter family \
+         child children kids baby patient client he she him her parents parent couple \
+         gentleman elderly",
     );
-    l.set_role(Role::Signora, &["signora", "signore", "sig", "sigra"]);
+    l.set_role(Role::Signora, "signora signore sig sigra");
     l.set_role(
         Role::Thing,
-        &[
-            "cucina",
-            "cucinare",
-            "cucini",
-            "piatti",
-            "piatto",
-            "cibo",
-            "ricette",
-            "ricetta",
-            "tradizioni",
-            "tradizione",
-            "usanze",
-            "abitudini",
-            "costumi",
-            "feste",
-            "festa",
-            "festivita",
-            "canali",
-            "tv",
-            "televisione",
-            "musica",
-            "cultura",
-            "film",
-            "chiesa",
-            "moschea",
-            "sinagoga",
-            "tempio",
-            "parrocchia",
-            "comunita",
-            "preghiera",
-            "preghiere",
-            "calendario",
-            "dieta",
-            "alimentazione",
-            "capi",
-            "vestiti",
-            "bucato",
-            "biancheria",
-            "vino",
-            "olio",
-            "prodotti",
-            "auto",
-            "macchina",
-            "mobili",
-            "stile",
-            "cuisine",
-            "food",
-            "dishes",
-            "recipes",
-            "cooking",
-            "cook",
-            "cooks",
-            "music",
-            "church",
-            "mosque",
-            "channels",
-            "holidays",
-            "traditions",
-            "customs",
-            "diet",
-            "pane",
-            "pasta",
-            "carne",
-            "mercato",
-            "negozio",
-            "patronato",
-            "sede",
-            "caf",
-        ],
+        "cucina cucinare cucini piatti piatto cibo ricette ricetta tradizioni tradizione \
+         usanze abitudini costumi feste festa festivita canali tv televisione musica cultura \
+         film chiesa moschea sinagoga tempio parrocchia comunita preghiera preghiere \
+         calendario dieta alimentazione capi vestiti bucato biancheria vino olio prodotti \
+         auto macchina mobili stile cuisine food dishes recipes cooking cook cooks music \
+         church mosque channels holidays traditions customs diet pane pasta carne mercato \
+         negozio patronato sede caf",
     );
     l.set_role(
         Role::Lang,
-        &[
-            "parla",
-            "parlano",
-            "parlare",
-            "parlato",
-            "parlata",
-            "parlante",
-            "parli",
-            "lingua",
-            "lingue",
-            "madrelingua",
-            "dialetto",
-            "capisce",
-            "capiscono",
-            "comprende",
-            "conoscenza",
-            "conosce",
-            "scritto",
-            "scritta",
-            "fluente",
-            "livello",
-            "traduce",
-            "tradurre",
-            "legge",
-            "leggere",
-            "scrivere",
-            "lezioni",
-            "compiti",
-            "insegnare",
-            "buon",
-            "buono",
-            "ottimo",
-            "discreto",
-            "base",
-            "corrente",
-            "a1",
-            "a2",
-            "b1",
-            "b2",
-            "c1",
-            "c2",
-            "speaks",
-            "speak",
-            "speaking",
-            "speaker",
-            "speakers",
-            "language",
-            "languages",
-            "understands",
-            "fluent",
-            "basic",
-            "accento",
-            "telegiornale",
-            "giornale",
-            "libri",
-        ],
+        "parla parlano parlare parlato parlata parlante parli lingua lingue madrelingua \
+         dialetto capisce capiscono comprende conoscenza conosce scritto scritta fluente \
+         livello traduce tradurre legge leggere scrivere lezioni compiti insegnare buon buono \
+         ottimo discreto base corrente a1 a2 b1 b2 c1 c2 speaks speak speaking speaker \
+         speakers language languages understands fluent basic accento telegiornale giornale \
+         libri",
     );
     l.set_role(
         Role::Experience,
-        &[
-            "esperienza",
-            "esperienze",
-            "esperta",
-            "esperto",
-            "lavorato",
-            "referenze",
-            "experience",
-            "experienced",
-            "worked",
-            "formazione",
-            "corso",
-        ],
+        "esperienza esperienze esperta esperto lavorato referenze experience experienced \
+         worked formazione corso",
     );
     l.set_role(
         Role::Neutral,
-        &[
-            "qualsiasi",
-            "qualunque",
-            "indipendentemente",
-            "indifferente",
-            "indifferentemente",
-            "importa",
-            "conta",
-            "distinzione",
-            "distinzioni",
-            "any",
-            "regardless",
-            "irrespective",
-            "matter",
-            "matters",
-            "ogni",
-            "tutte",
-            "tutti",
-            "benvenute",
-            "benvenuti",
-            "welcome",
-        ],
+        "qualsiasi qualunque indipendentemente indifferente indifferentemente importa conta \
+         distinzione distinzioni any regardless irrespective matter matters ogni tutte tutti \
+         benvenute benvenuti welcome",
     );
     l.set_role(
         Role::HandOff,
-        &[
-            "ad", "al", "alla", "allo", "ai", "alle", "agli", "presso", "in", "nel", "nella",
-            "nei", "nelle", "verso", "to", "at", "from", "for", "by", "dall", "dallo", "dai",
-            "dalle", "sul", "sulla", "su", "tra", "fra", "per",
-        ],
+        "ad al alla allo ai alle agli presso in nel nella nei nelle verso to at from for by \
+         dall dallo dai dalle sul sulla su tra fra per",
     );
     l.set_role(
         Role::Copula,
-        &[
-            "è", "sono", "era", "erano", "sara", "ha", "hanno", "aveva", "avevano", "vive",
-            "vivono", "is", "are", "was", "were", "has", "have", "porta", "indossa",
-        ],
+        "è sono era erano sara ha hanno aveva avevano vive vivono is are was were has have \
+         porta indossa",
     );
     l.set_role(
         Role::Quant,
-        &[
-            "massimo",
-            "massima",
-            "max",
-            "minimo",
-            "minima",
-            "min",
-            "sotto",
-            "under",
-            "over",
-            "oltre",
-            "entro",
-            "tra",
-            "fra",
-            "dai",
-            "sui",
-            "sugli",
-            "sulla",
-            "below",
-            "above",
-            "aged",
-            "between",
-            "piu",
-            "meno",
-            "almeno",
-            "superiore",
-            "inferiore",
-            "superare",
-            "superi",
-            "supera",
-            "superato",
-            "older",
-            "younger",
-            "than",
-        ],
+        "massimo massima max minimo minima min sotto under over oltre entro tra fra dai sui \
+         sugli sulla below above aged between piu meno almeno superiore inferiore superare \
+         superi supera superato older younger than",
     );
 
     // Nationality: demonyms by stem, in every gender and number. Masculine singular
@@ -816,630 +272,192 @@ fn build() -> Lexicon {
     l.set_stems(
         Nationality,
         Standalone,
-        &[
-            "italian",
-            "rumen",
-            "romen",
-            "moldav",
-            "ucrain",
-            "peruvian",
-            "filippin",
-            "marocchin",
-            "nigerian",
-            "tunisin",
-            "egizian",
-            "indian",
-            "ecuadorian",
-            "colombian",
-            "brasilian",
-            "american",
-            "russ",
-            "bulgar",
-            "georgian",
-            "tedesc",
-            "spagnol",
-            "polacc",
-            "bolivian",
-            "cuban",
-            "domenican",
-            "argentin",
-            "venezuelan",
-            "algerin",
-            "etiop",
-            "eritre",
-            "somal",
-            "ghanes",
-            "serb",
-            "croat",
-            "bosniac",
-            "kosovar",
-            "macedon",
-            "slovacc",
-            "cec",
-            "lituan",
-            "letton",
-            "eston",
-            "bielorus",
-            "armen",
-            "turc",
-            "siran",
-            "iranian",
-            "afgan",
-            "extracomunitari",
-            "comunitari",
-            "stranier",
-            "immigrat",
-            "forestier",
-            "nostran",
-            "autocton",
-            "europe",
-            "cines",
-            "albanes",
-            "senegales",
-            "bengales",
-            "srilankes",
-            "singales",
-            "frances",
-            "ingles",
-            "giappones",
-            "portoghes",
-            "congoles",
-            "olandes",
-            "irlandes",
-            "scozzes",
-        ],
+        "italian rumen romen moldav ucrain peruvian filippin marocchin nigerian tunisin \
+         egizian indian ecuadorian colombian brasilian american russ bulgar georgian tedesc \
+         spagnol polacc bolivian cuban domenican argentin venezuelan algerin etiop eritre \
+         somal ghanes serb croat bosniac kosovar macedon slovacc cec lituan letton eston \
+         bielorus armen turc siran iranian afgan extracomunitari comunitari stranier immigrat \
+         forestier nostran autocton europe cines albanes senegales bengales srilankes \
+         singales frances ingles giappones portoghes congoles olandes irlandes scozzes",
         &["a", "e", "i", "o", "he", "hi", "he"],
     );
     l.set_term(
         Nationality,
         Standalone,
-        &[
-            "pakistana",
-            "pakistane",
-            "pakistani",
-            "pakistano",
-            "nordafricana",
-            "italiana",
-            "italian",
-            "italians",
-            "romanian",
-            "romanians",
-            "foreign",
-            "foreigner",
-            "foreigners",
-            "immigrant",
-            "immigrants",
-            "ukrainian",
-            "ukrainians",
-            "albanian",
-            "albanians",
-            "moroccan",
-            "moroccans",
-            "filipino",
-            "filipina",
-            "filipinos",
-            "filipinas",
-            "polish",
-            "russian",
-            "russians",
-            "european",
-            "europeans",
-            "peruvian",
-            "peruvians",
-            "moldovan",
-            "moldovans",
-            "eastern",
-            "nigerian",
-            "nigerians",
-            "chinese",
-            "indian",
-            "indians",
-            "natives",
-            "native",
-            "ue",
-            "eu",
-            "noneu",
-            "extraue",
-            "dellest",
-        ],
+        "pakistana pakistane pakistani pakistano nordafricana italiana italian italians \
+         romanian romanians foreign foreigner foreigners immigrant immigrants ukrainian \
+         ukrainians albanian albanians moroccan moroccans filipino filipina filipinos \
+         filipinas polish russian russians european europeans peruvian peruvians moldovan \
+         moldovans eastern nigerian nigerians chinese indian indians natives native ue eu \
+         noneu extraue dellest",
     );
     l.set_term(
         Nationality,
         Strong,
-        &[
-            "nazionalita",
-            "nationality",
-            "cittadinanza",
-            "citizenship",
-            "passaporto",
-            "passport",
-        ],
+        "nazionalita nationality cittadinanza citizenship passaporto passport",
     );
 
     // Ethnicity.
     l.set_stems(
         Ethnicity,
         Standalone,
-        &[
-            "african",
-            "asiatic",
-            "arab",
-            "slav",
-            "magrebin",
-            "latinoamerican",
-            "sudamerican",
-            "zingar",
-            "caucasic",
-            "nomad",
-            "orientale",
-            "ispanic",
-        ],
+        "african asiatic arab slav magrebin latinoamerican sudamerican zingar caucasic nomad \
+         orientale ispanic",
         &["a", "e", "i", "o", "he", "hi"],
     );
     l.set_term(
         Ethnicity,
         Standalone,
-        &[
-            "rom",
-            "sinti",
-            "orientali",
-            "african",
-            "africans",
-            "asian",
-            "asians",
-            "arab",
-            "arabs",
-            "gypsy",
-            "gypsies",
-            "latina",
-            "latine",
-            "latino",
-            "latinos",
-            "hispanic",
-            "caucasian",
-            "slavic",
-            "nordafricane",
-            "nordafricani",
-        ],
+        "rom sinti orientali african africans asian asians arab arabs gypsy gypsies latina \
+         latine latino latinos hispanic caucasian slavic nordafricane nordafricani",
     );
     l.set_term(
         Ethnicity,
         Strong,
-        &[
-            "etnia",
-            "etnie",
-            "etnica",
-            "etnico",
-            "etniche",
-            "etnici",
-            "razza",
-            "razze",
-            "razziale",
-            "ethnicity",
-            "ethnic",
-            "race",
-        ],
+        "etnia etnie etnica etnico etniche etnici razza razze razziale ethnicity ethnic race",
     );
-    l.clash(&["latina", "latino"]);
+    l.clash("latina latino");
 
     // Religion.
     l.set_stems(
         Religion,
         Standalone,
-        &[
-            "musulman",
-            "islamic",
-            "cristian",
-            "cattolic",
-            "ortodoss",
-            "ebre",
-            "ebraic",
-            "evangelic",
-            "protestant",
-            "buddist",
-            "induist",
-            "ate",
-            "geovist",
-            "valdes",
-            "avventist",
-            "mormon",
-        ],
+        "musulman islamic cristian cattolic ortodoss ebre ebraic evangelic protestant buddist \
+         induist ate geovist valdes avventist mormon",
         &["a", "e", "i", "o", "he", "hi"],
     );
     l.set_term(
         Religion,
         Standalone,
-        &[
-            "muslim",
-            "muslims",
-            "christian",
-            "christians",
-            "catholic",
-            "catholics",
-            "jewish",
-            "jews",
-            "jew",
-            "hindu",
-            "atheist",
-            "atheists",
-            "religious",
-            "credente",
-            "credenti",
-            "praticante",
-            "praticanti",
-            "religiosa",
-            "religiose",
-            "religioso",
-            "geova",
-            "sikh",
-            "islam",
-            "mussulmana",
-            "mussulmane",
-        ],
+        "muslim muslims christian christians catholic catholics jewish jews jew hindu atheist \
+         atheists religious credente credenti praticante praticanti religiosa religiose \
+         religioso geova jehovah sikh islam mussulmana mussulmane",
     );
     l.set_term(
         Religion,
         Weak,
-        &[
-            "velo",
-            "veli",
-            "hijab",
-            "burqa",
-            "burka",
-            "chador",
-            "niqab",
-            "veil",
-            "headscarf",
-            "turbante",
-        ],
+        "velo veli hijab burqa burka chador niqab veil headscarf turbante",
     );
-    l.set_term(Religion, Strong, &["religione", "religion", "confessione"]);
+    l.set_term(Religion, Strong, "religione religion confessione");
 
     // Skin colour.
     l.set_stems(
         SkinColour,
         Weak,
-        &["bianc", "ner"],
+        "bianc ner",
         &["a", "e", "i", "o", "he", "hi"],
     );
     l.set_term(
         SkinColour,
         Standalone,
-        &[
-            "mulatta", "mulatte", "mulatto", "negra", "negre", "negri", "negro", "colored",
-            "coloured",
-        ],
+        "mulatta mulatte mulatto negra negre negri negro colored coloured",
     );
     l.set_term(
         SkinColour,
         Weak,
-        &[
-            "white",
-            "whites",
-            "black",
-            "blacks",
-            "scura",
-            "scure",
-            "chiara",
-            "chiare",
-            "olivastra",
-        ],
+        "white whites black blacks scura scure chiara chiare olivastra",
     );
-    l.set_term(SkinColour, Strong, &["skinned", "carnagione"]);
-    l.clash(&["bianca", "bianchi", "bianco", "nero", "neri"]);
+    l.set_term(SkinColour, Strong, "skinned carnagione");
+    l.clash("bianca bianchi bianco nero neri");
 
     // Sex.
     l.set_term(
         Sex,
         Standalone,
-        &[
-            "donna",
-            "donne",
-            "uomo",
-            "uomini",
-            "femmina",
-            "femmine",
-            "maschio",
-            "maschi",
-            "femminile",
-            "maschile",
-            "woman",
-            "women",
-            "female",
-            "females",
-            "men",
-            "man",
-        ],
+        "donna donne uomo uomini femmina femmine maschio maschi femminile maschile woman \
+         women female females men man",
     );
-    l.set_term(
-        Sex,
-        Weak,
-        &["male", "males", "lady", "ladies", "girl", "girls"],
-    );
+    l.set_term(Sex, Weak, "male males lady ladies girl girls");
     l.set_term(
         Sex,
         Sought,
-        &[
-            "signora",
-            "signore",
-            "signorina",
-            "signorine",
-            "ragazza",
-            "ragazze",
-            "ragazzo",
-        ],
+        "signora signore signorina signorine ragazza ragazze ragazzo",
     );
-    l.set_term(Sex, Strong, &["sesso", "gender"]);
-    l.set_term(Sex, Weak, &["genere"]);
+    l.set_term(Sex, Strong, "sesso gender");
+    l.set_term(Sex, Weak, "genere");
 
     // Age.
     l.set_term(
         Age,
         Strong,
-        &[
-            "giovane",
-            "giovani",
-            "giovanissima",
-            "giovanissime",
-            "giovanissimo",
-            "young",
-            "youthful",
-            "eta",
-            "age",
-            "ventenne",
-            "trentenne",
-            "quarantenne",
-            "cinquantenne",
-            "sessantenne",
-            "ventenni",
-            "trentenni",
-            "quarantenni",
-            "cinquantenni",
-            "sessantenni",
-            "giovanile",
-        ],
+        "giovane giovani giovanissima giovanissime giovanissimo young youthful eta age \
+         ventenne trentenne quarantenne cinquantenne sessantenne ventenni trentenni \
+         quarantenni cinquantenni sessantenni giovanile",
     );
     l.set_term(
         Age,
         Weak,
-        &[
-            "anziana",
-            "anziane",
-            "anziano",
-            "anziani",
-            "vecchia",
-            "vecchie",
-            "vecchio",
-            "vecchi",
-            "under",
-            "over",
-            "pensionata",
-            "pensionate",
-            "pensionato",
-            "older",
-            "old",
-            "younger",
-            "quarantina",
-            "cinquantina",
-            "trentina",
-            "sessantina",
-            "matura",
-            "mature",
-        ],
+        "anziana anziane anziano anziani vecchia vecchie vecchio vecchi under over pensionata \
+         pensionate pensionato older old younger quarantina cinquantina trentina sessantina \
+         matura mature",
     );
 
     // Disability and health.
     l.set_term(
         Disability,
         Weak,
-        &[
-            "sana",
-            "sane",
-            "sano",
-            "sani",
-            "salute",
-            "disabile",
-            "disabili",
-            "disabilita",
-            "invalida",
-            "invalide",
-            "invalido",
-            "invalidi",
-            "invalidita",
-            "handicap",
-            "handicappata",
-            "handicappate",
-            "malattie",
-            "malattia",
-            "patologie",
-            "patologia",
-            "healthy",
-            "disabled",
-            "disability",
-            "disabilities",
-            "illness",
-            "illnesses",
-            "bodied",
-            "acciacchi",
-            "fisicamente",
-            "integra",
-            "menomazioni",
-        ],
+        "sana sane sano sani salute disabile disabili disabilita invalida invalide invalido \
+         invalidi invalidita handicap handicappata handicappate malattie malattia patologie \
+         patologia healthy disabled disability disabilities illness illnesses bodied \
+         acciacchi fisicamente integra menomazioni",
     );
 
     // Family status.
     l.set_term(
         FamilyStatus,
         Standalone,
-        &[
-            "nubile",
-            "nubili",
-            "celibe",
-            "single",
-            "sposata",
-            "sposate",
-            "sposato",
-            "sposati",
-            "coniugata",
-            "coniugate",
-            "coniugato",
-            "divorziata",
-            "divorziate",
-            "fidanzata",
-            "fidanzate",
-            "married",
-            "unmarried",
-            "childless",
-        ],
+        "nubile nubili celibe single sposata sposate sposato sposati coniugata coniugate \
+         coniugato divorziata divorziate fidanzata fidanzate married unmarried childless",
     );
     l.set_term(
         FamilyStatus,
         Weak,
-        &[
-            "figli",
-            "figlio",
-            "figlie",
-            "bambini",
-            "familiari",
-            "famigliari",
-            "famiglia",
-            "marito",
-            "vedova",
-            "vedove",
-            "separata",
-            "separate",
-            "kids",
-            "children",
-            "husband",
-        ],
+        "figli figlio figlie bambini familiari famigliari famiglia marito vedova vedove \
+         separata separate kids children husband",
     );
 
     // Pregnancy and maternity.
     l.set_term(
         Pregnancy,
         Standalone,
-        &[
-            "incinta",
-            "incinte",
-            "gravidanza",
-            "gravidanze",
-            "gravida",
-            "pregnant",
-            "pregnancy",
-            "maternita",
-            "maternity",
-        ],
+        "incinta incinte gravidanza gravidanze gravida pregnant pregnancy maternita maternity",
     );
 
     // Sexual orientation.
     l.set_term(
         SexualOrientation,
         Standalone,
-        &[
-            "omosessuale",
-            "omosessuali",
-            "gay",
-            "lesbica",
-            "lesbiche",
-            "eterosessuale",
-            "eterosessuali",
-            "etero",
-            "bisessuale",
-            "bisessuali",
-            "transessuale",
-            "transessuali",
-            "trans",
-            "lgbt",
-            "lgbtq",
-            "queer",
-            "homosexual",
-            "homosexuals",
-            "straight",
-            "gays",
-            "heterosexual",
-            "lesbian",
-            "lesbians",
-        ],
+        "omosessuale omosessuali gay lesbica lesbiche eterosessuale eterosessuali etero \
+         bisessuale bisessuali transessuale transessuali trans lgbt lgbtq queer homosexual \
+         homosexuals straight gays heterosexual lesbian lesbians",
     );
 
     // Political opinion.
     l.set_term(
         PoliticalOpinion,
         Standalone,
-        &[
-            "comunista",
-            "comuniste",
-            "comunisti",
-            "fascista",
-            "fasciste",
-            "fascisti",
-            "antifascista",
-            "antifasciste",
-            "leghista",
-            "leghiste",
-            "leghisti",
-            "communist",
-            "communists",
-            "fascist",
-            "leftist",
-            "politicizzata",
-        ],
+        "comunista comuniste comunisti fascista fasciste fascisti antifascista antifasciste \
+         leghista leghiste leghisti communist communists fascist leftist politicizzata",
     );
     l.set_term(
         PoliticalOpinion,
         Weak,
-        &[
-            "politica",
-            "politiche",
-            "politico",
-            "politici",
-            "partito",
-            "partiti",
-            "political",
-            "politics",
-            "militante",
-            "militanti",
-            "attivista",
-            "attiviste",
-            "wing",
-            "voto",
-            "vota",
-            "votato",
-        ],
+        "politica politiche politico politici partito partiti political politics militante \
+         militanti attivista attiviste wing voto vota votato",
     );
 
     // Union membership.
     l.set_term(
         UnionMembership,
         Standalone,
-        &[
-            "sindacalista",
-            "sindacaliste",
-            "sindacalisti",
-            "sindacalizzata",
-            "sindacalizzate",
-            "unionized",
-            "unionised",
-        ],
+        "sindacalista sindacaliste sindacalisti sindacalizzata sindacalizzate unionized \
+         unionised",
     );
     l.set_term(
         UnionMembership,
         Weak,
-        &[
-            "sindacato",
-            "sindacati",
-            "sindacale",
-            "sindacali",
-            "cgil",
-            "cisl",
-            "uil",
-            "ugl",
-            "vertenza",
-            "vertenze",
-            "union",
-            "unions",
-            "tessera",
-        ],
+        "sindacato sindacati sindacale sindacali cgil cisl uil ugl vertenza vertenze union \
+         unions tessera",
     );
     l
 }
