@@ -22,12 +22,15 @@ const WINDOW: usize = 7;
 pub fn find(text: &str) -> Option<Finding> {
     let lex = lexicon();
     let mut fallback = None;
+    let mut about_family = false;
     for clause in clauses(text) {
         if neutralised(lex, &clause) {
             continue;
         }
+        let carried = about_family;
+        about_family = describes_family(lex, &clause);
         for i in 0..clause.len() {
-            let Some(f) = at(lex, &clause, i) else {
+            let Some(f) = at(lex, &clause, i, carried) else {
                 continue;
             };
             if f.ground != Ground::Sex {
@@ -37,6 +40,14 @@ pub fn find(text: &str) -> Option<Finding> {
         }
     }
     fallback
+}
+
+/// A clause about the family and nothing sought ("Signora sola, vedova, senza figli"):
+/// a denial in the next clause is still about them.
+fn describes_family(lex: &Lexicon, c: &[Tok]) -> bool {
+    let roles = || c.iter().map(|t| lex.role(&t.key));
+    roles().any(|r| matches!(r, Role::Family | Role::Signora))
+        && !roles().any(|r| matches!(r, Role::Worker | Role::Seek | Role::Cue))
 }
 
 /// "qualsiasi nazionalità", "nessuna preferenza": the clause lifts criteria.
@@ -67,9 +78,9 @@ enum Walk {
     Open,
 }
 
-fn at(lex: &Lexicon, c: &[Tok], i: usize) -> Option<Finding> {
+fn at(lex: &Lexicon, c: &[Tok], i: usize, carried: bool) -> Option<Finding> {
     if let Some(n) = c[i].num {
-        return age_number(lex, c, i, n);
+        return age_number(lex, c, i, n, carried);
     }
     let (term, start) = term_at(lex, c, i)?;
     // "la signora Bianca", "da Latina"; but "a Latina nanny" is an adjective.
@@ -80,7 +91,7 @@ fn at(lex: &Lexicon, c: &[Tok], i: usize) -> Option<Finding> {
         return None;
     }
     let found = |from: usize| Some(finding(term.ground, c, from.min(start), i));
-    match walk(lex, c, start, term) {
+    match walk(lex, c, start, term, carried) {
         Walk::Criterion(j) => found(j),
         Walk::Pass => None,
         Walk::BareSignora(j) => {
@@ -267,14 +278,19 @@ fn forward_pass(lex: &Lexicon, c: &[Tok], i: usize, term: Term) -> bool {
             matches!(prev, Some("con" | "with" | "afeta" | "afeto"))
                 && cue_before(lex, c, i - 1).is_none()
         }
-        // "vive in Ucraina": a place.
-        Ground::Nationality | Ground::Ethnicity => matches!(prev, Some("in")),
+        // "vive in Ucraina": a place; "l'italiano", "il rumeno": a language.
+        Ground::Nationality | Ground::Ethnicity if c[i].key != "est" => {
+            matches!(
+                prev,
+                Some("in" | "l" | "il" | "lo" | "del" | "al" | "nel" | "dal" | "sul")
+            )
+        }
         _ => false,
     }
 }
 
 /// Walks back from the start of a protected phrase to what it belongs to.
-fn walk(lex: &Lexicon, c: &[Tok], start: usize, term: Term) -> Walk {
+fn walk(lex: &Lexicon, c: &[Tok], start: usize, term: Term, carried: bool) -> Walk {
     let mut handed_off = false;
     let mut copula = false;
     let mut clean = true;
@@ -302,6 +318,13 @@ fn walk(lex: &Lexicon, c: &[Tok], start: usize, term: Term) -> Walk {
                 // "assistenza a donna incinta", "esperienza con persone disabili".
                 if handed_off || after_preposition(lex, c, j) {
                     return Walk::Pass;
+                }
+                // "ha la badante rumena che va via": a known person; a cue may still
+                // follow ("le badanti straniere no").
+                if j > 0
+                    && ["la", "il", "l", "le", "lo", "i", "the"].contains(&c[j - 1].key.as_str())
+                {
+                    return Walk::Open;
                 }
                 return Walk::Criterion(j);
             }
@@ -331,7 +354,11 @@ fn walk(lex: &Lexicon, c: &[Tok], start: usize, term: Term) -> Walk {
                                 Role::Family | Role::Signora | Role::Worker
                             )
                         });
-                        if subject.is_some_and(|k| lex.role(&c[k].key) != Role::Worker) {
+                        let family = match subject {
+                            Some(k) => lex.role(&c[k].key) != Role::Worker,
+                            None => carried && j == 0,
+                        };
+                        if family {
                             return Walk::Pass;
                         }
                     }
@@ -488,7 +515,7 @@ fn forward_family(lex: &Lexicon, c: &[Tok], i: usize) -> bool {
 }
 
 /// An age in figures: "massimo 45 anni", "tra 30 e 50 anni", "over 60", "badante di 40 anni".
-fn age_number(lex: &Lexicon, c: &[Tok], k: usize, n: u32) -> Option<Finding> {
+fn age_number(lex: &Lexicon, c: &[Tok], k: usize, n: u32, carried: bool) -> Option<Finding> {
     let key = |i: usize| c.get(i).map(|t| t.key.as_str()).unwrap_or("");
     let is_years =
         |s: &str| ["ani", "ano", "years", "year", "yo", "old", "ene", "yrs"].contains(&s);
@@ -515,6 +542,19 @@ fn age_number(lex: &Lexicon, c: &[Tok], k: usize, n: u32) -> Option<Finding> {
         return None;
     }
     if years_at.is_none() && quant_at.is_none() {
+        return None;
+    }
+    // "massimo 40 ore", "entro 30 km": a bound on something else.
+    const UNITS: &[&str] = &[
+        "ore", "ora", "h", "euro", "eur", "km", "chili", "kg", "kili", "minuti", "min", "giorni",
+        "notti", "setimane", "mesi", "metri", "mq", "volte", "persone", "hours", "minutes", "days",
+        "weeks", "months", "miles", "kilos", "per", "al", "la", "a",
+    ];
+    if years_at.is_none() && UNITS.contains(&key(k + 1)) {
+        return None;
+    }
+    // "Uomo di 80 anni": an age no one seeks in a worker is the person cared for.
+    if quant_at.is_none() && n >= 70 {
         return None;
     }
     // Workers are adults; smaller figures are durations or children.
@@ -557,7 +597,7 @@ fn age_number(lex: &Lexicon, c: &[Tok], k: usize, n: u32) -> Option<Finding> {
         },
         name_clash: false,
     };
-    match walk(lex, c, start, term) {
+    match walk(lex, c, start, term, carried) {
         Walk::Criterion(j) => Some(finding(Ground::Age, c, j, end)),
         Walk::Pass | Walk::BareSignora(_) => None,
         Walk::Open if quant_at.is_some() && !forward_family(lex, c, end) => {

@@ -120,6 +120,14 @@ impl Lexicon {
         }
     }
 
+    fn weaken(&mut self, words: &str) {
+        for w in words.split_whitespace() {
+            if let Some(Entry { term: Some(t), .. }) = self.words.get_mut(&skeleton(w)) {
+                t.strength = Strength::Weak;
+            }
+        }
+    }
+
     fn clash(&mut self, words: &str) {
         for w in words.split_whitespace() {
             if let Some(Entry { term: Some(t), .. }) = self.words.get_mut(&skeleton(w)) {
@@ -317,6 +325,13 @@ fn build() -> Lexicon {
         "etnia etnie etnica etnico etniche etnici razza razze razziale ethnicity ethnic race",
     );
     l.clash("latina latino");
+    // Language names: a person only with a cue, a seek verb or a worker noun ("Lingue:
+    // italiano, rumeno" is no criterion; "badante rumeno" is).
+    l.weaken(
+        "italiano rumeno romeno moldavo ucraino russo bulgaro georgiano tedesco spagnolo \
+         polacco cinese albanese francese inglese giapponese portoghese arabo serbo croato \
+         turco persiano",
+    );
 
     // Religion.
     l.set_stems(
