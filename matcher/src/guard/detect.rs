@@ -128,7 +128,7 @@ fn at(lex: &Lexicon, c: &[Tok], i: usize, carried: bool) -> Option<Finding> {
             Strength::Standalone => {
                 if let Some(end) = forward_worker(lex, c, i).or_else(|| postfix_cue(lex, c, i)) {
                     Some(finding(term.ground, c, start, end))
-                } else if only_fillers(lex, c, start, i) {
+                } else if only_fillers(lex, c, start, i) && (!carried || plural(&c[i].key)) {
                     Some(finding(term.ground, c, 0, c.len() - 1))
                 } else {
                     None
@@ -140,6 +140,12 @@ fn at(lex: &Lexicon, c: &[Tok], i: usize, carried: bool) -> Option<Finding> {
             Strength::Sought => None,
         },
     }
+}
+
+/// An Italian plural adjective ("italiane", "rumeni"): after "Signora di 89 anni," a
+/// lone "italiana" describes her, "italiane" can only be the workers sought.
+fn plural(key: &str) -> bool {
+    (key.ends_with('e') || key.ends_with('i')) && !key.ends_with("ese") && !key.ends_with("ale")
 }
 
 fn finding(ground: Ground, c: &[Tok], from: usize, to: usize) -> Finding {
@@ -243,8 +249,30 @@ fn term_at(lex: &Lexicon, c: &[Tok], i: usize) -> Option<(Term, usize)> {
     }
     let Entry { term, .. } = lex.get(key);
     let mut term = term?;
-    // "avere figli", "fare figli": children to come, a question about pregnancy.
-    if term.ground == Ground::FamilyStatus && matches!(prev(1), Some("avere" | "fare")) {
+    // "vuole avere figli", "intenzione di fare figli": children to come, a question
+    // about pregnancy ("deve avere figli piccoli" is about family status).
+    let wish = matches!(
+        prev(2),
+        Some(
+            "vuole"
+                | "voglia"
+                | "vorebbe"
+                | "vogliono"
+                | "di"
+                | "desidera"
+                | "pensa"
+                | "progeta"
+                | "want"
+                | "wants"
+                | "plan"
+                | "plans"
+                | "planning"
+        )
+    );
+    if term.ground == Ground::FamilyStatus
+        && matches!(prev(1), Some("avere" | "fare" | "have"))
+        && wish
+    {
         term.ground = Ground::Pregnancy;
     }
     // "in gravidanza", "in maternità": a state of the person, one phrase with "in".

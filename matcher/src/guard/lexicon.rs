@@ -280,7 +280,7 @@ fn build() -> Lexicon {
     l.set_stems(
         Nationality,
         Standalone,
-        "italian rumen romen moldav ucrain peruvian filippin marocchin nigerian tunisin \
+        "italian ester rumen romen moldav ucrain peruvian filippin marocchin nigerian tunisin \
          egizian indian ecuadorian colombian brasilian american russ bulgar georgian tedesc \
          spagnol polacc bolivian cuban domenican argentin venezuelan algerin etiop eritre \
          somal ghanes serb croat bosniac kosovar macedon slovacc cec lituan letton eston \
