@@ -104,3 +104,39 @@ fn corpus_precision_and_recall() {
         "right ground {right}/{discriminatory}"
     );
 }
+
+#[test]
+fn any_fragment_of_the_corpus_is_read_without_panic() {
+    // Every prefix and every suffix of every phrasing, by words: the guard sees
+    // half-typed and odd text on every write and must answer, not panic.
+    let mut read = 0;
+    for (_, text) in corpus() {
+        let words: Vec<&str> = text.split(' ').collect();
+        for k in 0..=words.len() {
+            find_criterion(&words[..k].join(" "));
+            find_criterion(&words[k..].join(" "));
+            read += 2;
+        }
+    }
+    for odd in [
+        "",
+        " ",
+        "di",
+        "Destra",
+        "in",
+        "salute",
+        "dolce attesa",
+        "40",
+        "tra 30 e",
+        "'",
+        "e'",
+        "---",
+        "1 2 3 4 5",
+        "ŠŠŠ",
+        "a b c d e f",
+    ] {
+        find_criterion(odd);
+        read += 1;
+    }
+    assert!(read > 2000, "{read}");
+}

@@ -210,7 +210,7 @@ fn term_at(lex: &Lexicon, c: &[Tok], i: usize) -> Option<(Term, usize)> {
             let political = prev(1) == Some("di")
                 && !prev(2).is_some_and(|p| SIDES.contains(&p) || lex.role(p) == Role::Family);
             return political
-                .then_some((make(Ground::PoliticalOpinion, Strength::Standalone), i - 1));
+                .then(|| (make(Ground::PoliticalOpinion, Strength::Standalone), i - 1));
         }
         "right" | "left" if c.get(i + 1).is_some_and(|n| n.key == "wing") => {
             return Some((make(Ground::PoliticalOpinion, Strength::Standalone), i));
