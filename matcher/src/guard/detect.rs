@@ -225,6 +225,12 @@ fn term_at(lex: &Lexicon, c: &[Tok], i: usize) -> Option<(Term, usize)> {
             let s = if prev(2) == Some("in") { i - 2 } else { i - 1 };
             return Some((make(Ground::Pregnancy, Strength::Standalone), s));
         }
+        // "future mamme": pregnancy, not the family's mother.
+        "mama" | "mame" | "mamma" | "mothers" | "mother"
+            if matches!(prev(1), Some("futura" | "future" | "expectant" | "to")) =>
+        {
+            return Some((make(Ground::Pregnancy, Strength::Standalone), i - 1));
+        }
         "geova" => {
             return Some((
                 make(Ground::Religion, Strength::Standalone),

@@ -146,7 +146,8 @@ pub const FILLERS: &str =
      extra nata nate nato nati iscritta iscritte iscritto iscritti idee sesso nazionalita \
      origine religione fede eta piccoli born grazie please favore nascita si ok \
      practising practicing programmi programma intenzione piani progetti prevede preveda \
-     faccia fare iscrizione trade doc vera vere pura puro godere gode goda problema";
+     faccia fare iscrizione trade doc vera vere pura puro godere gode goda problema \
+     perfettamente completamente totalmente rimanere restare rimanga resti";
 
 /// Nouns of a body side: "emiparesi di sinistra" is medicine, not politics.
 pub const SIDES: &[&str] = &[
@@ -214,7 +215,7 @@ fn build() -> Lexicon {
          maschio maschi qualcuno qualcuna chi cittadina cittadine cittadino cittadini \
          caregiver caregivers carer carers housekeeper nanny nannies maid helper worker \
          workers candidates person people someone somebody applicant applicants staff woman \
-         women man men girl girls citizens citizen au personale",
+         women man men girl girls citizens citizen au personale nationals national",
     );
     l.set_role(
         Role::Family,
