@@ -1,6 +1,9 @@
 //! Reads one clause at a time and decides whether a protected word sets a criterion on
 //! the worker (refused) or states a fact about the family, the person cared for or the
 //! job (passed). Ambiguity leans towards a criterion: the operator can rephrase.
+//!
+//! Words compared here are lookup keys, with double letters written once ("pele" for
+//! "pelle", "ani" for "anni"): see `normalise::skeleton`.
 
 use super::grounds::Ground;
 use super::lexicon::{lexicon, Entry, Lexicon, Role, Strength, Term, SIDES};
@@ -78,6 +81,8 @@ enum Walk {
     Open,
 }
 
+/// The criterion set by the word at `i`, if any. `carried`: the clause before described
+/// the family, so a bare denial here ("senza figli") is still about them.
 fn at(lex: &Lexicon, c: &[Tok], i: usize, carried: bool) -> Option<Finding> {
     if let Some(n) = c[i].num {
         return age_number(lex, c, i, n, carried);
