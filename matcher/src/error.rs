@@ -13,10 +13,17 @@ pub enum Error {
     #[error("{message}")]
     Invalid { field: String, message: String },
 
-    /// The input asks to select people by nationality, ethnicity, religion or colour
-    /// (D.Lgs. 286/1998 art. 43; D.Lgs. 215/2003); nothing is stored.
+    /// The input asks to select workers by a protected ground (D.Lgs. 276/2003 art. 10
+    /// and the law of each ground); nothing is stored. `words` triggered it, `message`
+    /// names the law in one sentence, `suggestion` is a lawful rewording in Italian.
     #[error("{message}")]
-    Discriminatory { field: String, message: String },
+    Discriminatory {
+        field: String,
+        ground: crate::guard::Ground,
+        words: Vec<String>,
+        suggestion: String,
+        message: String,
+    },
 
     /// A comune name that matches no comune, or several equally well.
     #[error("comune non riconosciuto: \"{query}\"")]

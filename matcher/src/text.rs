@@ -80,33 +80,6 @@ pub fn fold(s: &str) -> String {
     out
 }
 
-/// Folded words of `s`, keeping clause boundaries (`.`, `,`, `;`, `:`, `!`, `?`, new
-/// line, and "/" between alternatives) as `None` so that context never crosses them.
-pub fn words_and_breaks(s: &str) -> Vec<Option<String>> {
-    let folded = fold(s);
-    let mut out = Vec::new();
-    let mut word = String::new();
-    for c in folded.chars() {
-        if c.is_alphanumeric() {
-            word.push(c);
-            continue;
-        }
-        if !word.is_empty() {
-            out.push(Some(std::mem::take(&mut word)));
-        }
-        if matches!(
-            c,
-            '.' | ',' | ';' | ':' | '!' | '?' | '\n' | '/' | '(' | ')'
-        ) {
-            out.push(None);
-        }
-    }
-    if !word.is_empty() {
-        out.push(Some(word));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

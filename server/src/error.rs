@@ -54,6 +54,13 @@ struct Detail<'a> {
     suggestions: Option<serde_json::Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     duplicates: Option<serde_json::Value>,
+    /// A discriminatory refusal's protected ground, trigger words and lawful rewording.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ground: Option<matcher::guard::Ground>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    words: Option<&'a [String]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suggestion: Option<&'a str>,
 }
 
 impl ApiError {
@@ -109,6 +116,15 @@ impl ApiError {
             }
             _ => (None, None),
         };
+        let (ground, words, suggestion) = match self {
+            ApiError::Matcher(matcher::Error::Discriminatory {
+                ground,
+                words,
+                suggestion,
+                ..
+            }) => (Some(*ground), Some(words.as_slice()), Some(suggestion.as_str())),
+            _ => (None, None, None),
+        };
         serde_json::to_value(Body {
             error: Detail {
                 code,
@@ -116,6 +132,9 @@ impl ApiError {
                 field,
                 suggestions,
                 duplicates,
+                ground,
+                words,
+                suggestion,
             },
         })
         .unwrap_or_default()
@@ -138,9 +157,17 @@ mod tests {
         assert_eq!(invalid.to_json()["error"]["field"], "languages[1].level");
         let disc = ApiError::from(matcher::Error::Discriminatory {
             field: "notes".into(),
+            ground: matcher::guard::Ground::SkinColour,
+            words: vec!["solo".into(), "bianche".into()],
+            suggestion: "Descrivete i compiti".into(),
             message: "no".into(),
         });
         assert_eq!(disc.status_and_code().1, "discriminatory_criterion");
+        let body = disc.to_json();
+        assert_eq!(body["error"]["ground"], "skin_colour");
+        assert_eq!(body["error"]["words"], serde_json::json!(["solo", "bianche"]));
+        assert_eq!(body["error"]["suggestion"], "Descrivete i compiti");
+        assert!(invalid.to_json()["error"].get("ground").is_none());
         assert_eq!(
             ApiError::TooLarge.status_and_code().0,
             StatusCode::PAYLOAD_TOO_LARGE

@@ -139,10 +139,29 @@ fn discriminatory_requests_are_refused_and_store_nothing() {
     text["notes"] = json!("Cerchiamo badante italiana, no straniere");
     let r = s.post_as(DESK, "/api/v1/requests", &text);
     error(&r, 422, "discriminatory_criterion", Some("notes"));
-    assert!(r.json()["error"]["message"]
+    let e = &r.json()["error"];
+    assert!(e["message"].as_str().unwrap().contains("286/1998"));
+    // The refusal teaches: the ground, the words that set it, a lawful rewording.
+    assert_eq!(e["ground"], "nationality");
+    assert_eq!(e["words"], json!(["badante", "italiana"]));
+    assert!(e["suggestion"]
         .as_str()
         .unwrap()
-        .contains("286/1998"));
+        .contains("livello minimo B1"));
+    let mut age = request_body();
+    age["notes"] = json!("Preferibilmente giovane, massimo 45 anni");
+    let r = s.post_as(DESK, "/api/v1/requests", &age);
+    error(&r, 422, "discriminatory_criterion", Some("notes"));
+    let e = &r.json()["error"];
+    assert_eq!(e["ground"], "age");
+    assert!(e["message"].as_str().unwrap().contains("216/2003"));
+    assert!(!e["suggestion"].as_str().unwrap().is_empty());
+    // Facts about the family pass.
+    let mut fact = request_body();
+    fact["notes"] = json!("La signora è musulmana e mangia halal, parla solo arabo: serve chi parla arabo.");
+    let r = s.post_as(DESK, "/api/v1/requests", &fact);
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(requests_total(&s), before + 1);
     let mut hours = request_body();
     hours["hours_per_week"] = json!("quindici");
     error(
@@ -151,7 +170,7 @@ fn discriminatory_requests_are_refused_and_store_nothing() {
         "invalid",
         Some("hours_per_week"),
     );
-    assert_eq!(requests_total(&s), before);
+    assert_eq!(requests_total(&s), before + 1, "refusals stored nothing");
 }
 
 #[test]

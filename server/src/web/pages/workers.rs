@@ -312,7 +312,7 @@ pub fn refusal(f: &mut FormState, e: ApiError) -> Result<(), ApiError> {
                 .insert("allow_duplicate".into(), "conferma necessaria".into());
             Ok(())
         }
-        ApiError::Matcher(matcher::Error::Discriminatory { field, message }) => {
+        ApiError::Matcher(matcher::Error::Discriminatory { field, message, .. }) => {
             f.banner = Some(format!(
                 "<p><strong>Criterio non ammesso.</strong> {}</p><p>La legge italiana vieta di scegliere o escludere \
                  lavoratori per nazionalità, origine etnica, religione o colore della pelle (D.Lgs. 286/1998 art. 43, \
