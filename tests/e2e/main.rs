@@ -7,6 +7,7 @@ mod browser;
 mod cli;
 mod crash;
 mod flow;
+mod hardening;
 mod health;
 mod inputs;
 mod limits;
