@@ -339,7 +339,7 @@ mod tests {
             assert_eq!(body["given_name"], "Ana");
             assert_eq!(body.as_object().map(|m| m.len()), Some(4));
         }
-        let ok = vec!["a"; MAX_SEGMENTS].join(".");
+        let ok = ["a"; MAX_SEGMENTS].join(".");
         let p = pairs(&[(ok.as_str(), "1")]);
         assert!(check_names(&p).is_ok());
         assert_eq!(
