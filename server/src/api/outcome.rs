@@ -38,9 +38,13 @@ fn too_many() -> ApiError {
     ApiError::TooManyRequests
 }
 
-/// Counts one try for this client and this code (shared with the public web page).
+/// Counts one try for this client and this code (shared with the public web page). The
+/// client is the one behind trusted proxies (`crate::client`), not the proxy's socket.
 pub fn limit(state: &State, client: Option<SocketAddr>, code: &str) -> Result<(), ApiError> {
-    let client = client.map_or("unknown".to_string(), |a| a.ip().to_string());
+    let client = crate::client::current()
+        .map(|c| c.client)
+        .or(client.map(|a| a.ip()))
+        .map_or("unknown".to_string(), crate::client::limit_key);
     if !state.outcome_per_client.allow(&client) || !state.outcome_per_code.allow(code) {
         return Err(too_many());
     }
