@@ -437,6 +437,7 @@ fn run(command: Command) -> Result {
                     .clone()
                     .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA));
                 must_exist(&data)?;
+                maintenance::restrict(&data)?;
                 return Ok(maintenance::backup(Some(&a.to), None, &data)?);
             }
             Ok(maintenance::backup(
@@ -448,6 +449,7 @@ fn run(command: Command) -> Result {
         Command::Restore(a) => Ok(maintenance::restore(Some(&a.from), &a.data)?),
         Command::Check(a) => {
             must_exist(&a.data)?;
+            maintenance::restrict(&a.data)?;
             Ok(maintenance::check(&a.data)?)
         }
     }
@@ -513,6 +515,7 @@ fn serve(a: ServeArgs) -> Result {
     crate::logging::init(a.log_format, "info");
     let data = a.data.data;
     openable(&data, true)?;
+    maintenance::restrict(&data)?;
     let policy = FollowUpPolicy {
         after_days: a
             .follow_up_days
@@ -546,7 +549,7 @@ fn serve(a: ServeArgs) -> Result {
             addr = %app.local_addr(),
             data = %data.display(),
             version = env!("CARGO_PKG_VERSION"),
-            trusted_proxies = ?network.proxies,
+            trusted_proxies = %network.proxies,
             secure_cookies = network.public_https,
             header_timeout_s = network.header_timeout.as_secs(),
             max_connections = network.max_connections,
@@ -584,6 +587,7 @@ async fn shutdown_signal() {
 /// Opens the store of an existing folder; with `demo`, an empty or new folder is seeded.
 fn open(data: &Path, demo: bool) -> Result<Engine> {
     openable(data, demo)?;
+    maintenance::restrict(data)?;
     let engine = Engine::open(data).map_err(|e| open_error(data, &e))?;
     if demo {
         engine.seed_demo(Date::today()).map_err(|e| e.to_string())?;

@@ -85,6 +85,16 @@ impl FromStr for Proxies {
     }
 }
 
+impl std::fmt::Display for Proxies {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, n) in self.0.iter().enumerate() {
+            let sep = if i == 0 { "" } else { "," };
+            write!(f, "{sep}{}/{}", n.addr, n.bits)?;
+        }
+        Ok(())
+    }
+}
+
 impl Proxies {
     pub fn trusts(&self, ip: IpAddr) -> bool {
         self.0.iter().any(|n| n.contains(ip))
