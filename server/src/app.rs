@@ -358,7 +358,13 @@ async fn metrics_response(state: &Arc<State>) -> warp::reply::Response {
             Ok(crate::metrics::Gauges {
                 store_bytes: crate::metrics::folder_bytes(&s.data.join("store")),
                 workers: s.engine.worker_count(),
-                follow_ups_overdue: None,
+                follow_ups_overdue: Some(
+                    s.engine
+                        .store()
+                        .follow_ups
+                        .select(|f| matches!(f.status, matcher::model::FollowUpStatus::Overdue))?
+                        .len(),
+                ),
             })
         })
         .await;

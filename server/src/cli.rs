@@ -288,9 +288,9 @@ struct BackupArgs {
     #[arg(long, value_name = "CARTELLA")]
     to: PathBuf,
     /// Servizio attivo da cui scaricare la copia (token amministratore in DOM_TOKEN)
-    #[arg(long, value_name = "http://HOST:PORTA", conflicts_with = "data")]
+    #[arg(long, value_name = "http://HOST:PORTA")]
     server: Option<String>,
-    /// Archivio fermo da copiare
+    /// Archivio fermo da copiare (ignorato con --server)
     #[arg(long, value_name = "CARTELLA", env = "DOM_DATA")]
     data: Option<PathBuf>,
 }

@@ -313,3 +313,54 @@ fn invisible_or_direction_changing_names_are_refused_naming_the_field() {
     assert_eq!(r.status, 422, "{}", r.body);
     assert_eq!(r.json()["error"]["field"], "family_name");
 }
+
+#[test]
+fn metrics_are_for_the_admin_or_the_metrics_listener_and_name_no_one() {
+    let data = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let metrics_addr = format!("127.0.0.1:{port}");
+    let s = Server::start(data.path(), &["--demo", "--metrics-addr", &metrics_addr]);
+    let r = s.post_as(
+        DESK,
+        "/api/v1/workers?allow_duplicate=true",
+        &crate::worker_body("Ermenegilda", "+39 347 1239876"),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    assert_eq!(s.get_as(DESK, &format!("/api/v1/workers/{id}")).status, 200);
+    let c = s.get_as(
+        DESK,
+        &format!("/api/v1/requests/{}/candidates", crate::ROSSI),
+    );
+    assert_eq!(c.status, 200);
+    assert_eq!(s.get("/metrics").status, 401);
+    assert_eq!(s.get_as(DESK, "/metrics").status, 403);
+    let m = s.get_as(crate::ADMIN, "/metrics");
+    assert_eq!(m.status, 200);
+    assert!(m.header("content-type").unwrap().starts_with("text/plain"));
+    for text in [
+        &m.body,
+        &crate::util::try_request(port, "GET", "/metrics", None, None)
+            .expect("the metrics listener answers")
+            .body,
+    ] {
+        assert!(text.contains(
+            "dom_http_requests_total{method=\"GET\",route=\"/api/v1/workers/{id}\",status=\"200\"} 1"
+        ), "{text}");
+        assert!(
+            text.contains("dom_matching_duration_seconds_count 1"),
+            "{text}"
+        );
+        assert!(text.contains("dom_store_bytes ") && text.contains("dom_follow_ups_overdue "));
+        for secret in ["Ermenegilda", "1239876", id.as_str(), crate::ROSSI] {
+            assert!(!text.contains(secret), "{secret} in the metrics");
+        }
+    }
+    // The metrics listener answers nothing else.
+    let other = crate::util::try_request(port, "GET", "/api/v1/workers", Some(DESK), None).unwrap();
+    assert_eq!(other.status, 404);
+}

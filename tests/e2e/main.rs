@@ -6,6 +6,7 @@ mod backup;
 mod browser;
 mod cli;
 mod crash;
+mod deploy;
 mod flow;
 mod hardening;
 mod health;
