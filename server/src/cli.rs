@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Arg, ArgAction, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use matcher::model::{Candidate, Id};
 use matcher::{Date, Engine};
 
@@ -73,10 +73,9 @@ macro_rules! say {
     name = "dom",
     version,
     about = "DOM — abbinamento domanda e offerta di lavoro domestico per gli sportelli",
-    subcommand_help_heading = "Comandi",
     subcommand_value_name = "COMANDO",
-    next_help_heading = "Opzioni",
-    after_help = "Aiuto di un comando: dom COMANDO --help"
+    after_help = "Aiuto di un comando: dom COMANDO --help",
+    disable_help_subcommand = true
 )]
 struct Cli {
     #[command(subcommand)]
@@ -85,6 +84,11 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Mostra l'aiuto di dom o di un comando (dom help serve)
+    Help {
+        #[arg(value_name = "COMANDO")]
+        command: Vec<String>,
+    },
     /// Crea un archivio vuoto nella cartella (nuova o vuota)
     Init(DataArg),
     /// Avvia il servizio (API e interfaccia web)
@@ -384,8 +388,50 @@ fn italian(e: &clap::Error) -> String {
     }
 }
 
+const TEMPLATE: &str = "{about-with-newline}\nUso: {usage}\n\n{all-args}{after-help}";
+
+/// clap's help in Italian: headings, the help and version flags, the usage line.
+fn localise(cmd: clap::Command) -> clap::Command {
+    cmd.help_template(TEMPLATE)
+        .subcommand_help_heading("Comandi")
+        .disable_help_flag(true)
+        .mut_args(|a| {
+            let heading = if a.is_positional() {
+                "Argomenti"
+            } else {
+                "Opzioni"
+            };
+            a.help_heading(heading)
+        })
+        .arg(
+            Arg::new("help")
+                .short('h')
+                .long("help")
+                .action(ArgAction::Help)
+                .help("Mostra questo aiuto")
+                .help_heading("Opzioni"),
+        )
+        .mut_subcommands(localise)
+}
+
+fn command() -> clap::Command {
+    localise(Cli::command()).disable_version_flag(true).arg(
+        Arg::new("version")
+            .short('V')
+            .long("version")
+            .action(ArgAction::Version)
+            .help("Mostra la versione")
+            .help_heading("Opzioni"),
+    )
+}
+
+fn parse_args(args: impl IntoIterator<Item = String>) -> std::result::Result<Cli, clap::Error> {
+    let matches = command().try_get_matches_from(std::iter::once("dom".to_string()).chain(args))?;
+    Cli::from_arg_matches(&matches)
+}
+
 pub fn main(args: Vec<String>) -> ExitCode {
-    let cli = match Cli::try_parse_from(std::iter::once("dom".to_string()).chain(args)) {
+    let cli = match parse_args(args) {
         Ok(cli) => cli,
         Err(e) => {
             use clap::error::ErrorKind;
@@ -421,6 +467,20 @@ pub fn main(args: Vec<String>) -> ExitCode {
 
 fn run(command: Command) -> Result {
     match command {
+        Command::Help { command: path } => {
+            // The same text as `dom PATH --help`.
+            let args = path
+                .into_iter()
+                .chain(std::iter::once("--help".to_string()));
+            match parse_args(args) {
+                Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelp => {
+                    write!(std::io::stdout().lock(), "{}", e.render())?;
+                    Ok(())
+                }
+                Err(e) => Err(italian(&e).into()),
+                Ok(_) => Err("indicare un comando".into()),
+            }
+        }
         Command::Init(a) => init(&a.data),
         Command::Serve(a) => serve(a),
         Command::Match(a) => show_candidates(a),
@@ -814,13 +874,30 @@ mod tests {
     use super::*;
 
     fn parse(s: &str) -> std::result::Result<Cli, clap::Error> {
-        Cli::try_parse_from(std::iter::once("dom").chain(s.split_whitespace()))
+        parse_args(s.split_whitespace().map(String::from))
     }
 
     #[test]
     fn the_definition_is_consistent() {
-        use clap::CommandFactory;
-        Cli::command().debug_assert();
+        command().debug_assert();
+    }
+
+    #[test]
+    fn help_is_in_italian() {
+        let help = parse("serve --help").unwrap_err().render().to_string();
+        assert!(
+            help.contains("Uso: dom serve") && help.contains("Opzioni:"),
+            "{help}"
+        );
+        assert!(
+            help.contains("Mostra questo aiuto") && !help.contains("Print help"),
+            "{help}"
+        );
+        let top = parse("--help").unwrap_err().render().to_string();
+        assert!(
+            top.contains("Comandi:") && top.contains("Mostra la versione"),
+            "{top}"
+        );
     }
 
     #[test]
