@@ -211,6 +211,9 @@ struct ReportArgs {
     /// CSV invece di JSON
     #[arg(long)]
     csv: bool,
+    /// Carica i dati dimostrativi (in un archivio vuoto o nuovo)
+    #[arg(long)]
+    demo: bool,
     #[command(flatten)]
     data: DataArg,
 }
@@ -230,6 +233,9 @@ struct ImportSource {
 struct ImportArgs {
     #[command(flatten)]
     source: ImportSource,
+    /// Carica prima i dati dimostrativi (in un archivio vuoto o nuovo)
+    #[arg(long)]
+    demo: bool,
     #[command(flatten)]
     data: DataArg,
 }
@@ -753,7 +759,7 @@ fn report(a: ReportArgs) -> Result {
         Some(m) => m.parse().map_err(|e: matcher::Error| e.to_string())?,
         None => Month::of(Date::today()),
     };
-    let engine = open(&a.data.data, false)?;
+    let engine = open(&a.data.data, a.demo)?;
     let r = engine
         .monthly_report(month, Date::today())
         .map_err(|e| e.to_string())?;
@@ -771,7 +777,7 @@ fn report(a: ReportArgs) -> Result {
 }
 
 fn import(a: ImportArgs) -> Result {
-    let engine = open(&a.data.data, false)?;
+    let engine = open(&a.data.data, a.demo)?;
     let open_file = |p: &Path| {
         std::fs::File::open(p)
             .map(std::io::BufReader::new)
