@@ -341,14 +341,8 @@ async fn metrics_for_admin(auth: Option<String>, state: Arc<State>) -> warp::rep
     });
     match allowed {
         Ok(()) => metrics_response(&state).await,
-        Err(e) => warp::reply::Reply::into_response(warp::reply::with_status(
-            warp::reply::json(&serde_json::json!({"error": {"message": e.to_string()}})),
-            if matches!(e, ApiError::Forbidden) {
-                StatusCode::FORBIDDEN
-            } else {
-                StatusCode::UNAUTHORIZED
-            },
-        )),
+        // The API's one way of rendering errors (401 with WWW-Authenticate, 403, 429).
+        Err(e) => crate::api::render(&e),
     }
 }
 
