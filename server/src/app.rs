@@ -328,6 +328,9 @@ where
     let operator = operator.as_deref().unwrap_or("-");
     if status >= 500 {
         error!(target: "dom::http", method = %method, route = %route, status, ms, operator, "richiesta");
+    } else if route == "/healthz" && status == 200 {
+        // Probes every few seconds: visible with DOM_LOG=debug, not noise by default.
+        debug!(target: "dom::http", method = %method, route = %route, status, ms, operator, "richiesta");
     } else {
         info!(target: "dom::http", method = %method, route = %route, status, ms, operator, "richiesta");
     }

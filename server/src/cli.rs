@@ -157,7 +157,8 @@ struct ServeArgs {
         long,
         value_name = "ADDR[,ADDR…]",
         env = "DOM_TRUSTED_PROXY",
-        default_value = ""
+        default_value = "",
+        hide_default_value = true
     )]
     trusted_proxy: crate::client::Proxies,
     /// Indirizzo pubblico del servizio; con https:// i cookie di sessione sono Secure
