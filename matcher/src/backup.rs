@@ -20,6 +20,44 @@ const END: u8 = 0;
 /// Records written to sled per batch during a restore.
 const BATCH: usize = 10_000;
 
+/// Folders DOM creates hold personal data: only the service's user may enter them.
+pub const DIR_MODE: u32 = 0o700;
+/// Nor read its files.
+pub const FILE_MODE: u32 = 0o600;
+
+/// Creates `dir` and any missing parents with mode 0700 (existing ones are left as
+/// they are).
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(DIR_MODE)
+        .create(dir)
+}
+
+/// A new temporary file in `dir` (mode 0600), named `.<stem>-<random>.partial` and
+/// opened with `create_new`: a name planted in advance (a symbolic link to somewhere
+/// else) is never followed, and cannot be guessed to be planted.
+pub fn private_temp(dir: &Path, stem: &str) -> std::io::Result<(PathBuf, File)> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut last = None;
+    for _ in 0..16 {
+        let path = dir.join(format!(".{stem}-{:016x}.partial", rand::random::<u64>()));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .read(true)
+            .create_new(true)
+            .mode(FILE_MODE)
+            .open(&path)
+        {
+            Ok(file) => return Ok((path, file)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("nessun nome temporaneo libero")))
+}
+
 /// What a backup holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct BackupSummary {
@@ -97,11 +135,19 @@ impl Engine {
     /// Writes a backup into `dir` as `dom-<seq>-<unix time>.dombak`, atomically (a
     /// temporary file, synced, then renamed). Returns the file and what it holds.
     pub fn backup_to_dir(&self, dir: &Path) -> Result<(PathBuf, BackupSummary)> {
-        std::fs::create_dir_all(dir)?;
-        let tmp = dir.join(".dom-backup.partial");
-        let file = File::create(&tmp)?;
-        let summary = self.backup(&file)?;
-        file.sync_all()?;
+        create_private_dir(dir)?;
+        let (tmp, file) = private_temp(dir, "dom-backup")?;
+        let written = self.backup(&file).and_then(|summary| {
+            file.sync_all()?;
+            Ok(summary)
+        });
+        let summary = match written {
+            Ok(s) => s,
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(e);
+            }
+        };
         let path = dir.join(backup_name(summary.seq));
         std::fs::rename(&tmp, &path)?;
         File::open(dir)?.sync_all()?;
@@ -239,7 +285,7 @@ pub fn verify(path: &Path) -> Result<BackupSummary> {
 /// rebuilt and checked against the store.
 pub fn restore(path: &Path, data: &Path) -> Result<BackupSummary> {
     let summary = verify(path)?;
-    std::fs::create_dir_all(data)?;
+    create_private_dir(data)?;
     for derived in ["index", "tables.snap"] {
         if data.join(derived).exists() && !data.join("store").exists() {
             return Err(Error::Conflict(format!(
@@ -293,6 +339,28 @@ mod tests {
 
     fn today() -> Date {
         Date::from_ymd(2026, 11, 20).unwrap()
+    }
+
+    fn mode(p: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn backups_are_private_and_temporary_names_unguessable() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = Engine::open(&dir.path().join("live")).unwrap();
+        let bak = dir.path().join("bak").join("nightly");
+        let (file, _) = e.backup_to_dir(&bak).unwrap();
+        assert_eq!((mode(&bak), mode(&file)), (DIR_MODE, FILE_MODE));
+        assert_eq!(std::fs::read_dir(&bak).unwrap().count(), 1, "no temp left");
+        let (a, _) = private_temp(dir.path(), "x").unwrap();
+        let (b, _) = private_temp(dir.path(), "x").unwrap();
+        assert_ne!(a, b);
+        assert_eq!(mode(&a), FILE_MODE);
+        let restored = dir.path().join("restored");
+        restore(&file, &restored).unwrap();
+        assert_eq!(mode(&restored), DIR_MODE);
     }
 
     #[test]

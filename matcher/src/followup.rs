@@ -458,7 +458,10 @@ mod tests {
             .propose(&desk(), ROSSI, NATALIA, &policy, today())
             .unwrap();
         assert!(view.proposal.score > 0.0);
-        assert!(view.proposal.rank.is_some_and(|r| r >= 1), "Natalia ranks among the candidates");
+        assert!(
+            view.proposal.rank.is_some_and(|r| r >= 1),
+            "Natalia ranks among the candidates"
+        );
         assert_eq!(view.proposal.reasons.len(), 8);
         assert_eq!(view.proposal.outcome_code.len(), CODE_LEN);
         let due: Vec<_> = view.follow_ups.iter().map(|f| f.due_on).collect();

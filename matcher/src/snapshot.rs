@@ -187,11 +187,15 @@ pub fn write<'a>(
         o.u32(h);
         o.u32(n);
     }
-    let tmp = path.with_extension("tmp");
-    {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(&o.0)?;
-        f.sync_all()?;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let (tmp, mut f) = crate::backup::private_temp(dir, "tables")?;
+    let written = f.write_all(&o.0).and_then(|()| f.sync_all());
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e.into());
     }
     std::fs::rename(&tmp, path)?;
     Ok(())

@@ -104,18 +104,4 @@ mod tests {
         // Stop words never count as content.
         assert!(stems(&mut a, "della con per").is_empty());
     }
-
-    #[test]
-    fn clause_breaks_are_kept() {
-        let w = words_and_breaks("solo mattina, italiana");
-        assert_eq!(
-            w,
-            vec![
-                Some("solo".into()),
-                Some("mattina".into()),
-                None,
-                Some("italiana".into())
-            ]
-        );
-    }
 }

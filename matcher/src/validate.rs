@@ -197,6 +197,24 @@ fn name(field: &str, value: &str) -> Result<String> {
     if value.chars().any(char::is_control) {
         return Err(Error::invalid(field, "caratteri non ammessi"));
     }
+    // Embeddings, overrides and isolates reorder what the desk sees on screen and in
+    // print (a name can be made to read as another); marks (U+200E/F) stay allowed.
+    if value
+        .chars()
+        .any(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+    {
+        return Err(Error::invalid(
+            field,
+            "caratteri che invertono la direzione del testo non ammessi",
+        ));
+    }
+    // Zero-width characters alone would be a name nobody can see or search for.
+    if !value.chars().any(char::is_alphanumeric) {
+        return Err(Error::invalid(
+            field,
+            "il nome deve contenere almeno una lettera visibile",
+        ));
+    }
     Ok(value.to_string())
 }
 
@@ -383,9 +401,30 @@ mod tests {
     }
 
     #[test]
+    fn names_in_every_script_are_kept() {
+        for n in [
+            "Ana-Maria",
+            "O'Neill",
+            "Олена",
+            "محمد\u{200F}",
+            "Nguyễn",
+            "李",
+        ] {
+            assert_eq!(name("given_name", n).unwrap(), n);
+        }
+    }
+
+    #[test]
     fn each_bad_worker_field_is_named() {
         let cases: Vec<(&str, serde_json::Value, &str)> = vec![
             ("/given_name", json!("  "), "given_name"),
+            (
+                "/given_name",
+                json!("\u{200B}\u{200C}\u{200D}\u{2060}\u{FEFF}"),
+                "given_name",
+            ),
+            ("/family_name", json!("Rossi\u{202E}issoR"), "family_name"),
+            ("/family_name", json!("\u{2067}Ana\u{2069}"), "family_name"),
             ("/birth_year", json!(2020), "birth_year"),
             ("/birth_year", json!(1900), "birth_year"),
             ("/phone", json!("call me"), "phone"),
@@ -451,6 +490,8 @@ mod tests {
     fn each_bad_request_field_is_named() {
         let cases: Vec<(&str, serde_json::Value, &str)> = vec![
             ("/family_name", json!(""), "family_name"),
+            ("/family_name", json!("\u{202D}Bianchi"), "family_name"),
+            ("/family_name", json!("\u{200B}"), "family_name"),
             ("/hours_per_week", json!(60), "hours_per_week"),
             ("/hours_per_week", json!(0), "hours_per_week"),
             ("/start_on", json!("2030-01-01"), "start_on"),

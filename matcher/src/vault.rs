@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::Read;
-use std::os::unix::fs::FileExt;
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
@@ -97,11 +97,13 @@ impl Vault {
     /// Opens the key file, creating it only when `create` (a new store): a store
     /// whose key file went missing must not quietly get an empty one.
     pub fn open(path: &Path, create: bool) -> Result<Vault> {
+        // Readable by the service's user only: these keys unseal every person's record.
         let mut file = OpenOptions::new()
             .read(true)
             .write(true)
             .create(create)
             .truncate(false)
+            .mode(crate::backup::FILE_MODE)
             .open(path)?;
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes)?;

@@ -124,7 +124,11 @@ pub fn public_attempt(
     client: Option<SocketAddr>,
     code: &str,
 ) -> Result<(), ApiError> {
-    let client = client.map_or("unknown".to_string(), |a| a.ip().to_string());
+    // The client behind trusted proxies (`crate::client`), not the proxy's socket.
+    let client = crate::client::current()
+        .map(|c| c.client)
+        .or(client.map(|a| a.ip()))
+        .map_or("unknown".to_string(), crate::client::limit_key);
     if !state.outcome_per_client.allow(&client) || !state.outcome_per_code.allow(code) {
         return Err(ApiError::TooManyRequests);
     }

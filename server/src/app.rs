@@ -1,11 +1,24 @@
 //! Building and running the service: open the engine, seed the demo, bind the listener
-//! (port 0 allowed), serve until shut down, and run the background tasks.
+//! (port 0 allowed), serve until shut down, and run the background tasks. Connections
+//! are accepted here (not by `warp::serve`) to bound them: a connection cap, a
+//! header-read timeout, the client address behind trusted proxies, one log line and
+//! the metrics for every request.
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tower_service::Service;
+use tracing::{debug, error, info, warn};
+use warp::http::{Request, StatusCode};
+use warp::Filter;
 
 use matcher::FollowUpPolicy;
 use matcher::{Date, Engine};
@@ -31,6 +44,39 @@ pub struct Settings {
     pub keep_months: u32,
 }
 
+/// How the service meets the network: proxies, HTTPS, slow clients, metrics.
+#[derive(Debug, Clone)]
+pub struct Network {
+    /// Peers whose `X-Forwarded-For` / `Forwarded` / `X-Forwarded-Proto` are believed.
+    pub proxies: crate::client::Proxies,
+    /// The public address is `https://…`: session cookies get the `Secure` flag.
+    pub public_https: bool,
+    /// Longest a client may take to send a request's headers.
+    pub header_timeout: Duration,
+    /// Connections served at once; further ones wait in the kernel's queue.
+    pub max_connections: usize,
+    /// A second listener answering only `GET /metrics`, without a token.
+    pub metrics_addr: Option<SocketAddr>,
+}
+
+pub const HEADER_TIMEOUT_S: u64 = 10;
+pub const MAX_CONNECTIONS: usize = 512;
+
+impl Default for Network {
+    fn default() -> Network {
+        Network {
+            proxies: Default::default(),
+            public_https: false,
+            header_timeout: Duration::from_secs(HEADER_TIMEOUT_S),
+            max_connections: MAX_CONNECTIONS,
+            metrics_addr: None,
+        }
+    }
+}
+
+/// How long open connections may finish their answer after a shutdown signal.
+const DRAIN: Duration = Duration::from_secs(10);
+
 /// Default per-token budget: a busy operator clicking through the interface makes a few
 /// requests a second; a script looping on the API is slowed down, not served.
 pub const RATE_PER_MINUTE: u32 = 600;
@@ -50,6 +96,8 @@ pub struct State {
     /// Signed-in sessions of the web interface.
     pub sessions: crate::web::session::Sessions,
     pub outcome_per_client: RateLimiter,
+    /// Request counts and latencies for `/metrics`.
+    pub metrics: crate::metrics::Metrics,
 }
 
 impl State {
@@ -64,6 +112,7 @@ impl State {
             outcome_per_code: RateLimiter::new(5, Duration::from_secs(3600)),
             sessions: Default::default(),
             outcome_per_client: RateLimiter::new(30, Duration::from_secs(3600)),
+            metrics: Default::default(),
         })
     }
 
@@ -95,11 +144,11 @@ impl Application {
             let engine = Engine::open(&data).map_err(|e| open_error(&data, &e))?;
             for (corpus, recovery) in engine.recovery() {
                 if *recovery != matcher::Recovery::Consistent {
-                    eprintln!("indice {corpus}: {recovery:?}");
+                    warn!(corpus = %corpus, recovery = ?recovery, "indice riparato all'apertura");
                 }
             }
             if demo && engine.seed_demo(Date::today()).map_err(|e| e.to_string())? {
-                eprintln!("dati dimostrativi caricati in {}", data.display());
+                info!(data = %data.display(), "dati dimostrativi caricati");
             }
             State::new(engine, &settings).map_err(|e| e.to_string())
         })
@@ -124,22 +173,210 @@ impl Application {
         Arc::clone(&self.state)
     }
 
-    /// Serves until `shutdown` resolves, then commits what is staged.
+    /// Serves until `shutdown` resolves, then commits what is staged (default network
+    /// settings).
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) {
+        self.serve(Network::default(), shutdown).await
+    }
+
+    /// Serves until `shutdown` resolves, lets open connections finish (up to `DRAIN`),
+    /// then commits what is staged.
+    pub async fn serve(self, net: Network, shutdown: impl Future<Output = ()> + Send + 'static) {
         let state = self.state;
         let ticker = tokio::spawn(commit_loop(Arc::clone(&state)));
         let sweeper = tokio::spawn(sweep_loop(Arc::clone(&state)));
-        warp::serve(routes(Arc::clone(&state)))
-            .incoming(self.listener)
-            .graceful(shutdown)
-            .run()
-            .await;
+        let metrics_listener = match net.metrics_addr {
+            Some(addr) => match TcpListener::bind(addr).await {
+                Ok(l) => {
+                    info!(addr = %addr, "metriche in ascolto");
+                    Some(tokio::spawn(serve_metrics(l, Arc::clone(&state))))
+                }
+                Err(e) => {
+                    error!(addr = %addr, error = %e, "impossibile ascoltare per le metriche");
+                    None
+                }
+            },
+            None => None,
+        };
+        accept_loop(self.listener, Arc::clone(&state), net, shutdown).await;
         ticker.abort();
         sweeper.abort();
-        if let Err(e) = state.blocking(|s| Ok(s.engine.close()?)).await {
-            eprintln!("chiusura non riuscita: {e}");
+        if let Some(m) = metrics_listener {
+            m.abort();
+        }
+        match state.blocking(|s| Ok(s.engine.close()?)).await {
+            Ok(()) => info!("archivio chiuso"),
+            Err(e) => error!(error = %e, "chiusura non riuscita"),
         }
     }
+}
+
+/// Accepts connections while fewer than `max_connections` are open; each gets the
+/// header-read timeout and every request goes through [`handle`].
+async fn accept_loop(
+    listener: TcpListener,
+    state: Arc<State>,
+    net: Network,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) {
+    let routes = warp::service(routes(Arc::clone(&state)));
+    let slots = Arc::new(Semaphore::new(net.max_connections.max(1)));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let net = Arc::new(net);
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            _ = &mut shutdown => break,
+            p = Arc::clone(&slots).acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+        };
+        let (stream, peer) = tokio::select! {
+            _ = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    // Out of file descriptors, most likely: wait instead of spinning.
+                    warn!(error = %e, "connessione non accettata");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+        };
+        let routes = routes.clone();
+        let state = Arc::clone(&state);
+        let timeout = net.header_timeout;
+        let net = Arc::clone(&net);
+        let service = hyper::service::service_fn(move |req: Request<Incoming>| {
+            handle(
+                req,
+                peer,
+                routes.clone(),
+                Arc::clone(&state),
+                Arc::clone(&net),
+            )
+        });
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(timeout);
+        let conn = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                debug!(error = %e, "connessione chiusa con errore");
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    info!("arresto: nessuna nuova connessione, attesa di quelle aperte");
+    if tokio::time::timeout(DRAIN, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        warn!(
+            "arresto: connessioni ancora aperte dopo {} s, chiuse",
+            DRAIN.as_secs()
+        );
+    }
+}
+
+/// One request: who is asking (behind trusted proxies), the routes (or `/metrics` for an
+/// admin), then one log line — method, route pattern, status, latency, operator id;
+/// never a path with identifiers, a query, a name or a token.
+async fn handle<F>(
+    req: Request<Incoming>,
+    peer: SocketAddr,
+    mut routes: F,
+    state: Arc<State>,
+    net: Arc<Network>,
+) -> Result<warp::reply::Response, Infallible>
+where
+    F: Service<Request<Incoming>, Response = warp::reply::Response, Error = Infallible>,
+{
+    let started = Instant::now();
+    let client = net.proxies.client(peer.ip(), req.headers());
+    let https = net.public_https || net.proxies.forwarded_https(peer.ip(), req.headers());
+    let context = Arc::new(crate::client::Context::new(client, https));
+    let method = req.method().to_string();
+    let path = req.uri().path().to_string();
+    let response = if path == "/metrics" {
+        let auth = req
+            .headers()
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        crate::client::scope(
+            Arc::clone(&context),
+            metrics_for_admin(auth, Arc::clone(&state)),
+        )
+        .await
+    } else {
+        crate::client::scope(Arc::clone(&context), routes.call(req)).await?
+    };
+    let status = response.status().as_u16();
+    let took = started.elapsed();
+    let route = crate::metrics::route_pattern(&path, status);
+    state.metrics.record(&method, &route, status, took);
+    let ms = took.as_secs_f64() * 1000.0;
+    let operator = context.operator();
+    let operator = operator.as_deref().unwrap_or("-");
+    if status >= 500 {
+        error!(target: "dom::http", method = %method, route = %route, status, ms, operator, "richiesta");
+    } else if route == "/healthz" && status == 200 {
+        // Probes every few seconds: visible with DOM_LOG=debug, not noise by default.
+        debug!(target: "dom::http", method = %method, route = %route, status, ms, operator, "richiesta");
+    } else {
+        info!(target: "dom::http", method = %method, route = %route, status, ms, operator, "richiesta");
+    }
+    Ok(response)
+}
+
+async fn metrics_for_admin(auth: Option<String>, state: Arc<State>) -> warp::reply::Response {
+    let allowed = state.auth.authenticate(auth.as_deref()).and_then(|actor| {
+        crate::client::note_operator(actor.operator_id);
+        crate::access::admin(&actor)
+    });
+    match allowed {
+        Ok(()) => metrics_response(&state).await,
+        // The API's one way of rendering errors (401 with WWW-Authenticate, 403, 429).
+        Err(e) => crate::api::render(&e),
+    }
+}
+
+async fn metrics_response(state: &Arc<State>) -> warp::reply::Response {
+    let gauges = state
+        .blocking(|s| {
+            Ok(crate::metrics::Gauges {
+                store_bytes: crate::metrics::folder_bytes(&s.data.join("store")),
+                workers: s.engine.worker_count(),
+                follow_ups_overdue: Some(s.engine.overdue_follow_ups()?),
+            })
+        })
+        .await;
+    match gauges {
+        Ok(g) => warp::reply::Reply::into_response(warp::reply::with_header(
+            state.metrics.render(&g),
+            "content-type",
+            "text/plain; version=0.0.4; charset=utf-8",
+        )),
+        Err(e) => {
+            error!(error = %e, "metriche non disponibili");
+            warp::reply::Reply::into_response(StatusCode::INTERNAL_SERVER_ERROR)
+        }
+    }
+}
+
+/// The `--metrics-addr` listener: `GET /metrics` without a token (bind it to an address
+/// only the monitoring system reaches), nothing else.
+async fn serve_metrics(listener: TcpListener, state: Arc<State>) {
+    let state_for_route = Arc::clone(&state);
+    let route = warp::path!("metrics").and(warp::get()).then(move || {
+        let state = Arc::clone(&state_for_route);
+        async move { metrics_response(&state).await }
+    });
+    warp::serve(route).incoming(listener).run().await;
 }
 
 async fn commit_loop(state: Arc<State>) {
@@ -147,7 +384,7 @@ async fn commit_loop(state: Arc<State>) {
     loop {
         every.tick().await;
         if let Err(e) = state.blocking(|s| Ok(s.engine.commit()?)).await {
-            eprintln!("commit dell'indice non riuscito: {e}");
+            error!(error = %e, "commit dell'indice non riuscito");
         }
     }
 }
@@ -159,12 +396,12 @@ async fn sweep_loop(state: Arc<State>) {
     loop {
         every.tick().await;
         match state.blocking(|s| Ok(s.engine.sweep(Date::today())?)).await {
-            Ok(s) if s.overdue + s.inactivated > 0 => eprintln!(
-                "verifiche in ritardo: {}, schede diventate non attive: {}",
-                s.overdue, s.inactivated
+            Ok(s) => info!(
+                overdue = s.overdue,
+                inactivated = s.inactivated,
+                "controllo periodico: verifiche in ritardo, schede diventate non attive"
             ),
-            Ok(_) => {}
-            Err(e) => eprintln!("controllo periodico non riuscito: {e}"),
+            Err(e) => error!(error = %e, "controllo periodico non riuscito"),
         }
         let retention = state
             .blocking(|s| {
@@ -174,12 +411,12 @@ async fn sweep_loop(state: Arc<State>) {
             })
             .await;
         match retention {
-            Ok(r) if r.requests + r.proposals > 0 => eprintln!(
-                "anonimizzate per scadenza: {} richieste, {} proposte",
-                r.requests, r.proposals
+            Ok(r) => info!(
+                requests = r.requests,
+                proposals = r.proposals,
+                "anonimizzazione per scadenza"
             ),
-            Ok(_) => {}
-            Err(e) => eprintln!("anonimizzazione periodica non riuscita: {e}"),
+            Err(e) => error!(error = %e, "anonimizzazione periodica non riuscita"),
         }
     }
 }

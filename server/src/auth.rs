@@ -60,6 +60,7 @@ impl Auth {
                 return Err(ApiError::TooManyRequests);
             }
         }
+        crate::client::note_operator(op.id);
         Ok(Actor {
             operator_id: op.id,
             org_id: op.org_id,

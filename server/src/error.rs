@@ -64,6 +64,18 @@ struct Detail<'a> {
 }
 
 impl ApiError {
+    /// What the log may say of a server error: never a record's content, so a damaged
+    /// record is named by its kind only (a decoder's message can quote a value).
+    pub fn log_line(&self) -> String {
+        match self {
+            ApiError::Matcher(matcher::Error::Corrupt { what, .. }) => {
+                format!("record illeggibile ({what})")
+            }
+            ApiError::Internal(detail) => format!("errore interno: {detail}"),
+            other => other.to_string(),
+        }
+    }
+
     /// Status and contract code.
     pub fn status_and_code(&self) -> (StatusCode, &'static str) {
         use matcher::Error as M;
@@ -122,7 +134,11 @@ impl ApiError {
                 words,
                 suggestion,
                 ..
-            }) => (Some(*ground), Some(words.as_slice()), Some(suggestion.as_str())),
+            }) => (
+                Some(*ground),
+                Some(words.as_slice()),
+                Some(suggestion.as_str()),
+            ),
             _ => (None, None, None),
         };
         serde_json::to_value(Body {
@@ -165,7 +181,10 @@ mod tests {
         assert_eq!(disc.status_and_code().1, "discriminatory_criterion");
         let body = disc.to_json();
         assert_eq!(body["error"]["ground"], "skin_colour");
-        assert_eq!(body["error"]["words"], serde_json::json!(["solo", "bianche"]));
+        assert_eq!(
+            body["error"]["words"],
+            serde_json::json!(["solo", "bianche"])
+        );
         assert_eq!(body["error"]["suggestion"], "Descrivete i compiti");
         assert!(invalid.to_json()["error"].get("ground").is_none());
         assert_eq!(

@@ -27,6 +27,13 @@ pub fn backup(to: Option<&Path>, server: Option<&str>, data: &Path) -> Result<()
             engine.backup_to_dir(to).map_err(|e| e.to_string())?
         }
     };
+    tracing::info!(
+        file = %path.display(),
+        records = summary.records,
+        keys = summary.keys,
+        seq = summary.seq,
+        "copia di sicurezza scritta"
+    );
     println!(
         "copia di sicurezza scritta in {}: {} record, {} chiavi, sequenza {}",
         path.display(),
@@ -115,18 +122,60 @@ fn fetch_backup(
         return Err(format!("il servizio ha risposto {}: {body}", status.trim()));
     }
     let length = length.ok_or("risposta senza lunghezza")?;
-    std::fs::create_dir_all(to).map_err(|e| e.to_string())?;
-    let partial = to.join(".dom-download.partial");
-    let mut file = std::fs::File::create(&partial).map_err(|e| e.to_string())?;
-    let copied = std::io::copy(&mut reader.take(length), &mut file).map_err(|e| e.to_string())?;
-    file.sync_all().map_err(|e| e.to_string())?;
-    if copied != length {
-        return Err(format!(
-            "trasferimento interrotto: {copied} byte su {length}"
-        ));
+    backup::create_private_dir(to).map_err(|e| e.to_string())?;
+    let (partial, mut file) =
+        backup::private_temp(to, "dom-download").map_err(|e| e.to_string())?;
+    let kept = (|| {
+        let copied =
+            std::io::copy(&mut reader.take(length), &mut file).map_err(|e| e.to_string())?;
+        file.sync_all().map_err(|e| e.to_string())?;
+        if copied != length {
+            return Err(format!(
+                "trasferimento interrotto: {copied} byte su {length}"
+            ));
+        }
+        let summary = backup::verify(&partial).map_err(|e| e.to_string())?;
+        let path = to.join(backup::backup_name(summary.seq));
+        std::fs::rename(&partial, &path).map_err(|e| e.to_string())?;
+        Ok((path, summary))
+    })();
+    if kept.is_err() {
+        // A broken download leaves nothing behind that could be mistaken for a backup.
+        let _ = std::fs::remove_file(&partial);
     }
-    let summary = backup::verify(&partial).map_err(|e| e.to_string())?;
-    let path = to.join(backup::backup_name(summary.seq));
-    std::fs::rename(&partial, &path).map_err(|e| e.to_string())?;
-    Ok((path, summary))
+    kept
+}
+
+/// Closes a data folder created before DOM restricted its permissions (0755 by the
+/// old default umask) to the service's user; a no-op when already private.
+pub fn restrict(data: &Path) -> Result<(), String> {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(meta) = std::fs::metadata(data) else {
+        return Ok(());
+    };
+    if meta.permissions().mode() & 0o077 != 0 {
+        std::fs::set_permissions(data, std::fs::Permissions::from_mode(backup::DIR_MODE)).map_err(
+            |e| {
+                format!(
+                    "impossibile restringere i permessi di {}: {e}",
+                    data.display()
+                )
+            },
+        )?;
+        tracing::warn!(data = %data.display(), "permessi della cartella dei dati ristretti a 0700");
+    }
+    let keys = data.join("keys");
+    if let Ok(m) = std::fs::metadata(&keys) {
+        if m.permissions().mode() & 0o077 != 0 {
+            std::fs::set_permissions(&keys, std::fs::Permissions::from_mode(backup::FILE_MODE))
+                .map_err(|e| {
+                    format!(
+                        "impossibile restringere i permessi di {}: {e}",
+                        keys.display()
+                    )
+                })?;
+            tracing::warn!("permessi del file delle chiavi ristretti a 0600");
+        }
+    }
+    Ok(())
 }

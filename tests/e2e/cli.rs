@@ -67,6 +67,8 @@ fn synth_import_and_report_from_the_command_line() {
     let mut lines = String::from_utf8(out.stdout).unwrap();
     assert_eq!(lines.lines().count(), 40);
     lines.push_str("{\"given_name\": 1}\n");
+    let (ok, _, err) = run(&["init", "--data", dir]);
+    assert!(ok, "{err}");
     let file = data.path().join("workers.jsonl");
     std::fs::write(&file, lines).unwrap();
     let (ok, out, err) = run(&["import", "--workers", file.to_str().unwrap(), "--data", dir]);
@@ -114,4 +116,122 @@ fn a_damaged_store_stops_start_up_every_time() {
         std::fs::read(data.path().join("keys")).unwrap() == keys,
         "the key file was not touched"
     );
+}
+
+#[test]
+fn every_command_has_its_own_flags_and_help() {
+    for command in [
+        "init", "serve", "match", "openings", "reindex", "report", "import", "synth", "admin",
+        "backup", "restore", "check",
+    ] {
+        let (ok, out, err) = run(&[command, "--help"]);
+        assert!(ok, "dom {command} --help: {err}");
+        assert!(out.contains(command), "dom {command} --help:\n{out}");
+    }
+    let (ok, out, _) = run(&["admin", "add-operator", "--help"]);
+    assert!(ok && out.contains("--role"), "{out}");
+    let (ok, out, _) = run(&["--version"]);
+    assert!(ok);
+    assert!(
+        out.starts_with("dom ") && out.contains(env!("CARGO_PKG_VERSION")),
+        "{out}"
+    );
+    // A flag of another command is refused, before anything runs.
+    for args in [
+        &["check", "--csv", "--seed", "5"][..],
+        &["report", "--seed", "5"][..],
+        &["serve", "--limit", "3"][..],
+        &["backup", "--to", "/tmp/x", "--csv"][..],
+    ] {
+        let (ok, _, err) = run(args);
+        assert!(!ok, "{args:?} ran");
+        assert!(err.contains("opzione sconosciuta"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn commands_on_a_missing_store_fail_and_create_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let typo = dir.path().join("dom-dta");
+    let typo_s = typo.to_str().unwrap();
+    let to = dir.path().join("backups");
+    let to_s = to.to_str().unwrap();
+    for args in [
+        &["check", "--data", typo_s][..],
+        &["report", "--data", typo_s][..],
+        &["match", crate::ROSSI, "--data", typo_s][..],
+        &["openings", crate::NATALIA, "--data", typo_s][..],
+        &["reindex", "--data", typo_s][..],
+        &["backup", "--to", to_s, "--data", typo_s][..],
+    ] {
+        let (ok, out, err) = run(args);
+        assert!(!ok, "{args:?} succeeded: {out}");
+        assert!(err.contains("nessun archivio"), "{args:?}: {err}");
+    }
+    // The environment names the folder too.
+    let out = dom()
+        .args(["check"])
+        .env("DOM_DATA", &typo)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(!typo.exists() && !to.exists(), "nothing created");
+    // `init` creates it; then the same backup works, and init refuses to run twice.
+    let (ok, out, err) = run(&["init", "--data", typo_s]);
+    assert!(ok && out.contains("archivio vuoto creato"), "{err}");
+    let (ok, _, err) = run(&["backup", "--to", to_s, "--data", typo_s]);
+    assert!(ok, "{err}");
+    let (ok, _, _) = run(&["init", "--data", typo_s]);
+    assert!(!ok);
+    // `serve` does not adopt a folder that holds something else.
+    std::fs::write(dir.path().join("notes.txt"), "x").unwrap();
+    let (ok, _, err) = run(&[
+        "serve",
+        "--data",
+        dir.path().to_str().unwrap(),
+        "--addr",
+        "127.0.0.1:0",
+    ]);
+    assert!(!ok);
+    assert!(err.contains("non è vuota"), "{err}");
+}
+
+#[test]
+fn a_closed_pipe_is_not_a_panic() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_str().unwrap();
+    let (ok, _, err) = run(&["match", crate::ROSSI, "--demo", "--data", dir]);
+    assert!(ok, "{err}");
+    for args in [
+        &["help"][..],
+        &["report", "--data", dir][..],
+        &["synth", "--workers", "20000"][..],
+    ] {
+        let mut child = dom()
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Read one byte, then hang up, as `| head -c1` does.
+        let mut stdout = child.stdout.take().unwrap();
+        let mut one = [0u8; 1];
+        stdout.read_exact(&mut one).unwrap();
+        drop(stdout);
+        let mut err = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        let status = child.wait().unwrap();
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(
+            status.code().is_some_and(|c| c == 0),
+            "{args:?}: {status:?} {err}"
+        );
+    }
 }

@@ -158,7 +158,8 @@ fn discriminatory_requests_are_refused_and_store_nothing() {
     assert!(!e["suggestion"].as_str().unwrap().is_empty());
     // Facts about the family pass.
     let mut fact = request_body();
-    fact["notes"] = json!("La signora è musulmana e mangia halal, parla solo arabo: serve chi parla arabo.");
+    fact["notes"] =
+        json!("La signora è musulmana e mangia halal, parla solo arabo: serve chi parla arabo.");
     let r = s.post_as(DESK, "/api/v1/requests", &fact);
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(requests_total(&s), before + 1);

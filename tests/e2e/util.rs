@@ -4,6 +4,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub fn dom() -> Command {
@@ -15,6 +16,8 @@ pub struct Server {
     child: Child,
     pub port: u16,
     _data: Option<tempfile::TempDir>,
+    /// What the server wrote on stderr, when started with [`Server::start_logged`].
+    log: Arc<Mutex<String>>,
 }
 
 impl Server {
@@ -27,6 +30,20 @@ impl Server {
     }
 
     pub fn start(data: &Path, extra: &[&str]) -> Server {
+        Server::spawn(data, extra, false)
+    }
+
+    /// Like [`Server::start`], keeping everything the server logs (see [`Server::log`]).
+    pub fn start_logged(data: &Path, extra: &[&str]) -> Server {
+        Server::spawn(data, extra, true)
+    }
+
+    /// The server's stderr so far.
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    fn spawn(data: &Path, extra: &[&str], logged: bool) -> Server {
         let mut child = dom()
             .arg("serve")
             .args(extra)
@@ -34,9 +51,24 @@ impl Server {
             .arg(data)
             .args(["--addr", "127.0.0.1:0"])
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(if logged {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .spawn()
             .expect("dom starts");
+        let log = Arc::new(Mutex::new(String::new()));
+        if let Some(stderr) = child.stderr.take() {
+            let log = log.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    let mut l = log.lock().unwrap();
+                    l.push_str(&line);
+                    l.push('\n');
+                }
+            });
+        }
         let stdout = child.stdout.take().expect("stdout");
         let mut line = String::new();
         BufReader::new(stdout)
@@ -52,6 +84,7 @@ impl Server {
             child,
             port,
             _data: None,
+            log,
         }
     }
 
@@ -99,6 +132,17 @@ impl Server {
     ) -> Response {
         try_request(self.port, method, path, token, body)
             .unwrap_or_else(|| panic!("{method} {path}: no complete response"))
+    }
+
+    /// Asks the server to stop (SIGTERM) and waits for it; true if it exited cleanly.
+    pub fn terminate(&mut self) -> bool {
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
+        let ok = self.child.wait().is_ok_and(|s| s.success());
+        // Let the log reader drain the pipe.
+        std::thread::sleep(Duration::from_millis(200));
+        ok
     }
 
     /// Stops the server the hard way (SIGKILL), as a power cut would.

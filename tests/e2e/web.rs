@@ -5,7 +5,7 @@
 use crate::util::{Response, Server};
 use crate::{DESK, PUNTO};
 
-fn form_post(s: &Server, path: &str, cookie: Option<&str>, body: &str) -> Response {
+pub(crate) fn form_post(s: &Server, path: &str, cookie: Option<&str>, body: &str) -> Response {
     let cookie = cookie.map_or(String::new(), |c| format!("Cookie: {c}\r\n"));
     s.raw(&format!(
         "POST {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n{cookie}\
@@ -14,14 +14,14 @@ fn form_post(s: &Server, path: &str, cookie: Option<&str>, body: &str) -> Respon
     ))
 }
 
-fn get(s: &Server, path: &str, cookie: &str) -> Response {
+pub(crate) fn get(s: &Server, path: &str, cookie: &str) -> Response {
     s.raw(&format!(
         "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nCookie: {cookie}\r\n\r\n"
     ))
 }
 
 /// Signs in; returns the cookie pair (`dom_sessione=…`).
-fn sign_in(s: &Server, token: &str) -> String {
+pub(crate) fn sign_in(s: &Server, token: &str) -> String {
     let r = form_post(s, "/ui/accesso", None, &format!("token={token}"));
     assert_eq!(r.status, 303, "{}", r.body);
     let set = r
@@ -35,7 +35,7 @@ fn sign_in(s: &Server, token: &str) -> String {
     set.split(';').next().unwrap().to_string()
 }
 
-fn csrf(page: &str) -> String {
+pub(crate) fn csrf(page: &str) -> String {
     let at = page.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
     page[at..at + 64].to_string()
 }

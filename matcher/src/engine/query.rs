@@ -9,8 +9,8 @@ use crate::error::{Error, Result};
 use crate::features::{RequestFeatures, WorkerFeatures};
 use crate::index::WorkerFilter;
 use crate::model::{
-    AuditEntry, Candidate, DuplicateMatch, FollowUp, Id, Opening, Operator, Organisation, Proposal,
-    Request, RequestStatus, Worker,
+    AuditEntry, Candidate, DuplicateMatch, FollowUp, FollowUpStatus, Id, Opening, Operator,
+    Organisation, Proposal, Request, RequestStatus, Worker,
 };
 use crate::rank::{self, Breakdown, Exclusion};
 use crate::relevance::DocTerms;
@@ -132,6 +132,15 @@ impl Engine {
             });
         }
         Ok(out)
+    }
+
+    /// How many follow-ups are past their date (the service's metrics).
+    pub fn overdue_follow_ups(&self) -> Result<usize> {
+        Ok(self
+            .store
+            .follow_ups
+            .select(|f| f.status == FollowUpStatus::Overdue)?
+            .len())
     }
 
     pub fn organisations(&self) -> Result<Vec<Organisation>> {

@@ -150,7 +150,7 @@ pub async fn handle_rejection(r: Rejection) -> Result<warp::reply::Response, Inf
 pub fn render(e: &ApiError) -> warp::reply::Response {
     let status = e.status_and_code().0;
     if status == StatusCode::INTERNAL_SERVER_ERROR {
-        eprintln!("errore interno: {e:?}");
+        tracing::error!(error = %e.log_line(), "errore interno");
     }
     let mut resp = json(status, &e.to_json());
     if status == StatusCode::UNAUTHORIZED {

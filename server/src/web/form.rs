@@ -55,7 +55,39 @@ enum Step {
     Index(usize),
 }
 
+/// The deepest field the forms have is `languages[1].level` (3 steps); anything much
+/// deeper or longer is not a field of ours but a probe, refused before any JSON is built.
+pub const MAX_SEGMENTS: usize = 8;
+pub const MAX_NAME_BYTES: usize = 200;
+
+/// The key an oversized field name becomes in the body: no input shape has it, so the
+/// API's validation refuses the body ("campo non previsto") and nothing is stored, even
+/// for a caller that did not run [`check_names`] first.
+pub const REFUSED_NAME: &str = "nome_di_campo_non_valido";
+
+/// A form whose field names are longer or deeper than any of ours, refused with an
+/// Italian message (the pages may call it before [`to_json`] for a clearer banner).
+pub fn check_names(pairs: &[(String, String)]) -> Result<(), matcher::Error> {
+    match pairs.iter().find(|(k, _)| !name_fits(k)) {
+        None => Ok(()),
+        Some(_) => Err(matcher::Error::invalid(
+            "",
+            format!(
+                "modulo non valido: un nome di campo supera {MAX_NAME_BYTES} caratteri \
+                 o {MAX_SEGMENTS} livelli"
+            ),
+        )),
+    }
+}
+
+fn name_fits(name: &str) -> bool {
+    name.len() <= MAX_NAME_BYTES && name.split('.').count() <= MAX_SEGMENTS
+}
+
 fn steps(path: &str) -> Option<Vec<Step>> {
+    if !name_fits(path) {
+        return None;
+    }
     let mut out = Vec::new();
     for part in path.split('.') {
         let (name, rest) = part.split_once('[').unwrap_or((part, ""));
@@ -72,32 +104,38 @@ fn steps(path: &str) -> Option<Vec<Step>> {
     Some(out)
 }
 
+/// Walks (creating as needed) down `steps` and stores `v` there. A loop, not recursion:
+/// the depth comes from the client.
 fn set(root: &mut Value, steps: &[Step], v: Value) {
-    let Some((first, rest)) = steps.split_first() else {
-        *root = v;
-        return;
-    };
-    match first {
-        Step::Key(k) => {
-            if !root.is_object() {
-                *root = Value::Object(Map::new());
-            }
-            if let Value::Object(m) = root {
-                set(m.entry(k.clone()).or_insert(Value::Null), rest, v);
-            }
-        }
-        Step::Index(i) => {
-            if !root.is_array() {
-                *root = Value::Array(Vec::new());
-            }
-            if let Value::Array(a) = root {
-                while a.len() <= *i {
-                    a.push(Value::Null);
+    let mut here = root;
+    for step in steps {
+        here = match step {
+            Step::Key(k) => {
+                if !here.is_object() {
+                    *here = Value::Object(Map::new());
                 }
-                set(&mut a[*i], rest, v);
+                match here {
+                    Value::Object(m) => m.entry(k.clone()).or_insert(Value::Null),
+                    _ => return,
+                }
             }
-        }
+            Step::Index(i) => {
+                if !here.is_array() {
+                    *here = Value::Array(Vec::new());
+                }
+                match here {
+                    Value::Array(a) => {
+                        while a.len() <= *i {
+                            a.push(Value::Null);
+                        }
+                        &mut a[*i]
+                    }
+                    _ => return,
+                }
+            }
+        };
     }
+    *here = v;
 }
 
 fn shape_key(path: &str) -> String {
@@ -149,7 +187,16 @@ pub fn to_json(pairs: &[(String, String)], shape: &Shape) -> Value {
         {
             continue;
         }
-        let Some(s) = steps(k) else { continue };
+        let Some(s) = steps(k) else {
+            if !name_fits(k) {
+                set(
+                    &mut root,
+                    &[Step::Key(REFUSED_NAME.to_string())],
+                    Value::Bool(true),
+                );
+            }
+            continue;
+        };
         let value = if shape.numbers.contains(&shape_key(k).as_str()) {
             v.replace(',', ".")
                 .parse::<f64>()
@@ -171,15 +218,19 @@ pub fn to_json(pairs: &[(String, String)], shape: &Shape) -> Value {
     root
 }
 
-/// `[null, {...}, null]` → `[{...}]`: unused rows of a repeated group.
+/// `[null, {...}, null]` → `[{...}]`: unused rows of a repeated group. An explicit
+/// stack rather than recursion, so no body can exhaust the thread's stack.
 fn drop_empty_rows(v: &mut Value) {
-    match v {
-        Value::Array(a) => {
-            a.retain(|x| !x.is_null());
-            a.iter_mut().for_each(drop_empty_rows);
+    let mut todo = vec![v];
+    while let Some(v) = todo.pop() {
+        match v {
+            Value::Array(a) => {
+                a.retain(|x| !x.is_null());
+                todo.extend(a.iter_mut());
+            }
+            Value::Object(m) => todo.extend(m.values_mut()),
+            _ => {}
         }
-        Value::Object(m) => m.values_mut().for_each(drop_empty_rows),
-        _ => {}
     }
 }
 
@@ -274,6 +325,44 @@ mod tests {
         );
         assert_eq!(body["driving_license"], false);
         assert!(body.get("notes").is_none() && body.get("csrf").is_none());
+    }
+
+    #[test]
+    fn deep_or_long_names_are_refused_not_followed() {
+        let deep = vec!["a"; 10_000].join(".");
+        let long = "x".repeat(MAX_NAME_BYTES + 1);
+        for name in [&deep, &long] {
+            let p = pairs(&[("given_name", "Ana"), (name.as_str(), "1")]);
+            assert!(check_names(&p).is_err());
+            let body = to_json(&p, &REQUEST);
+            assert_eq!(body[REFUSED_NAME], true, "the body cannot validate");
+            assert_eq!(body["given_name"], "Ana");
+            assert_eq!(body.as_object().map(|m| m.len()), Some(4));
+        }
+        let ok = ["a"; MAX_SEGMENTS].join(".");
+        let p = pairs(&[(ok.as_str(), "1")]);
+        assert!(check_names(&p).is_ok());
+        assert_eq!(
+            to_json(&p, &REQUEST)["a"]["a"]["a"]["a"]["a"]["a"]["a"]["a"],
+            "1"
+        );
+    }
+
+    #[test]
+    fn set_and_drop_empty_rows_handle_deep_values_without_recursion() {
+        let path: Vec<Step> = (0..100_000).map(|_| Step::Index(0)).collect();
+        let mut root = Value::Null;
+        set(&mut root, &path, Value::from(1));
+        drop_empty_rows(&mut root);
+        let mut depth = 0;
+        let mut here = &root;
+        while let Value::Array(a) = here {
+            depth += 1;
+            here = &a[0];
+        }
+        assert_eq!((depth, here.clone()), (100_000, Value::from(1)));
+        // Dropping a 100,000-deep value would recurse too: leak it in the test.
+        std::mem::forget(root);
     }
 
     #[test]

@@ -167,7 +167,7 @@ pub fn error_page(e: &ApiError) -> Response {
             "Riprovare tra qualche minuto.".to_string(),
         ),
         s if s.is_server_error() => {
-            eprintln!("errore interno (web): {e:?}");
+            tracing::error!(error = %e.log_line(), "errore interno (web)");
             ("Errore", "Si è verificato un errore del servizio. Riprovare; se persiste, avvisare l'amministratore.".to_string())
         }
         _ => ("Richiesta non valida", e.to_string()),

@@ -58,9 +58,12 @@ impl Sessions {
         (id, s)
     }
 
-    /// The live session behind a cookie value, refreshed.
+    /// The live session behind a cookie value, refreshed (and its operator noted for
+    /// the request log).
     pub fn get(&self, id: &str) -> Option<Session> {
-        self.get_at(id, Instant::now())
+        let s = self.get_at(id, Instant::now())?;
+        crate::client::note_operator(s.actor.operator_id);
+        Some(s)
     }
 
     fn get_at(&self, id: &str, now: Instant) -> Option<Session> {
@@ -88,14 +91,21 @@ impl Session {
     }
 }
 
-/// The `Set-Cookie` value that stores (or, with `None`, clears) the session id.
+/// The `Set-Cookie` value that stores (or, with `None`, clears) the session id;
+/// `Secure` when the running request came over HTTPS (`--public-url https://…` or a
+/// trusted proxy's `X-Forwarded-Proto`).
 pub fn cookie(id: Option<&str>) -> String {
+    cookie_with(id, crate::client::current().is_some_and(|c| c.https))
+}
+
+fn cookie_with(id: Option<&str>, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
     match id {
         Some(id) => format!(
-            "{COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
+            "{COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict{secure}; Max-Age={}",
             ABSOLUTE.as_secs()
         ),
-        None => format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
+        None => format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Strict{secure}; Max-Age=0"),
     }
 }
 
@@ -145,5 +155,8 @@ mod tests {
                 && c.starts_with("dom_sessione=abc;")
         );
         assert!(cookie(None).contains("Max-Age=0"));
+        assert!(!c.contains("Secure"), "plain HTTP outside a request");
+        assert!(cookie_with(Some("abc"), true).contains("; Secure;"));
+        assert!(cookie_with(None, true).contains("; Secure;"));
     }
 }
