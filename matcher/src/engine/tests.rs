@@ -12,6 +12,42 @@ use crate::model::{Request, Worker, WorkerInput};
 use crate::rank;
 use crate::store::Store;
 
+#[test]
+fn administration_writes_are_audited() {
+    let e = Engine::temporary().unwrap();
+    let org = crate::model::Organisation {
+        id: Id(0x0a),
+        name: "Sportello di prova".into(),
+        kind: crate::model::OrgKind::Desk,
+        comune: None,
+    };
+    e.create_organisation(None, org).unwrap();
+    let lines = e.audit_of(Id(0x0a)).unwrap();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0].record_kind, crate::model::RecordKind::Organisation);
+    let op = crate::model::Operator {
+        id: Id(0x0b),
+        org_id: Id(0x0a),
+        name: "Nuova operatrice".into(),
+        role: crate::model::Role::Operator,
+        token_sha256: "00".repeat(32),
+        created_on: fixtures::reference_date(),
+    };
+    e.create_operator(None, op.clone()).unwrap();
+    assert_eq!(e.audit_of(Id(0x0b)).unwrap().len(), 1);
+    // An operator of an organisation that does not exist is refused, and not audited.
+    let stray = crate::model::Operator {
+        id: Id(0x0c),
+        org_id: Id(0x0d),
+        ..op
+    };
+    assert!(matches!(
+        e.create_operator(None, stray),
+        Err(Error::Invalid { field, .. }) if field == "org_id"
+    ));
+    assert!(e.audit_of(Id(0x0c)).unwrap().is_empty());
+}
+
 /// Stores a worker record as it is, audited as the system (tests that set up states).
 fn put_worker(e: &Engine, w: &Worker) {
     e.apply(Change {

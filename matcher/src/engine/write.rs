@@ -118,6 +118,20 @@ impl Engine {
             .append_audit(&AuditEntry::by(Some(actor), action, kind, id))
     }
 
+    /// `audit` for every record of a list the actor was shown (a page of requests).
+    pub fn audit_each(
+        &self,
+        actor: &Actor,
+        action: AuditAction,
+        kind: RecordKind,
+        ids: impl IntoIterator<Item = Id>,
+    ) -> Result<()> {
+        for id in ids {
+            self.audit(actor, action, kind, id)?;
+        }
+        Ok(())
+    }
+
     /// Loads the demo organisations, operators, workers and requests into an empty store.
     /// Returns false (and changes nothing) if the store already holds data.
     pub fn seed_demo(&self, today: Date) -> Result<bool> {

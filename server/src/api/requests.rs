@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use matcher::model::{Request, RequestStatus};
+use matcher::model::{AuditAction, RecordKind, Request, RequestStatus};
 use matcher::{json, Date};
 use serde_json::json as j;
 use warp::filters::BoxedFilter;
@@ -83,6 +83,13 @@ async fn list(
             let all = s.engine.requests(scope, status)?;
             let total = all.len();
             let items: Vec<Request> = all.into_iter().skip(offset).take(limit).collect();
+            // The page carries families' phones and health notes: each one read is audited.
+            s.engine.audit_each(
+                &actor,
+                AuditAction::Read,
+                RecordKind::Request,
+                items.iter().map(|r| r.id),
+            )?;
             Ok(j!({"total": total, "offset": offset, "requests": items}))
         })
         .await?;
