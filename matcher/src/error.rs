@@ -3,8 +3,16 @@
 
 use crate::comuni::ComuneMatch;
 use crate::model::DuplicateMatch;
+use crate::rank::Constraint;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// One hard constraint a worker fails for a request, as the API shows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ExcludedBy {
+    pub constraint: Constraint,
+    pub detail: String,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -40,6 +48,10 @@ pub enum Error {
     /// The record does not exist (or was erased).
     #[error("{kind} non trovato: {id}")]
     NotFound { kind: &'static str, id: String },
+
+    /// The worker fails hard constraints of the request: every one, with its sentence.
+    #[error("non proponibile per questa richiesta: {}", .excluded_by.iter().map(|e| e.detail.as_str()).collect::<Vec<_>>().join("; "))]
+    NotEligible { excluded_by: Vec<ExcludedBy> },
 
     /// The change is not allowed in the record's current state.
     #[error("{0}")]

@@ -2,15 +2,14 @@
 //! that ask whether it became a job, outcomes (from operators or, by outcome code, from
 //! the family or the worker), 90-day retention checks, edits, and the periodic sweep.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::date::Date;
 use crate::engine::{Change, Eligibility, Engine};
 use crate::error::{Error, Result};
 use crate::model::{
-    Actor, AuditAction, AuditEntry, ContractShape, FollowUp, FollowUpKind, FollowUpStatus, Id,
-    NotHiredReason, Outcome, OutcomeKind, Proposal, RecordKind, Reporter, RequestStatus, Via,
-    WorkerStatus,
+    Actor, AuditAction, AuditEntry, FollowUp, FollowUpKind, FollowUpStatus, Id, Proposal,
+    RecordKind, RequestStatus, WorkerStatus,
 };
 
 /// When follow-ups fall due.
@@ -33,22 +32,6 @@ impl Default for FollowUpPolicy {
 
 /// Cards not confirmed for this long become inactive.
 pub const INACTIVE_AFTER_DAYS: i32 = 365;
-
-/// The body of `POST /api/v1/proposals/{id}/outcome`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct OutcomeInput {
-    pub outcome: OutcomeKind,
-    pub reported_by: Reporter,
-    #[serde(default)]
-    pub reason: Option<NotHiredReason>,
-    #[serde(default)]
-    pub note: String,
-    #[serde(default)]
-    pub start_on: Option<Date>,
-    #[serde(default)]
-    pub contract: Option<ContractShape>,
-}
 
 /// A proposal with its follow-ups, as the API returns it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -136,11 +119,12 @@ impl Engine {
         let candidate = match self.eligibility(worker_id, &r, today)? {
             Eligibility::Eligible(c) => c,
             Eligibility::Excluded(why) => {
-                let details: Vec<String> = why.iter().map(|e| e.detail()).collect();
-                return Err(Error::Conflict(format!(
-                    "non proponibile per questa richiesta: {}",
-                    details.join("; ")
-                )));
+                return Err(Error::NotEligible {
+                    excluded_by: why
+                        .iter()
+                        .map(crate::rank::Exclusion::excluded_by)
+                        .collect(),
+                });
             }
         };
         let rank = self
@@ -170,6 +154,8 @@ impl Engine {
             warnings: candidate.warnings,
             outcome_code: code.clone(),
             outcome: None,
+            needs_review: false,
+            history: Vec::new(),
             deidentified_on: None,
         };
         let follow_ups: Vec<FollowUp> = policy
@@ -205,114 +191,6 @@ impl Engine {
             proposal: p,
             follow_ups,
         })
-    }
-
-    /// Records what became of a proposal. `actor` is `None` when the family or the worker
-    /// reports it with the outcome code.
-    pub fn record_outcome(
-        &self,
-        actor: Option<&Actor>,
-        proposal_id: Id,
-        input: OutcomeInput,
-        policy: &FollowUpPolicy,
-        today: Date,
-    ) -> Result<ProposalView> {
-        match input.outcome {
-            OutcomeKind::Hired => {
-                let start = input.start_on.ok_or_else(|| {
-                    Error::invalid("start_on", "indicare la data di inizio del lavoro")
-                })?;
-                if start < today.add_days(-366) || start > today.add_days(366) {
-                    return Err(Error::invalid(
-                        "start_on",
-                        "la data di inizio deve essere entro un anno da oggi",
-                    ));
-                }
-            }
-            OutcomeKind::NotHired if input.reason.is_none() => {
-                return Err(Error::invalid(
-                    "reason",
-                    "indicare il motivo scegliendo dall'elenco (family_chose_other, \
-                     worker_declined, wage, hours, distance, need_changed, unreachable, other)",
-                ));
-            }
-            _ => {}
-        }
-        if input.note.chars().count() > 1000 {
-            return Err(Error::invalid("note", "al massimo 1000 caratteri"));
-        }
-        let _u = self.lock_updates();
-        let mut p = self.store().proposals.fetch(proposal_id)?;
-        if p.outcome
-            .as_ref()
-            .is_some_and(|o| o.outcome != OutcomeKind::NoAnswer)
-        {
-            return Err(Error::Conflict(
-                "l'esito di questa proposta è già stato registrato".into(),
-            ));
-        }
-        let outcome = Outcome {
-            outcome: input.outcome,
-            reported_by: input.reported_by,
-            reason: match input.outcome {
-                OutcomeKind::NotHired => input.reason,
-                _ => None,
-            },
-            note: input.note.trim().to_string(),
-            start_on: match input.outcome {
-                OutcomeKind::Hired => input.start_on,
-                _ => None,
-            },
-            contract: input.contract,
-            recorded_on: today,
-        };
-        p.outcome = Some(outcome.clone());
-        let mut change = Change::default();
-        let mut open: Vec<FollowUp> = self
-            .follow_ups_of(p.id)?
-            .into_iter()
-            .filter(|f| f.kind == FollowUpKind::Outcome)
-            .filter(|f| matches!(f.status, FollowUpStatus::Due | FollowUpStatus::Overdue))
-            .collect();
-        if outcome.outcome == OutcomeKind::NoAnswer {
-            // Nobody answered this time: close the follow-up at hand, ask again later.
-            open.truncate(1);
-        }
-        for mut f in open {
-            f.status = FollowUpStatus::Done;
-            f.outcome = Some(outcome.clone());
-            f.done_on = Some(today);
-            change.follow_ups.push(f);
-        }
-        if let (OutcomeKind::Hired, Some(start)) = (outcome.outcome, outcome.start_on) {
-            if let Some(mut w) = self.store().workers.get(p.worker_id)? {
-                w.status = WorkerStatus::Placed;
-                change.workers.push(w);
-            }
-            let mut r = self.store().requests.fetch(p.request_id)?;
-            r.status = RequestStatus::Filled;
-            r.closed_on = Some(today);
-            change.requests.push(r);
-            change.follow_ups.push(FollowUp {
-                id: Id::random(),
-                proposal_id: p.id,
-                org_id: p.org_id,
-                kind: FollowUpKind::Retention,
-                due_on: start.add_days(policy.retention_days),
-                status: FollowUpStatus::Due,
-                outcome: None,
-                retained: None,
-                done_on: None,
-            });
-        }
-        let mut audit = AuditEntry::by(actor, AuditAction::Outcome, RecordKind::Proposal, p.id);
-        if actor.is_none() {
-            audit.via = Via::OutcomeCode;
-        }
-        change.audit.push(audit);
-        change.proposals.push(p.clone());
-        self.apply(change)?;
-        self.proposal_view(p)
     }
 
     /// Answers a 90-day retention check. A job that ended makes the card available again.
@@ -417,6 +295,8 @@ mod tests {
     use super::*;
     use crate::fixtures;
     use crate::model::Role;
+    use crate::model::{NotHiredReason, OutcomeKind, Reporter};
+    use crate::outcome::OutcomeInput;
 
     fn today() -> Date {
         fixtures::reference_date()
@@ -447,6 +327,7 @@ mod tests {
             note: String::new(),
             start_on: Some(start.parse().unwrap()),
             contract: None,
+            correction: None,
         }
     }
 
@@ -484,7 +365,7 @@ mod tests {
         let olena = Id(0xa000000000000002); // no driving licence, which Rossi require
         assert!(matches!(
             e.propose(&desk(), ROSSI, olena, &policy, today()),
-            Err(Error::Conflict(m)) if m.contains("patente")
+            Err(Error::NotEligible { excluded_by }) if excluded_by.iter().any(|e| e.detail.contains("patente"))
         ));
     }
 
@@ -553,6 +434,7 @@ mod tests {
             note: "telefono spento".into(),
             start_on: None,
             contract: None,
+            correction: None,
         };
         let view = e
             .record_outcome(Some(&desk()), p.id, input, &policy, today())
@@ -646,14 +528,22 @@ mod tests {
             ),
             Err(Error::Discriminatory { .. })
         ));
+        assert!(matches!(
+            e.patch_request(&desk(), ROSSI, &serde_json::json!({"status": "closed"}), today()),
+            Err(Error::Invalid { field, .. }) if field == "close_reason"
+        ));
         let r = e
             .patch_request(
                 &desk(),
                 ROSSI,
-                &serde_json::json!({"status": "closed"}),
+                &serde_json::json!({"status": "closed", "close_reason": "la famiglia ha trovato da sola"}),
                 today(),
             )
             .unwrap();
+        assert_eq!(
+            r.status_reason.as_deref(),
+            Some("la famiglia ha trovato da sola")
+        );
         assert_eq!(r.status, RequestStatus::Closed);
         assert_eq!(
             e.store().requests.fetch(ROSSI).unwrap().status,

@@ -5,7 +5,8 @@
 use crate::model::{CcnlLevel, ExperienceKind, Job, Level, LiveIn, PermitKind};
 use crate::Date;
 
-const MONTHS: [&str; 12] = [
+/// Month names, January first.
+pub const MONTHS: [&str; 12] = [
     "gennaio",
     "febbraio",
     "marzo",

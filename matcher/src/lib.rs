@@ -22,6 +22,7 @@ pub mod italian;
 pub mod json;
 pub mod model;
 pub mod names;
+mod outcome;
 mod privacy;
 mod rank;
 mod relevance;
@@ -38,11 +39,12 @@ mod vault;
 pub use check::CheckReport;
 pub use comuni::{Comune, ComuneMatch, Comuni};
 pub use date::Date;
-pub use engine::{Change, DueFollowUp, Eligibility, Engine, Recovery, RequestScope};
-pub use error::{Error, Result};
-pub use followup::{normalise_code, FollowUpPolicy, OutcomeInput, ProposalView, Sweep, CODE_LEN};
+pub use engine::{Change, DueFollowUp, Eligibility, Engine, Recovery, RequestScope, WhyNot};
+pub use error::{Error, ExcludedBy, Result};
+pub use followup::{normalise_code, FollowUpPolicy, ProposalView, Sweep, CODE_LEN};
 pub use import::{parse_line, parse_request_line, ImportReport};
 pub use index::WorkerFilter;
+pub use outcome::{Correction, OutcomeInput, PublicAnswer, PublicOutcome};
 pub use privacy::{RetentionPass, WorkerExport};
 pub use rank::{
     documentation as constraint_documentation, Constraint, Exclusion, Factor, MAX_LIMIT,

@@ -239,6 +239,7 @@ vocabulary!(
         Distance = "distance" / "distanza o trasporti",
         NeedChanged = "need_changed" / "il bisogno della famiglia è cambiato",
         Unreachable = "unreachable" / "persona non raggiungibile",
+        WorkerPlacedElsewhere = "worker_placed_elsewhere" / "la persona ha trovato lavoro presso un'altra famiglia",
         Other = "other" / "altro motivo",
     }
 );
@@ -488,6 +489,13 @@ pub struct RequestInput {
     pub offered: Option<Wage>,
     #[serde(default)]
     pub notes: String,
+    /// How many people the family will hire (1–5).
+    #[serde(default = "one_position")]
+    pub positions: u8,
+}
+
+fn one_position() -> u8 {
+    1
 }
 
 /// A family request as stored. `notes` may describe the health of the person cared for.
@@ -506,7 +514,13 @@ pub struct Request {
     pub requires: Requirements,
     pub offered: Option<Wage>,
     pub notes: String,
+    /// How many people the family will hire: `hired` outcomes never exceed it.
+    #[serde(default = "one_position")]
+    pub positions: u8,
     pub status: RequestStatus,
+    /// Why it was last closed or reopened, as the operator or referrer wrote it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_reason: Option<String>,
     pub created_on: Date,
     /// When it became `filled` or `closed`: the monthly review counts closures by it.
     #[serde(default)]
@@ -531,6 +545,7 @@ impl Request {
             requires: self.requires.clone(),
             offered: self.offered,
             notes: self.notes.clone(),
+            positions: self.positions,
         }
     }
 
@@ -593,6 +608,12 @@ pub struct Proposal {
     pub outcome_code: String,
     #[serde(default)]
     pub outcome: Option<Outcome>,
+    /// A report contradicted the recorded outcome: the desk must look at it.
+    #[serde(default)]
+    pub needs_review: bool,
+    /// Every report of the outcome, oldest first, applied or not.
+    #[serde(default)]
+    pub history: Vec<OutcomeReport>,
     /// Set when retention (or the worker's erasure) removed the explanations and notes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deidentified_on: Option<Date>,
@@ -632,6 +653,23 @@ pub struct Outcome {
     pub recorded_on: Date,
 }
 
+/// One report of a proposal's outcome: who said what, when, and whether it was applied
+/// (a public answer that contradicts the recorded outcome is kept, not applied).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutcomeReport {
+    pub outcome: OutcomeKind,
+    pub reported_by: Reporter,
+    pub on: Date,
+    #[serde(default)]
+    pub start_on: Option<Date>,
+    #[serde(default)]
+    pub reason: Option<NotHiredReason>,
+    pub applied: bool,
+    /// Set when a desk operator corrected a decided outcome: why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correction: Option<String>,
+}
+
 /// A dated question to ask about a proposal: did it become a job, is it still going.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FollowUp {
@@ -661,6 +699,7 @@ vocabulary!(
         Outcome = "outcome" / "esito",
         FollowUp = "follow_up" / "verifica",
         Export = "export" / "esportazione",
+        Correction = "correction" / "correzione",
     }
 );
 

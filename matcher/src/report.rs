@@ -469,6 +469,8 @@ mod tests {
             requires: Requirements::default(),
             offered: None,
             notes: String::new(),
+            positions: 1,
+            status_reason: None,
             status: if closed.is_some() {
                 RequestStatus::Closed
             } else {
@@ -498,6 +500,8 @@ mod tests {
             reasons: vec![],
             warnings: vec![],
             outcome_code: format!("C{id}"),
+            needs_review: false,
+            history: vec![],
             outcome: outcome.map(|(k, recorded, start)| Outcome {
                 outcome: k,
                 reported_by: Reporter::Operator,

@@ -162,6 +162,12 @@ pub fn request(input: RequestInput, id: Id, today: Date) -> Result<Request> {
     }
     let notes = notes("notes", &input.notes)?;
     guard::check_text("notes", &notes)?;
+    if !(1..=5).contains(&input.positions) {
+        return Err(Error::invalid(
+            "positions",
+            "quante persone la famiglia assumerà: da 1 a 5",
+        ));
+    }
     Ok(Request {
         id,
         org_id: None,
@@ -176,7 +182,9 @@ pub fn request(input: RequestInput, id: Id, today: Date) -> Result<Request> {
         requires: input.requires,
         offered: input.offered,
         notes,
+        positions: input.positions,
         status: RequestStatus::Open,
+        status_reason: None,
         created_on: today,
         closed_on: None,
         deidentified_on: None,

@@ -5,10 +5,11 @@
 use std::net::SocketAddr;
 
 use matcher::model::{
-    Actor, AuditAction, FollowUp, Id, NotHiredReason, OutcomeKind, Proposal, RecordKind, Reporter,
-    Request, Role, Worker,
+    Actor, AuditAction, FollowUp, Id, Proposal, RecordKind, Reporter, Request, Role, Worker,
 };
-use matcher::{Date, Engine, OutcomeInput, ProposalView, RequestScope};
+use matcher::{
+    Date, Engine, OutcomeInput, ProposalView, PublicAnswer, PublicOutcome, RequestScope,
+};
 
 use crate::app::State;
 use crate::error::ApiError;
@@ -62,6 +63,15 @@ pub fn read_request(engine: &Engine, actor: &Actor, id: Id) -> Result<Request, A
     Ok(r)
 }
 
+/// Changing a request's state: closing is for whoever may change the request; reopening
+/// (which changes what the review counts) is the desk's.
+pub fn may_change_status(actor: &Actor, patch: &serde_json::Value) -> Result<(), ApiError> {
+    match patch.get("status").and_then(|s| s.as_str()) {
+        Some("open") => desk(actor),
+        _ => Ok(()),
+    }
+}
+
 /// A proposal the actor may see: through its request.
 pub fn visible_proposal(engine: &Engine, actor: &Actor, id: Id) -> Result<Proposal, ApiError> {
     request_scope(actor)?;
@@ -98,6 +108,10 @@ pub fn record_outcome(
 ) -> Result<ProposalView, ApiError> {
     visible_proposal(&state.engine, actor, id)?;
     let input = input()?;
+    if input.correction.is_some() {
+        // Correcting a decided outcome is the desk's.
+        desk(actor)?;
+    }
     Ok(state
         .engine
         .record_outcome(Some(actor), id, input, &state.policy, Date::today())?)
@@ -135,34 +149,34 @@ pub fn public_attempt(
     Ok(())
 }
 
-/// Records what the family or the worker reports with a code: holding the code is the
-/// access (the API and the web page).
-pub fn record_public(s: &State, code: &str, mut input: OutcomeInput) -> Result<(), ApiError> {
-    let proposal = s
-        .engine
-        .proposal_by_code(code)?
-        .ok_or(ApiError::NotFound)?
-        .id;
-    if !matches!(input.reported_by, Reporter::Family | Reporter::Worker) {
-        return Err(matcher::Error::invalid(
-            "reported_by",
-            "indicare chi scrive: family (la famiglia) o worker (il lavoratore)",
-        )
-        .into());
-    }
-    if input.outcome == OutcomeKind::NoAnswer {
-        return Err(matcher::Error::invalid(
-            "outcome",
-            "indicare hired (abbiamo iniziato) o not_hired (non è andata)",
-        )
-        .into());
-    }
-    if input.outcome == OutcomeKind::NotHired && input.reason.is_none() {
-        input.reason = Some(NotHiredReason::Other);
-    }
-    s.engine
-        .record_outcome(None, proposal, input, &s.policy, Date::today())?;
-    Ok(())
+/// Records what the family (or the worker) reports with the code on the card: holding
+/// the code is the access (the API and the web page).
+pub fn record_public(
+    s: &State,
+    code: &str,
+    answer: PublicOutcome,
+    reported_by: Reporter,
+) -> Result<PublicAnswer, ApiError> {
+    let proposal = s.engine.proposal_by_code(code)?.ok_or(ApiError::NotFound)?;
+    Ok(s.engine.record_public_outcome(
+        proposal.id,
+        answer,
+        reported_by,
+        &s.policy,
+        Date::today(),
+    )?)
+}
+
+/// The start the family agreed on, offered as the answer to "da quando?" (today when it
+/// is still in the future); `None` for an unknown code.
+pub fn agreed_start(s: &State, code: &str) -> Result<Option<Date>, ApiError> {
+    let Some(p) = s.engine.proposal_by_code(code)? else {
+        return Ok(None);
+    };
+    let today = Date::today();
+    Ok(s.engine
+        .find_request(p.request_id)?
+        .map(|r| r.start_on.min(today)))
 }
 
 /// A path segment as a record id; anything else is simply not found.

@@ -61,6 +61,9 @@ struct Detail<'a> {
     words: Option<&'a [String]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     suggestion: Option<&'a str>,
+    /// Every hard constraint an ineligible worker fails (a refused proposal).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    excluded_by: Option<&'a [matcher::ExcludedBy]>,
 }
 
 impl ApiError {
@@ -87,7 +90,9 @@ impl ApiError {
                 M::Discriminatory { .. } => {
                     (StatusCode::UNPROCESSABLE_ENTITY, "discriminatory_criterion")
                 }
-                M::PossibleDuplicate { .. } | M::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+                M::PossibleDuplicate { .. } | M::Conflict(_) | M::NotEligible { .. } => {
+                    (StatusCode::CONFLICT, "conflict")
+                }
                 M::NotFound { .. } => (StatusCode::NOT_FOUND, "not_found"),
                 M::Corrupt { .. } | M::StoreInUse { .. } | M::Store(_) | M::Index(_) | M::Io(_) => {
                     (StatusCode::INTERNAL_SERVER_ERROR, "internal")
@@ -151,6 +156,12 @@ impl ApiError {
                 ground,
                 words,
                 suggestion,
+                excluded_by: match self {
+                    ApiError::Matcher(matcher::Error::NotEligible { excluded_by }) => {
+                        Some(excluded_by.as_slice())
+                    }
+                    _ => None,
+                },
             },
         })
         .unwrap_or_default()

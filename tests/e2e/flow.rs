@@ -128,7 +128,7 @@ fn a_request_becomes_a_job_and_the_month_knows_it() {
     let r = s.post_as(
         "none",
         &format!("/api/v1/outcome/{}", code.to_lowercase()),
-        &json!({"outcome": "hired", "reported_by": "family", "start_on": today()}),
+        &json!({"outcome": "hired", "start_on": today()}),
     );
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(!r.body.contains("Oksana"));
@@ -236,7 +236,7 @@ fn openings_and_request_closing() {
     let r = s.patch_as(
         PUNTO,
         &format!("/api/v1/requests/{}", crate::ROSSI),
-        &json!({"status": "closed"}),
+        &json!({"status": "closed", "close_reason": "la famiglia ha trovato da sola"}),
     );
     assert_eq!(r.status, 200, "{}", r.body);
     let r = s.get_as(

@@ -84,8 +84,7 @@ fn the_log_has_a_line_per_request_and_never_a_name_phone_or_token() {
 
 /// One wrong-code report to the public endpoint, as if forwarded for `client`.
 fn report_via(s: &Server, code: &str, header: &str) -> u16 {
-    let body = serde_json::json!({"outcome": "hired", "reported_by": "family", "start_on": crate::today()})
-        .to_string();
+    let body = serde_json::json!({"outcome": "hired", "start_on": crate::today()}).to_string();
     s.raw(&format!(
         "POST /api/v1/outcome/{code} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n{header}\r\n\
          Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",

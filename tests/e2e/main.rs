@@ -14,6 +14,7 @@ mod inputs;
 mod limits;
 mod matrix;
 mod openapi;
+mod outcomes;
 mod privacy;
 mod props;
 mod util;

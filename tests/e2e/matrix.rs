@@ -63,9 +63,11 @@ fn allowed(role: Role, method: &str, template: &str) -> bool {
         | ("get", "/api/v1/requests/{id}/proposals")
         | (_, "/api/v1/proposals/{id}")
         | (_, "/api/v1/proposals/{id}/outcome") => is_operator(role),
-        (_, "/api/v1/requests/{id}/candidates") | ("post", "/api/v1/requests/{id}/proposals") => {
-            is_operator(role)
-        }
+        (
+            _,
+            "/api/v1/requests/{id}/candidates" | "/api/v1/requests/{id}/candidates/{worker_id}",
+        )
+        | ("post", "/api/v1/requests/{id}/proposals") => is_operator(role),
         ("get", "/api/v1/follow-ups") => is_operator(role),
         // Follow-ups belong to the desk that proposed: another desk's is not found.
         ("post", "/api/v1/follow-ups/{id}/retention") => false,
@@ -146,7 +148,8 @@ fn every_route_refuses_every_role_it_should() {
                     "/proposals/{id}",
                     &format!("/proposals/{}", proposal["id"].as_str().unwrap()),
                 )
-                .replace("/follow-ups/{id}", &format!("/follow-ups/{f}"));
+                .replace("/follow-ups/{id}", &format!("/follow-ups/{f}"))
+                .replace("{worker_id}", NATALIA);
             let path = if *template == "/api/v1/audit" {
                 format!("{path}?record={ROSSI}")
             } else {

@@ -49,6 +49,11 @@ pub const CLIENT_ROUTES: &[(&str, &str, &str)] = &[
         "/api/v1/requests/b000000000000001/candidates",
     ),
     (
+        "get",
+        "/api/v1/requests/{id}/candidates/{worker_id}",
+        "/api/v1/requests/b000000000000001/candidates/a000000000000017",
+    ),
+    (
         "post",
         "/api/v1/requests/{id}/proposals",
         "/api/v1/requests/b000000000000001/proposals",

@@ -23,7 +23,7 @@ use crate::relevance::{DocTerms, TermStats};
 use crate::store::{Kind, Store};
 use crate::table::WorkerTable;
 
-pub use query::{DueFollowUp, Eligibility, RequestScope};
+pub use query::{DueFollowUp, Eligibility, RequestScope, WhyNot};
 pub use write::Change;
 
 /// Staged index changes that trigger a commit on their own; below it, commits happen

@@ -5,12 +5,12 @@ use serde::Serialize;
 
 use super::Engine;
 use crate::date::Date;
-use crate::error::{Error, Result};
+use crate::error::{Error, ExcludedBy, Result};
 use crate::features::{RequestFeatures, WorkerFeatures};
 use crate::index::WorkerFilter;
 use crate::model::{
     AuditEntry, Candidate, DuplicateMatch, FollowUp, FollowUpStatus, Id, Opening, Operator,
-    Organisation, Proposal, Request, RequestStatus, Worker,
+    Organisation, Proposal, Reason, Request, RequestStatus, Worker,
 };
 use crate::rank::{self, Breakdown, Exclusion};
 use crate::relevance::DocTerms;
@@ -48,6 +48,20 @@ pub struct DueFollowUp {
     pub worker_name: Option<String>,
     #[serde(skip)]
     pub request: Option<Request>,
+}
+
+/// The answer to "why is this person (not) a candidate?" (`GET …/candidates/{worker}`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WhyNot {
+    pub request_id: Id,
+    pub worker_id: Id,
+    pub eligible: bool,
+    pub excluded_by: Vec<ExcludedBy>,
+    /// Place in the ranking (1 = first); `null` when ineligible or below `MAX_LIMIT`.
+    pub rank: Option<u32>,
+    pub score: Option<f64>,
+    pub reasons: Vec<Reason>,
+    pub warnings: Vec<String>,
 }
 
 /// Whether a worker is a candidate for a request, and why not or how well.
@@ -296,6 +310,39 @@ impl Engine {
         Ok(Eligibility::Eligible(rank::explain(
             &w, &rf, &b, share, &shared, today,
         )))
+    }
+
+    /// "Why not?": whether a worker is a candidate for a stored request — every hard
+    /// constraint they fail, or their rank, score and reasons.
+    pub fn why(&self, request_id: Id, worker_id: Id, today: Date) -> Result<WhyNot> {
+        let r = self.store.requests.fetch(request_id)?;
+        let mut out = WhyNot {
+            request_id,
+            worker_id,
+            eligible: false,
+            excluded_by: Vec::new(),
+            rank: None,
+            score: None,
+            reasons: Vec::new(),
+            warnings: Vec::new(),
+        };
+        match self.eligibility(worker_id, &r, today)? {
+            Eligibility::Excluded(why) => {
+                out.excluded_by = why.iter().map(Exclusion::excluded_by).collect();
+            }
+            Eligibility::Eligible(c) => {
+                out.eligible = true;
+                out.rank = self
+                    .candidates_for(&r, rank::MAX_LIMIT, today)?
+                    .iter()
+                    .position(|x| x.worker_id == worker_id)
+                    .map(|i| i as u32 + 1);
+                out.score = Some(c.score);
+                out.reasons = c.reasons;
+                out.warnings = c.warnings;
+            }
+        }
+        Ok(out)
     }
 
     /// The tantivy-only ranking (filters + BM25), for the benchmark's baseline.

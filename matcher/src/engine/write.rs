@@ -165,13 +165,18 @@ impl Engine {
         let obj = patch
             .as_object_mut()
             .ok_or_else(|| Error::invalid("", "il corpo deve essere un oggetto JSON"))?;
-        let status = obj
-            .remove("status")
-            .map(json::parse::<WorkerStatus>)
-            .transpose()
-            .map_err(|_| {
-                Error::invalid("status", "stato non valido (available, inactive, placed)")
-            })?;
+        // `placed` follows from a recorded hire, never from an edit.
+        let status = match obj.remove("status").map(json::parse::<WorkerStatus>) {
+            None => None,
+            Some(Ok(s)) if s != WorkerStatus::Placed => Some(s),
+            Some(_) => {
+                return Err(Error::invalid(
+                    "status",
+                    "stato non valido: available (disponibile) o inactive (ritirata); \
+                     «collocata» si registra con l'esito di una proposta",
+                ))
+            }
+        };
         let reconfirm = match obj.remove("reconfirm") {
             None => false,
             Some(v) => v
@@ -219,21 +224,36 @@ impl Engine {
             .map(json::parse::<RequestStatus>)
             .transpose()
             .map_err(|_| Error::invalid("status", "stato non valido (open, closed)"))?;
+        let close_reason = reason_field(obj, "close_reason")?;
+        let reopen_reason = reason_field(obj, "reopen_reason")?;
         let input: RequestInput = json::patched(&old.to_input(), &patch)?;
         let mut r = validate::request(input, id, today)?;
         r.org_id = old.org_id;
         r.created_on = old.created_on;
         r.status = old.status;
         r.closed_on = old.closed_on;
+        r.status_reason = old.status_reason.clone();
         match status {
             None => {}
             Some(RequestStatus::Closed) => {
                 r.status = RequestStatus::Closed;
                 r.closed_on = Some(today);
+                r.status_reason = Some(close_reason.ok_or_else(|| {
+                    Error::invalid("close_reason", "indicare perché si chiude la richiesta")
+                })?);
             }
+            Some(RequestStatus::Open) if old.is_open() => {}
             Some(RequestStatus::Open) => {
-                r.status = RequestStatus::Open;
+                // Reopening changes what the review counts: only with a reason.
+                r.status = if self.proposals_of(id)?.is_empty() {
+                    RequestStatus::Open
+                } else {
+                    RequestStatus::ProposalsSent
+                };
                 r.closed_on = None;
+                r.status_reason = Some(reopen_reason.ok_or_else(|| {
+                    Error::invalid("reopen_reason", "indicare perché si riapre la richiesta")
+                })?);
             }
             Some(_) => {
                 return Err(Error::invalid(
@@ -242,10 +262,29 @@ impl Engine {
                 ))
             }
         }
+        if r.positions < old.positions && self.hires_of(id)? > usize::from(r.positions) {
+            return Err(Error::invalid(
+                "positions",
+                "ci sono già più assunzioni dei posti indicati",
+            ));
+        }
         let mut c = Change::audited(Some(actor), AuditAction::Update, RecordKind::Request, id);
         c.requests.push(r.clone());
         self.apply(c)?;
         Ok(r)
+    }
+
+    /// How many proposals of a request ended in a hire.
+    fn hires_of(&self, request: Id) -> Result<usize> {
+        Ok(self
+            .proposals_of(request)?
+            .iter()
+            .filter(|p| {
+                p.outcome
+                    .as_ref()
+                    .is_some_and(|o| o.outcome == crate::model::OutcomeKind::Hired)
+            })
+            .count())
     }
 
     /// Creates an organisation (administration), audited.
@@ -271,4 +310,25 @@ impl Engine {
         self.apply(c)?;
         Ok(op)
     }
+}
+
+/// A free-text reason taken out of a patch body: trimmed, at most 500 characters, and
+/// read by the anti-discrimination guard like every text about a request.
+fn reason_field(
+    obj: &mut serde_json::Map<String, serde_json::Value>,
+    field: &str,
+) -> Result<Option<String>> {
+    let Some(v) = obj.remove(field) else {
+        return Ok(None);
+    };
+    let text = v
+        .as_str()
+        .ok_or_else(|| Error::invalid(field, "deve essere un testo"))?
+        .trim()
+        .to_string();
+    if text.is_empty() || text.chars().count() > 500 {
+        return Err(Error::invalid(field, "da 1 a 500 caratteri"));
+    }
+    crate::guard::check_text(field, &text)?;
+    Ok(Some(text))
 }

@@ -52,6 +52,14 @@ impl Exclusion {
         }
     }
 
+    /// The API's view of it.
+    pub fn excluded_by(&self) -> crate::error::ExcludedBy {
+        crate::error::ExcludedBy {
+            constraint: self.constraint(),
+            detail: self.detail(),
+        }
+    }
+
     /// Italian explanation for the operator.
     pub fn detail(&self) -> String {
         match self {

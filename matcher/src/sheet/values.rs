@@ -75,20 +75,7 @@ fn quoted(s: &str) -> String {
 // ---------------------------------------------------------------------------------------
 // Dates and numbers
 
-const MONTHS: [&str; 12] = [
-    "gennaio",
-    "febbraio",
-    "marzo",
-    "aprile",
-    "maggio",
-    "giugno",
-    "luglio",
-    "agosto",
-    "settembre",
-    "ottobre",
-    "novembre",
-    "dicembre",
-];
+use crate::italian::MONTHS;
 
 /// A date as desks write it: `dd/mm/yyyy`, `d/m/yy`, `dd-mm-yyyy`, `dd.mm.yyyy`, ISO
 /// `yyyy-mm-dd` (with or without a time), "3 marzo 2026", a spreadsheet date cell, or a

@@ -66,6 +66,8 @@ pub const ROUTES: &[Route] = &[
     route(
 "get", "/api/v1/requests/{id}/candidates", "operator", "Candidati ordinati con le ragioni del punteggio (?limit=20)", None, 200),
     route(
+"get", "/api/v1/requests/{id}/candidates/{worker_id}", "operator", "Perché una persona è o non è candidata: ogni vincolo non soddisfatto (excluded_by), oppure posizione, punteggio e ragioni", None, 200),
+    route(
 "post", "/api/v1/requests/{id}/proposals", "operator", "Propone una persona alla famiglia; pianifica le verifiche", Some("ProposeBody"), 201),
     route(
 "get", "/api/v1/requests/{id}/proposals", "operator, referrer (own organisation)", "Proposte fatte per la richiesta, con la scheda per la famiglia", None, 200),
@@ -78,7 +80,7 @@ pub const ROUTES: &[Route] = &[
     route(
 "post", "/api/v1/follow-ups/{id}/retention", "operator (own organisation)", "Risposta alla verifica a 90 giorni", Some("RetentionBody"), 200),
     route(
-"post", "/api/v1/outcome/{code}", "anyone with the code (rate-limited)", "La famiglia o la persona comunica l'esito con il codice della scheda", Some("PublicOutcome"), 200),
+"post", "/api/v1/outcome/{code}", "anyone with the code (rate-limited)", "La famiglia comunica l'esito con il codice della scheda (200 registrato; 202 needs_review se contraddice l'esito registrato)", Some("PublicOutcome"), 200),
     route(
 "get", "/api/v1/outcome/{code}", "anyone with the code (rate-limited)", "Se l'esito è già stato comunicato", None, 200),
     route(
@@ -146,10 +148,9 @@ fn schemas() -> Value {
             "reason": {"type": "string", "enum": ["family_chose_other", "worker_declined", "wage", "hours", "distance", "need_changed", "unreachable", "other"]},
             "note": {"type": "string"}, "start_on": date,
             "contract": {"type": "object", "properties": {"live_in": live_in, "hours_per_week": {"type": "integer"}, "ccnl_level": {"type": "string", "enum": ["A", "AS", "B", "BS", "C", "CS", "D", "DS"]}}}}},
-        "PublicOutcome": {"type": "object", "required": ["outcome", "reported_by"], "properties": {
+        "PublicOutcome": {"type": "object", "required": ["outcome"], "additionalProperties": false, "properties": {
             "outcome": {"type": "string", "enum": ["hired", "not_hired"]},
-            "reported_by": {"type": "string", "enum": ["family", "worker"]},
-            "start_on": date, "note": {"type": "string"}}},
+            "start_on": date}},
         "RetentionBody": {"type": "object", "required": ["still_employed"], "properties": {"still_employed": {"type": "boolean"}}},
         "NewOrganisation": {"type": "object", "required": ["name", "kind"], "properties": {"name": {"type": "string"}, "kind": {"type": "string", "enum": ["desk", "punto_insieme", "social_services", "coordination"]}, "comune": {"type": "string"}}},
         "NewOperator": {"type": "object", "required": ["org_id", "name", "role"], "properties": {"org_id": {"type": "string"}, "name": {"type": "string"}, "role": {"type": "string", "enum": ["operator", "referrer", "coordinator", "admin"]}}}

@@ -5,8 +5,8 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use matcher::model::OutcomeKind;
-use matcher::{json, normalise_code, OutcomeInput, CODE_LEN};
+use matcher::model::{OutcomeKind, Reporter};
+use matcher::{json, normalise_code, PublicAnswer, PublicOutcome, CODE_LEN};
 use serde_json::json as j;
 use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
@@ -38,16 +38,23 @@ async fn report(
     if code.len() != CODE_LEN {
         return Err(ApiError::NotFound);
     }
-    state
+    let answer = state
         .blocking(move |s| {
-            let input: OutcomeInput = json::parse_bytes(&body)?;
-            access::record_public(s, &code, input)
+            let answer: PublicOutcome = json::parse_bytes(&body)?;
+            access::record_public(s, &code, answer, Reporter::Family)
         })
         .await?;
-    Ok(json(
-        StatusCode::OK,
-        &j!({"status": "recorded", "message": "Grazie, l'esito è stato registrato."}),
-    ))
+    Ok(match answer {
+        PublicAnswer::Recorded => json(
+            StatusCode::OK,
+            &j!({"status": "recorded", "message": "Grazie, l'esito è stato registrato."}),
+        ),
+        PublicAnswer::NeedsReview => json(
+            StatusCode::ACCEPTED,
+            &j!({"status": "needs_review",
+                 "message": "Grazie: la risposta è diversa da quella registrata, lo sportello la verificherà."}),
+        ),
+    })
 }
 
 async fn status(

@@ -59,6 +59,8 @@ fn view_for(state: &State, actor: &Actor, v: ProposalView) -> Result<serde_json:
         "proposed_on": p.proposed_on,
         "outcome_code": p.outcome_code,
         "outcome": p.outcome,
+        "needs_review": p.needs_review,
+        "history": p.history,
         "follow_ups": v.follow_ups,
         "worker": card,
     }))

@@ -32,8 +32,11 @@ pub fn routes(state: Arc<State>) -> BoxedFilter<(warp::reply::Response,)> {
         state.clone() => |id, t, b, s| respond(patch(id, t, b, s)));
     // GET /api/v1/requests/{id}/candidates?limit=20
     let candidates = route!(get base, warp::path!(String / "candidates"), token(), query();
-        state => |id, t, q, s| respond(candidates(id, t, q, s)));
-    first_of(create, [list, read, patch, candidates])
+        state.clone() => |id, t, q, s| respond(candidates(id, t, q, s)));
+    // GET /api/v1/requests/{id}/candidates/{worker_id}: why (not) a candidate
+    let why = route!(get base, warp::path!(String / "candidates" / String), token();
+        state => |id, w, t, s| respond(why(id, w, t, s)));
+    first_of(create, [list, read, patch, candidates, why])
 }
 
 async fn create(
@@ -116,7 +119,22 @@ async fn patch(
     on_record(state, token, id, move |s, actor, id| {
         access::visible_request(&s.engine, &actor, id)?;
         let patch = json::parse_value(&body)?;
+        access::may_change_status(&actor, &patch)?;
         Ok(s.engine.patch_request(&actor, id, &patch, Date::today())?)
+    })
+    .await
+}
+
+async fn why(
+    id: String,
+    worker: String,
+    token: Option<String>,
+    state: Arc<State>,
+) -> Result<warp::reply::Response, ApiError> {
+    let worker = parse_id(&worker)?;
+    on_record(state, token, id, move |s, actor, id| {
+        access::desk(&actor)?;
+        Ok(s.engine.why(id, worker, Date::today())?)
     })
     .await
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use matcher::model::{OutcomeKind, Reporter};
 use matcher::Date;
-use matcher::{normalise_code, OutcomeInput, CODE_LEN};
+use matcher::{normalise_code, PublicAnswer, PublicOutcome, CODE_LEN};
 use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::reply::Response;
@@ -18,7 +18,7 @@ use warp::Filter;
 
 use super::html::{esc, respond};
 use super::{form, query, render, Page};
-use crate::access::{public_attempt, record_public};
+use crate::access::{self, public_attempt, record_public};
 use crate::app::State;
 use crate::error::ApiError;
 use crate::filters::with_state;
@@ -38,6 +38,8 @@ struct Texts {
     thanks: &'static str,
     unknown: &'static str,
     busy: &'static str,
+    since: &'static str,
+    review: &'static str,
 }
 
 const LANGS: &[Texts] = &[
@@ -55,6 +57,8 @@ const LANGS: &[Texts] = &[
         thanks: "Grazie! La risposta è stata registrata.",
         unknown: "Codice non trovato. Controlli il codice stampato sulla scheda.",
         busy: "Troppi tentativi. Riprovi più tardi.",
+        since: "Da quando? (data di inizio)",
+        review: "Grazie! Lo sportello verificherà la risposta e vi contatterà se serve.",
     },
     Texts {
         code: "en",
@@ -70,6 +74,8 @@ const LANGS: &[Texts] = &[
         thanks: "Thank you! Your answer has been recorded.",
         unknown: "Code not found. Please check the code printed on the card.",
         busy: "Too many attempts. Please try again later.",
+        since: "Since when? (start date)",
+        review: "Thank you! The desk will check your answer and contact you if needed.",
     },
     Texts {
         code: "ro",
@@ -85,6 +91,8 @@ const LANGS: &[Texts] = &[
         thanks: "Mulțumim! Răspunsul a fost înregistrat.",
         unknown: "Cod negăsit. Verificați codul tipărit pe fișă.",
         busy: "Prea multe încercări. Reîncercați mai târziu.",
+        since: "De când? (data începerii)",
+        review: "Mulțumim! Ghișeul va verifica răspunsul și vă va contacta dacă este nevoie.",
     },
     Texts {
         code: "sq",
@@ -100,6 +108,9 @@ const LANGS: &[Texts] = &[
         thanks: "Faleminderit! Përgjigjja u regjistrua.",
         unknown: "Kodi nuk u gjet. Kontrolloni kodin e shtypur në kartë.",
         busy: "Shumë përpjekje. Provoni më vonë.",
+        since: "Që kur? (data e fillimit)",
+        review:
+            "Faleminderit! Sporteli do ta verifikojë përgjigjen dhe do t'ju kontaktojë nëse duhet.",
     },
     Texts {
         code: "uk",
@@ -115,6 +126,8 @@ const LANGS: &[Texts] = &[
         thanks: "Дякуємо! Відповідь записано.",
         unknown: "Код не знайдено. Перевірте код, надрукований на картці.",
         busy: "Забагато спроб. Спробуйте пізніше.",
+        since: "З якої дати? (дата початку)",
+        review: "Дякуємо! Служба перевірить відповідь і зв'яжеться з вами, якщо буде потрібно.",
     },
     Texts {
         code: "ar",
@@ -130,6 +143,8 @@ const LANGS: &[Texts] = &[
         thanks: "شكرًا! تم تسجيل إجابتكم.",
         unknown: "الرمز غير موجود. يرجى التحقق من الرمز المطبوع على البطاقة.",
         busy: "محاولات كثيرة. يرجى المحاولة لاحقًا.",
+        since: "منذ متى؟ (تاريخ البدء)",
+        review: "شكرًا! سيتحقق المكتب من إجابتك وسيتصل بك إذا لزم الأمر.",
     },
     Texts {
         code: "fr",
@@ -145,6 +160,8 @@ const LANGS: &[Texts] = &[
         thanks: "Merci ! Votre réponse a été enregistrée.",
         unknown: "Code introuvable. Vérifiez le code imprimé sur la fiche.",
         busy: "Trop de tentatives. Réessayez plus tard.",
+        since: "Depuis quand ? (date de début)",
+        review: "Merci ! Le guichet vérifiera la réponse et vous contactera si nécessaire.",
     },
 ];
 
@@ -159,13 +176,18 @@ pub fn routes(state: Arc<State>) -> BoxedFilter<(Response,)> {
     let show = warp::path!("esito" / String)
         .and(warp::get())
         .and(query())
-        .and_then(|code: String, q: HashMap<String, String>| {
+        .and(with_state(state.clone()))
+        .and_then(|code: String, q: HashMap<String, String>, st: Arc<State>| {
             render(async move {
-                Ok(show(
-                    &code,
-                    texts(q.get("lingua").map(String::as_str)),
-                    None,
-                ))
+                let t = texts(q.get("lingua").map(String::as_str));
+                let c = normalise_code(&code);
+                // The agreed start, so "da quando?" is prefilled; nothing else is shown.
+                let agreed = st
+                    .blocking(move |s| Ok(access::agreed_start(s, &c)?))
+                    .await
+                    .ok()
+                    .flatten();
+                Ok(show(&code, t, None, agreed))
             })
         });
     let answer = warp::path!("esito" / String)
@@ -200,7 +222,7 @@ fn frame(t: &Texts, body: &str) -> String {
     )
 }
 
-fn show(code: &str, t: &Texts, message: Option<(&str, bool)>) -> Response {
+fn show(code: &str, t: &Texts, message: Option<(&str, bool)>, agreed: Option<Date>) -> Response {
     let code = normalise_code(code);
     let notice = match message {
         Some((m, ok)) => format!(
@@ -218,6 +240,7 @@ fn show(code: &str, t: &Texts, message: Option<(&str, bool)>) -> Response {
              <p class=\"code\">{c}</p><p>{ask}</p><fieldset><legend>{who}</legend>\
              <label class=\"check\"><input type=\"radio\" name=\"reported_by\" value=\"family\" checked> {family}</label>\
              <label class=\"check\"><input type=\"radio\" name=\"reported_by\" value=\"worker\"> {worker}</label></fieldset>\
+             <p><label for=\"start_on\">{since}</label> <input type=\"date\" id=\"start_on\" name=\"start_on\" value=\"{agreed}\"></p>\
              <div class=\"big-buttons\"><button type=\"submit\" name=\"outcome\" value=\"hired\">{started}</button>\
              <button type=\"submit\" name=\"outcome\" value=\"not_hired\" class=\"secondary\">{not_ok}</button></div></form>",
             c = esc(&code),
@@ -228,6 +251,8 @@ fn show(code: &str, t: &Texts, message: Option<(&str, bool)>) -> Response {
             worker = esc(t.worker),
             started = esc(t.started),
             not_ok = esc(t.not_ok),
+            since = esc(t.since),
+            agreed = agreed.map(|d| d.to_string()).unwrap_or_default(),
         )
     };
     respond(StatusCode::OK, frame(t, &format!("{notice}{form}")))
@@ -245,7 +270,7 @@ async fn answer(
     let outcome = match get("outcome") {
         Some("hired") => OutcomeKind::Hired,
         Some("not_hired") => OutcomeKind::NotHired,
-        _ => return Ok(show(&code, t, None)),
+        _ => return Ok(show(&code, t, None, None)),
     };
     let reported_by = if get("reported_by") == Some("worker") {
         Reporter::Worker
@@ -253,32 +278,32 @@ async fn answer(
         Reporter::Family
     };
     if let Err(ApiError::TooManyRequests) = public_attempt(&state, client, &code) {
-        let mut r = show(&code, t, Some((t.busy, false)));
+        let mut r = show(&code, t, Some((t.busy, false)), None);
         *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
         return Ok(r);
     }
     if code.len() != CODE_LEN {
-        let mut r = show(&code, t, Some((t.unknown, false)));
+        let mut r = show(&code, t, Some((t.unknown, false)), None);
         *r.status_mut() = StatusCode::NOT_FOUND;
         return Ok(r);
     }
-    let input = OutcomeInput {
-        outcome,
-        reported_by,
-        reason: None,
-        note: String::new(),
-        start_on: (outcome == OutcomeKind::Hired).then(Date::today),
-        contract: None,
+    let start_on = match get("start_on").filter(|v| !v.is_empty()) {
+        None => None,
+        Some(v) => match v.parse::<Date>() {
+            Ok(d) => Some(d),
+            Err(_) => return Ok(show(&code, t, Some((t.since, false)), None)),
+        },
     };
+    let answer = PublicOutcome { outcome, start_on };
     let c = code.clone();
-    match state.blocking(move |s| record_public(s, &c, input)).await {
-        Ok(()) => Ok(show(&code, t, Some((t.thanks, true)))),
-        // Already answered (by the desk or an earlier visit): nothing more to do.
-        Err(ApiError::Matcher(matcher::Error::Conflict(_))) => {
-            Ok(show(&code, t, Some((t.thanks, true))))
-        }
+    match state
+        .blocking(move |s| record_public(s, &c, answer, reported_by))
+        .await
+    {
+        Ok(PublicAnswer::Recorded) => Ok(show(&code, t, Some((t.thanks, true)), None)),
+        Ok(PublicAnswer::NeedsReview) => Ok(show(&code, t, Some((t.review, true)), None)),
         Err(ApiError::NotFound) => {
-            let mut r = show(&code, t, Some((t.unknown, false)));
+            let mut r = show(&code, t, Some((t.unknown, false)), None);
             *r.status_mut() = StatusCode::NOT_FOUND;
             Ok(r)
         }

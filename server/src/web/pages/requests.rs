@@ -511,6 +511,9 @@ async fn outcome(
         note: String::new(),
         start_on: get("start_on").and_then(|d| d.parse().ok()),
         contract: None,
+        correction: get("correction_reason")
+            .filter(|r| !r.trim().is_empty())
+            .map(|reason| matcher::Correction { reason }),
     };
     let back = get("back")
         .filter(|b| b.starts_with("/ui/"))
