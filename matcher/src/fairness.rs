@@ -382,6 +382,46 @@ mod tests {
         assert!(audit(&[], 2026).is_empty());
     }
 
+    /// The audit's cost on a large store: `cargo test -p matcher --release --lib
+    /// fairness::tests::timing -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn timing() {
+        use crate::model::{Actor, Role};
+        let today = Date::from_ymd(2026, 11, 20).unwrap();
+        let e = Engine::temporary().unwrap();
+        e.seed_demo(today).unwrap();
+        e.import_workers(&crate::synth::Synth::new(7, today).workers(20_000))
+            .unwrap();
+        let actor = Actor {
+            operator_id: Id(1),
+            org_id: Id(1),
+            role: Role::Operator,
+        };
+        let policy = crate::FollowUpPolicy::default();
+        let mut proposed = 0;
+        for r in e.store().requests.select(|_| true).unwrap() {
+            for c in e.candidates(r.id, 3, today).unwrap() {
+                if e.propose(&actor, r.id, c.worker_id, &policy, today).is_ok() {
+                    proposed += 1;
+                }
+            }
+        }
+        let t = std::time::Instant::now();
+        let rows = e.fairness(Month::of(today)).unwrap();
+        let eligible: u64 = rows
+            .iter()
+            .filter(|r| r.attribute == Attribute::Gender)
+            .map(|r| r.eligible)
+            .sum();
+        println!(
+            "fairness over {} cards, {proposed} proposals: {eligible} eligible, {:?}",
+            e.store().workers.len(),
+            t.elapsed()
+        );
+        assert!(eligible >= proposed);
+    }
+
     #[test]
     fn the_window_is_twelve_months_ending_with_the_month() {
         let (from, until) = window("2026-11".parse().unwrap());

@@ -1,11 +1,11 @@
-//! The anti-discrimination protocol end to end: refusals from two organisations land in
-//! the register; a month of proposals and a hire give the fairness figures computed by
+//! The anti-discrimination protocol end to end: refusals from three organisations (API
+//! and web form, creates and an edit) land in the register; a month of proposals and a hire give the fairness figures computed by
 //! hand below; the coordinator reads both on the monthly review page.
 
 use serde_json::{json, Value};
 
 use crate::util::Server;
-use crate::web::{get, sign_in};
+use crate::web::{csrf, form_post, get, sign_in};
 use crate::{in_days, request_body, today, worker_body, COORD, DESK, PUNTO, SOCIAL};
 
 fn refused(s: &Server, token: &str, notes: &str, ground: &str) {
@@ -88,6 +88,17 @@ fn refusals_are_registered_and_the_month_audits_the_desks_choices() {
     );
     assert_eq!(r.status, 422, "{}", r.body);
     assert_eq!(r.json()["error"]["ground"], "sex");
+    // The web form's refusals count too (and the form keeps what was typed).
+    let punto = sign_in(&s, PUNTO);
+    let token = csrf(&get(&s, "/ui/richieste/nuova", &punto).body);
+    let form = format!(
+        "csrf={token}&family_name=Neri&job=colf&comune=Grosseto&live_in=no&hours_per_week=10\
+         &phone=%2B39+333+1234567&start_on={}&notes=Preferenza+per+persone+di+religione+cristiana",
+        in_days(7)
+    );
+    let r = form_post(&s, "/ui/richieste/nuova", Some(&punto), &form);
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("religione cristiana"), "{}", r.body);
     // A lawful request is not counted.
     let r = s.post_as(PUNTO, "/api/v1/requests", &request_body());
     assert_eq!(r.status, 201, "{}", r.body);
@@ -130,15 +141,15 @@ fn refusals_are_registered_and_the_month_audits_the_desks_choices() {
     assert_eq!(r.status, 200, "{}", r.body);
     let anti = &r.json()["anti_discrimination"];
     let refused = &anti["refused_requests"];
-    assert_eq!(refused["total"], 3, "{refused}");
+    assert_eq!(refused["total"], 4, "{refused}");
     assert_eq!(
         refused["by_ground"],
-        json!({"age": 1, "nationality": 1, "sex": 1})
+        json!({"age": 1, "nationality": 1, "religion": 1, "sex": 1})
     );
     assert_eq!(
         refused["by_organisation"],
         json!({
-            "Punto Insieme Grosseto": 1,
+            "Punto Insieme Grosseto": 2,
             "Servizio sociale professionale": 1,
             "Sportello Info Immigrati Grosseto": 1
         })
@@ -190,6 +201,7 @@ fn refusals_are_registered_and_the_month_audits_the_desks_choices() {
     for text in [
         "Protocollo antidiscriminazione",
         "nazionalità",
+        "religione",
         "Servizio sociale professionale",
         "da esaminare",
         "non è la prova",
