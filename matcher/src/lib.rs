@@ -12,6 +12,7 @@ mod date;
 mod dedupe;
 mod engine;
 mod error;
+mod fairness;
 mod features;
 pub mod fixtures;
 mod followup;
@@ -40,7 +41,9 @@ pub use check::CheckReport;
 pub use comuni::{Comune, ComuneMatch, Comuni};
 pub use date::Date;
 pub use engine::{Change, DueFollowUp, Eligibility, Engine, Recovery, RequestScope, WhyNot};
+pub use engine::{Refusal, RefusedRequests};
 pub use error::{Error, ExcludedBy, Result};
+pub use fairness::{Attribute as FairnessAttribute, FairnessRow};
 pub use followup::{normalise_code, FollowUpPolicy, ProposalView, Sweep, CODE_LEN};
 pub use import::{parse_line, parse_request_line, ImportReport};
 pub use index::WorkerFilter;
@@ -49,6 +52,7 @@ pub use privacy::{RetentionPass, WorkerExport};
 pub use rank::{
     documentation as constraint_documentation, Constraint, Exclusion, Factor, MAX_LIMIT,
 };
+pub use report::AntiDiscrimination;
 pub use report::{monthly, Month, MonthlyReport};
 pub use validate::{request as validate_request, worker as validate_worker};
 

@@ -10,8 +10,9 @@ use serde::Serialize;
 
 use crate::comuni::Comuni;
 use crate::date::Date;
-use crate::engine::Engine;
+use crate::engine::{Engine, RefusedRequests};
 use crate::error::{Error, Result};
+use crate::fairness::FairnessRow;
 use crate::model::{FollowUp, FollowUpStatus, Id, OutcomeKind, Proposal, Request, WorkerStatus};
 
 /// A calendar month, `YYYY-MM`.
@@ -163,11 +164,22 @@ pub struct MonthlyReport {
     pub median_days_request_to_first_proposal: Option<f64>,
     pub median_days_proposal_to_start: Option<f64>,
     pub failure_reasons: BTreeMap<String, u64>,
+    /// The anti-discrimination register of the month and the twelve-month fairness audit.
+    pub anti_discrimination: AntiDiscrimination,
     pub retention_90_days: RetentionChecks,
     /// Cards by state when the report is made (the store keeps no history of states).
     pub cards: Cards,
     pub by_comune: BTreeMap<String, ByComune>,
     pub change_from_previous_month: MonthOverMonth,
+}
+
+/// What the anti-discrimination protocol asks the review to show.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct AntiDiscrimination {
+    /// Requests the guard refused in the month (creates and edits, API and web form).
+    pub refused_requests: RefusedRequests,
+    /// Over the twelve months ending with the month: see `fairness`.
+    pub fairness: Vec<FairnessRow>,
 }
 
 /// Everything a report reads, loaded once.
@@ -362,6 +374,28 @@ impl MonthlyReport {
         for (k, v) in &self.failure_reasons {
             row("failure_reasons", k, v.to_string());
         }
+        let refused = &self.anti_discrimination.refused_requests;
+        row("refused_requests", "total", refused.total.to_string());
+        for (k, v) in &refused.by_ground {
+            row("refused_by_ground", k, v.to_string());
+        }
+        for (k, v) in &refused.by_organisation {
+            row("refused_by_organisation", k, v.to_string());
+        }
+        for f in &self.anti_discrimination.fairness {
+            let key = |field: &str| format!("{}/{}/{field}", f.attribute.name(), f.group);
+            row("fairness", &key("eligible"), f.eligible.to_string());
+            row("fairness", &key("proposed"), f.proposed.to_string());
+            row("fairness", &key("hired"), f.hired.to_string());
+            row(
+                "fairness",
+                &key("proposal_rate"),
+                f.proposal_rate.to_string(),
+            );
+            row("fairness", &key("hire_rate"), f.hire_rate.to_string());
+            row("fairness", &key("ratio_to_best"), opt(f.ratio_to_best));
+            row("fairness", &key("flag"), f.flag.to_string());
+        }
         row(
             "retention_90_days",
             "checked",
@@ -439,7 +473,22 @@ impl Engine {
     }
 
     pub fn monthly_report(&self, month: Month, today: Date) -> Result<MonthlyReport> {
-        Ok(monthly(&self.report_records()?, month, today))
+        let rec = self.report_records()?;
+        let mut r = monthly(&rec, month, today);
+        r.anti_discrimination = self.anti_discrimination(month, &rec.organisations)?;
+        Ok(r)
+    }
+
+    /// The month's refusals register and the fairness audit ending with the month.
+    pub fn anti_discrimination(
+        &self,
+        month: Month,
+        organisations: &HashMap<Id, String>,
+    ) -> Result<AntiDiscrimination> {
+        Ok(AntiDiscrimination {
+            refused_requests: RefusedRequests::of(&self.refusals_in(month)?, organisations),
+            fairness: self.fairness(month)?,
+        })
     }
 }
 
@@ -697,6 +746,51 @@ mod tests {
         assert!(
             csv.contains("\"'=HYPERLINK(\"\"x\"\"), Grosseto\""),
             "{csv}"
+        );
+    }
+
+    #[test]
+    fn csv_carries_the_anti_discrimination_sections() {
+        use crate::fairness::{Attribute, FairnessRow};
+        let mut r = monthly(&records(), "2026-11".parse().unwrap(), d("2026-11-26"));
+        r.anti_discrimination.refused_requests.total = 2;
+        r.anti_discrimination
+            .refused_requests
+            .by_ground
+            .insert("age".into(), 2);
+        r.anti_discrimination
+            .refused_requests
+            .by_organisation
+            .insert("Caritas".into(), 2);
+        r.anti_discrimination.fairness.push(FairnessRow {
+            attribute: Attribute::AgeBand,
+            group: "≥60".into(),
+            eligible: 5,
+            proposed: 1,
+            hired: 0,
+            proposal_rate: 0.2,
+            hire_rate: 0.0,
+            ratio_to_best: Some(0.4),
+            flag: true,
+        });
+        let csv = r.to_csv();
+        for line in [
+            "refused_requests,total,2\n",
+            "refused_by_ground,age,2\n",
+            "refused_by_organisation,Caritas,2\n",
+            "fairness,age_band/≥60/eligible,5\n",
+            "fairness,age_band/≥60/ratio_to_best,0.4\n",
+            "fairness,age_band/≥60/flag,true\n",
+        ] {
+            assert!(csv.contains(line), "{line} in {csv}");
+        }
+        let json = serde_json::to_value(&r).unwrap();
+        let row = &json["anti_discrimination"]["fairness"][0];
+        assert_eq!(row["attribute"], "age_band");
+        assert_eq!(row["flag"], true);
+        assert_eq!(
+            json["anti_discrimination"]["refused_requests"]["by_ground"]["age"],
+            2
         );
     }
 

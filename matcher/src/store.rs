@@ -22,6 +22,11 @@ pub const FORMAT_VERSION: u8 = 1;
 
 const SEQ_KEY: &[u8] = b"seq";
 
+/// A day as a key prefix that sorts like the dates (sign bit flipped, big-endian).
+fn day_key(day: crate::date::Date) -> [u8; 4] {
+    ((day.days() as u32) ^ 0x8000_0000).to_be_bytes()
+}
+
 /// A record type kept in its own sled tree.
 pub trait Record: Serialize + DeserializeOwned {
     /// Tree name, also used in error messages.
@@ -102,10 +107,12 @@ pub enum TreeName {
     Meta,
     ProposalsByRequest,
     FollowUpsByProposal,
+    /// The anti-discrimination register: one entry per refused request, no text.
+    Refusals,
 }
 
 impl TreeName {
-    pub const ALL: [TreeName; 12] = [
+    pub const ALL: [TreeName; 13] = [
         TreeName::Workers,
         TreeName::Requests,
         TreeName::Organisations,
@@ -118,6 +125,7 @@ impl TreeName {
         TreeName::Meta,
         TreeName::ProposalsByRequest,
         TreeName::FollowUpsByProposal,
+        TreeName::Refusals,
     ];
 
     pub fn name(self) -> &'static str {
@@ -134,6 +142,7 @@ impl TreeName {
             TreeName::Meta => "meta",
             TreeName::ProposalsByRequest => "proposals_by_request",
             TreeName::FollowUpsByProposal => "follow_ups_by_proposal",
+            TreeName::Refusals => "refusals",
         }
     }
 
@@ -706,6 +715,29 @@ impl Store {
     pub fn append_audit(&self, entry: &AuditEntry) -> Result<()> {
         self.audit.insert(audit_key(entry.at), encode(entry)?)?;
         Ok(())
+    }
+
+    /// Appends an entry to the refusals register under a key that sorts by `day` (the
+    /// random tail keeps two refusals of a day apart), flushed: the register is a count
+    /// the protocol relies on.
+    pub fn append_refusal(&self, day: crate::date::Date, value: &[u8]) -> Result<()> {
+        let mut key = day_key(day).to_vec();
+        key.extend_from_slice(&Id::random().to_key());
+        self.all[TreeName::Refusals as usize].insert(key, value)?;
+        self.flush()
+    }
+
+    /// The refusals register's entries of the days in `from..until`, oldest first.
+    pub fn refusals_between(
+        &self,
+        from: crate::date::Date,
+        until: crate::date::Date,
+    ) -> Result<Vec<Vec<u8>>> {
+        self.all[TreeName::Refusals as usize]
+            .range(day_key(from)..day_key(until))
+            .values()
+            .map(|v| Ok(v?.to_vec()))
+            .collect()
     }
 
     /// The audit entries about one record, oldest first.

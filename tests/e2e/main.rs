@@ -2,6 +2,7 @@
 //! data folder and talk to it as a client would.
 
 mod access;
+mod antidiscrimination;
 mod backup;
 mod browser;
 mod cli;

@@ -3,7 +3,9 @@
 //! with its audit line in the same transaction (`write`), and answers named queries and
 //! rankings (`query`). Nobody outside holds the store.
 
+mod eligible;
 mod query;
+mod register;
 mod sync;
 mod write;
 
@@ -24,6 +26,7 @@ use crate::store::{Kind, Store};
 use crate::table::WorkerTable;
 
 pub use query::{DueFollowUp, Eligibility, RequestScope, WhyNot};
+pub use register::{Refusal, RefusedRequests};
 pub use write::Change;
 
 /// Staged index changes that trigger a commit on their own; below it, commits happen

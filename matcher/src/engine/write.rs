@@ -95,10 +95,12 @@ impl Engine {
         actor: Option<&Actor>,
         today: Date,
     ) -> Result<Request> {
-        crate::guard::check_fields(body)?;
+        let org = actor.map(|a| a.org_id);
+        self.noting_refusal(org, today, crate::guard::check_fields(body))?;
         let input: RequestInput = json::parse(body.clone())?;
-        let mut r = validate::request(input, Id::random(), today)?;
-        r.org_id = actor.map(|a| a.org_id);
+        let mut r =
+            self.noting_refusal(org, today, validate::request(input, Id::random(), today))?;
+        r.org_id = org;
         let mut c = Change::audited(actor, AuditAction::Create, RecordKind::Request, r.id);
         c.requests.push(r.clone());
         self.apply(c)?;
@@ -215,7 +217,11 @@ impl Engine {
             ));
         }
         let mut patch = patch.clone();
-        crate::guard::check_fields(&patch)?;
+        self.noting_refusal(
+            Some(actor.org_id),
+            today,
+            crate::guard::check_fields(&patch),
+        )?;
         let obj = patch
             .as_object_mut()
             .ok_or_else(|| Error::invalid("", "il corpo deve essere un oggetto JSON"))?;
@@ -224,10 +230,15 @@ impl Engine {
             .map(json::parse::<RequestStatus>)
             .transpose()
             .map_err(|_| Error::invalid("status", "stato non valido (open, closed)"))?;
-        let close_reason = reason_field(obj, "close_reason")?;
-        let reopen_reason = reason_field(obj, "reopen_reason")?;
+        let org = Some(actor.org_id);
+        let close_reason = self.noting_refusal(org, today, reason_field(obj, "close_reason"))?;
+        let reopen_reason = self.noting_refusal(org, today, reason_field(obj, "reopen_reason"))?;
         let input: RequestInput = json::patched(&old.to_input(), &patch)?;
-        let mut r = validate::request(input, id, today)?;
+        let mut r = self.noting_refusal(
+            Some(actor.org_id),
+            today,
+            validate::request(input, id, today),
+        )?;
         r.org_id = old.org_id;
         r.created_on = old.created_on;
         r.status = old.status;

@@ -1,13 +1,13 @@
 //! The coordinator's monthly review: key figures, SVG charts (placements and placement
-//! rate over twelve months, outcomes by reason, requests by organisation and job), a
-//! month picker and the CSV download.
+//! rate over twelve months, outcomes by reason, requests by organisation and job), the
+//! anti-discrimination register and fairness audit, a month picker and the CSV download.
 
 use std::collections::HashMap;
 use std::fmt::Write;
 use std::sync::Arc;
 
 use matcher::model::Role;
-use matcher::{monthly, Date, Month};
+use matcher::{monthly, AntiDiscrimination, Date, Month};
 use warp::filters::BoxedFilter;
 use warp::http::HeaderValue;
 use warp::reply::Response;
@@ -58,9 +58,10 @@ async fn report(q: HashMap<String, String>, s: Option<Session>, state: Arc<State
     let s = signed_in(s, &[Role::Coordinator, Role::Operator])?;
     let month = month_of(&q)?;
     let today = Date::today();
-    let (current, history) = state
+    let (current, history, anti) = state
         .blocking(move |st| {
             let rec = st.engine.report_records()?;
+            let anti = st.engine.anti_discrimination(month, &rec.organisations)?;
             let mut months = vec![month];
             for _ in 0..11 {
                 let prev = months[months.len() - 1].previous();
@@ -71,7 +72,7 @@ async fn report(q: HashMap<String, String>, s: Option<Session>, state: Arc<State
                 .iter()
                 .map(|m| (*m, monthly(&rec, *m, today)))
                 .collect();
-            Ok((monthly(&rec, month, today), history))
+            Ok((monthly(&rec, month, today), history, anti))
         })
         .await?;
     let labels: Vec<String> = history.iter().map(|(m, _)| short(*m)).collect();
@@ -152,18 +153,101 @@ async fn report(q: HashMap<String, String>, s: Option<Session>, state: Arc<State
          <details><summary>Tabella dei dati</summary><table><thead><tr><th>Mese</th><th>Collocamenti</th><th>Tasso</th></tr></thead><tbody>{table}</tbody></table></details>\
          <h2>Esiti del mese per motivo</h2>{c2}\
          <h2>Richieste del mese per organizzazione</h2>{c3}\
-         <h2>Richieste del mese per tipo di lavoro</h2>{c4}",
+         <h2>Richieste del mese per tipo di lavoro</h2>{c4}{anti}",
         m = current.month,
         c1 = bars_with_rate("Collocamenti per mese", &labels, &placements, &rates),
         c2 = hbars("Esiti per motivo", &outcomes),
         c3 = hbars("Richieste per organizzazione", &by_org),
         c4 = hbars("Richieste per tipo di lavoro", &by_job),
+        anti = anti_discrimination(&anti),
     );
     ok_html(page(
         Some(&s),
         &format!("Rapporto mensile — {}", current.month),
         &body,
     ))
+}
+
+/// The register of refused requests and the fairness table, with what a flag means.
+fn anti_discrimination(a: &AntiDiscrimination) -> String {
+    let refused = &a.refused_requests;
+    let count_rows = |rows: &mut String, label: &str, n: u64| {
+        let _ = write!(
+            rows,
+            "<tr><td>{}</td><td class=\"num\">{n}</td></tr>",
+            esc(label)
+        );
+    };
+    let mut by_ground = String::new();
+    for (k, v) in &refused.by_ground {
+        let label = matcher::guard::Ground::from_name(k).map_or(k.as_str(), |g| g.label());
+        count_rows(&mut by_ground, label, *v);
+    }
+    let mut by_org = String::new();
+    for (k, v) in &refused.by_organisation {
+        count_rows(&mut by_org, k, *v);
+    }
+    let register = if refused.total == 0 {
+        "<p>Nessuna richiesta rifiutata nel mese.</p>".to_string()
+    } else {
+        format!(
+            "<p>Richieste rifiutate nel mese: <strong>{}</strong>.</p>\
+             <table><caption>Per motivo protetto</caption><thead><tr><th>Motivo</th><th>Rifiuti</th></tr></thead><tbody>{by_ground}</tbody></table>\
+             <table><caption>Per organizzazione</caption><thead><tr><th>Organizzazione</th><th>Rifiuti</th></tr></thead><tbody>{by_org}</tbody></table>",
+            refused.total
+        )
+    };
+    let pct = |r: f64| format!("{:.0}%", r * 100.0);
+    let mut fairness = String::new();
+    for f in &a.fairness {
+        let ratio = f
+            .ratio_to_best
+            .map_or("—".to_string(), |r| format!("{r:.2}").replace('.', ","));
+        let flag = if f.flag {
+            "<td><strong>da esaminare</strong></td>"
+        } else {
+            "<td>—</td>"
+        };
+        let _ = write!(
+            fairness,
+            "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{ratio}</td>{flag}</tr>",
+            f.attribute.label(),
+            esc(&f.group),
+            f.eligible,
+            f.proposed,
+            f.hired,
+            pct(f.proposal_rate),
+            pct(f.hire_rate),
+        );
+    }
+    let audit = if a.fairness.is_empty() {
+        "<p>Nessuna proposta negli ultimi 12 mesi: niente da confrontare.</p>".to_string()
+    } else {
+        format!(
+            "<table><caption>Proposte e assunzioni per gruppo, ultimi 12 mesi</caption><thead><tr>\
+             <th>Caratteristica</th><th>Gruppo</th><th>Candidabili</th><th>Proposte</th><th>Assunte</th>\
+             <th>Tasso di proposta</th><th>Tasso di assunzione</th><th>Rapporto col gruppo più proposto</th>\
+             <th>Segnale</th></tr></thead><tbody>{fairness}</tbody></table>"
+        )
+    };
+    format!(
+        "<h2>Protocollo antidiscriminazione</h2>\
+         <h3>Registro delle richieste rifiutate</h3>\
+         <p class=\"hint\">Il controllo antidiscriminazione rifiuta le richieste (nuove o modificate, dal modulo o \
+         dall'API) che scelgono i lavoratori per un motivo protetto dalla legge. Il registro ne conserva solo il \
+         numero, il giorno, il motivo e l'organizzazione: mai il testo.</p>{register}\
+         <h3>Equità delle proposte</h3>\
+         <p class=\"hint\">Tra le persone candidabili (che rispettavano tutti i requisiti obbligatori) per le \
+         richieste con almeno una proposta negli ultimi 12 mesi, quante sono state proposte e quante assunte, per \
+         genere, cittadinanza e fascia d'età. Il rapporto confronta il tasso di proposta di ogni gruppo con quello \
+         del gruppo più proposto: sotto 0,80 (la regola dei quattro quinti) il gruppo è segnalato «da esaminare».</p>\
+         <p class=\"hint\">Un segnale invita a guardare come vengono scelte le persone da proporre; non è la prova \
+         di una discriminazione. I gruppi piccoli variano molto per caso, e quelli con meno di 5 persone sono riuniti \
+         in «altri». La candidabilità è ricalcolata sulle schede come sono oggi, perché l'archivio non conserva la \
+         storia delle schede. Il punteggio non usa mai genere, cittadinanza o età: servono solo a questo controllo.</p>{audit}"
+    )
 }
 
 fn reason_label(key: &str) -> String {
