@@ -216,7 +216,12 @@ impl Engine {
         }
         for mut f in open {
             f.status = FollowUpStatus::Done;
-            f.outcome = Some(outcome.clone());
+            // The follow-up keeps what was decided, not the free text (the proposal,
+            // sealed under the worker's key, holds that).
+            f.outcome = Some(Outcome {
+                note: String::new(),
+                ..outcome.clone()
+            });
             f.done_on = Some(today);
             change.follow_ups.push(f);
         }

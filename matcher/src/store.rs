@@ -40,6 +40,13 @@ pub trait Record: Serialize + DeserializeOwned {
     /// follow-ups of this proposal" is a prefix scan, not a scan of every follow-up.
     const BY_PARENT: Option<TreeName> = None;
     fn id(&self) -> Id;
+    /// Whose key seals this record when it is not a person's own record (`KIND`): a
+    /// proposal carries text derived from the worker's card (wage asked, permit expiry,
+    /// note words), so it is sealed under the worker's key and becomes unreadable —
+    /// in every old version sled's log still holds — when the worker is erased.
+    fn sealed_by(&self) -> Option<Id> {
+        None
+    }
     /// The record this one belongs to; fixed for the record's life.
     fn parent(&self) -> Option<Id> {
         None
@@ -76,13 +83,21 @@ record!(Worker, TreeName::Workers, "scheda lavoratore", Kind::Worker);
 record!(Request, TreeName::Requests, "richiesta", Kind::Request);
 record!(Organisation, TreeName::Organisations, "organizzazione");
 record!(Operator, TreeName::Operators, "operatore");
-record!(
-    Proposal,
-    TreeName::Proposals,
-    "proposta",
-    by TreeName::ProposalsByRequest,
-    request_id
-);
+impl Record for Proposal {
+    const TREE: TreeName = TreeName::Proposals;
+    const LABEL: &'static str = "proposta";
+    const BY_PARENT: Option<TreeName> = Some(TreeName::ProposalsByRequest);
+    fn id(&self) -> Id {
+        self.id
+    }
+    fn parent(&self) -> Option<Id> {
+        Some(self.request_id)
+    }
+    fn sealed_by(&self) -> Option<Id> {
+        // Once stripped (erasure, retention) it holds only what the review counts.
+        self.deidentified_on.is_none().then_some(self.worker_id)
+    }
+}
 record!(
     FollowUp,
     TreeName::FollowUps,
@@ -162,6 +177,13 @@ enum Value {
         json: Vec<u8>,
         rekey: bool,
     },
+    /// A record sealed under another's key (a proposal under its worker's), which it
+    /// never creates: a record whose owner has no key is stored plain, one whose owner
+    /// was erased is refused.
+    SealUnder {
+        owner: Id,
+        json: Vec<u8>,
+    },
     Remove,
     /// Removes a person's record and destroys its key first.
     Erase(Id),
@@ -191,8 +213,8 @@ impl WriteSet {
 
     fn put_keyed<T: Record>(&mut self, value: &T, rekey: bool) -> Result<&mut WriteSet> {
         let id = value.id();
-        let v = match T::KIND {
-            Some(kind) => {
+        let v = match (T::KIND, value.sealed_by()) {
+            (Some(kind), _) => {
                 self.logged.push((kind, id));
                 Value::Seal {
                     id,
@@ -200,7 +222,11 @@ impl WriteSet {
                     rekey,
                 }
             }
-            None => Value::Plain(encode(value)?),
+            (None, Some(owner)) => Value::SealUnder {
+                owner,
+                json: serde_json::to_vec(value).map_err(serialisation)?,
+            },
+            (None, None) => Value::Plain(encode(value)?),
         };
         self.ops.push((T::TREE as usize, id.to_key().to_vec(), v));
         if let (Some(index), Some(parent)) = (T::BY_PARENT, value.parent()) {
@@ -617,6 +643,20 @@ impl Store {
                     }
                     Some(vault::seal(*id, gen, &key, json)?)
                 }
+                Value::SealUnder { owner, json } => match self.vault.current_key(*owner) {
+                    Some((gen, key)) => Some(vault::seal(*owner, gen, &key, json)?),
+                    None if self.vault.is_shredded(*owner) => {
+                        return Err(Error::Conflict(
+                            "la persona è stata cancellata: i suoi dati non si registrano più"
+                                .into(),
+                        ))
+                    }
+                    None => {
+                        let mut plain = vec![FORMAT_VERSION];
+                        plain.extend_from_slice(json);
+                        Some(plain)
+                    }
+                },
                 Value::Remove => None,
                 Value::Erase(id) => {
                     self.vault.shred(*id)?;

@@ -192,6 +192,11 @@ impl Vault {
         Ok((gen, key))
     }
 
+    /// The current key of `id`, if it has one (never creates it).
+    pub fn current_key(&self, id: Id) -> Option<(u32, Key)> {
+        self.inner().current.get(&id.0).map(|e| (e.gen, e.key))
+    }
+
     /// The key of generation `gen` of `id`, if it still exists.
     pub fn key(&self, id: Id, gen: u32) -> Option<Key> {
         let inner = self.inner();

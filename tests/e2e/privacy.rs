@@ -41,11 +41,16 @@ fn an_erased_person_is_nowhere_on_disk() {
     let s = Server::start(data.path(), &["--demo"]);
     let mut body = worker_body("Wilhelmina", "+39 345 8765123");
     body["family_name"] = json!("Oxenstierna");
+    // What a proposal's reasons and warnings copy from the card: the wage asked, a
+    // permit expiring soon after the start, a word of the notes; plus an outcome note.
+    let permit_expiry = crate::in_days(40);
+    body["wage_expectation"] = json!({"monthly_eur": 1234.56});
+    body["permit"] = json!({"kind": "work", "expires_on": permit_expiry});
     let w = s.post_as(DESK, "/api/v1/workers", &body);
     assert_eq!(w.status, 201, "{}", w.body);
     let id = w.json()["id"].as_str().unwrap().to_string();
     // Edited twice and proposed once, so several versions and a proposal exist.
-    for notes in ["Stiro e pulizie.", "Stiro, pulizie e cucina."] {
+    for notes in ["Stiro e pulizie.", "Stiro, pulizie e cucina quirinesca."] {
         let r = s.patch_as(
             DESK,
             &format!("/api/v1/workers/{id}"),
@@ -53,7 +58,9 @@ fn an_erased_person_is_nowhere_on_disk() {
         );
         assert_eq!(r.status, 200, "{}", r.body);
     }
-    let r = s.post_as(DESK, "/api/v1/requests", &crate::request_body());
+    let mut request_body = crate::request_body();
+    request_body["notes"] = json!("Pulizie, stiro e cucina quirinesca per una signora anziana.");
+    let r = s.post_as(DESK, "/api/v1/requests", &request_body);
     let request = r.json()["id"].as_str().unwrap().to_string();
     let p = s.post_as(
         DESK,
@@ -62,13 +69,36 @@ fn an_erased_person_is_nowhere_on_disk() {
     );
     assert_eq!(p.status, 201, "{}", p.body);
     let proposal = p.json()["id"].as_str().unwrap().to_string();
+    let reasons = p.body.clone();
+    for copied in ["1234.56", permit_expiry.as_str(), "quirinesca"] {
+        assert!(
+            reasons.contains(copied),
+            "the proposal copies {copied}: {reasons}"
+        );
+    }
+    let r = s.post_as(
+        DESK,
+        &format!("/api/v1/proposals/{proposal}/outcome"),
+        &json!({"outcome": "not_hired", "reported_by": "operator", "reason": "other",
+                "note": "Zebedeide non ha risposto"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
 
     let r = s.request("DELETE", &format!("/api/v1/workers/{id}"), Some(DESK), None);
     assert_eq!(r.status, 204, "{}", r.body);
     assert_eq!(s.get_as(DESK, &format!("/api/v1/workers/{id}")).status, 404);
     let found = s.get_as(DESK, "/api/v1/workers?name=Wilhelmina Oxenstierna");
     assert!(!found.body.contains(&id), "{}", found.body);
-    for needle in ["Wilhelmina", "Oxenstierna", "8765123", "345 8765123"] {
+    for needle in [
+        "Wilhelmina",
+        "Oxenstierna",
+        "8765123",
+        "345 8765123",
+        "1234.56",
+        permit_expiry.as_str(),
+        "quirinesca",
+        "Zebedeide",
+    ] {
         let hits = files_containing(data.path(), needle);
         assert!(hits.is_empty(), "{needle} still in {hits:?}");
     }

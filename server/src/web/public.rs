@@ -183,7 +183,7 @@ pub fn routes(state: Arc<State>) -> BoxedFilter<(Response,)> {
                 let c = normalise_code(&code);
                 // The agreed start, so "da quando?" is prefilled; nothing else is shown.
                 let agreed = st
-                    .blocking(move |s| Ok(access::agreed_start(s, &c)?))
+                    .blocking(move |s| access::agreed_start(s, &c))
                     .await
                     .ok()
                     .flatten();

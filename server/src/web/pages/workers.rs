@@ -312,12 +312,24 @@ pub fn refusal(f: &mut FormState, e: ApiError) -> Result<(), ApiError> {
                 .insert("allow_duplicate".into(), "conferma necessaria".into());
             Ok(())
         }
-        ApiError::Matcher(matcher::Error::Discriminatory { field, message, .. }) => {
+        ApiError::Matcher(matcher::Error::Discriminatory {
+            field,
+            message,
+            suggestion,
+            ground,
+            ..
+        }) => {
             f.banner = Some(format!(
-                "<p><strong>Criterio non ammesso.</strong> {}</p><p>La legge italiana vieta di scegliere o escludere \
-                 lavoratori per nazionalità, origine etnica, religione o colore della pelle (D.Lgs. 286/1998 art. 43, \
-                 D.Lgs. 215/2003). Descriva invece ciò che serve davvero: lingue parlate, esperienze, orari.</p>",
-                esc(message)
+                "<p><strong>Criterio non ammesso ({ground}).</strong> {message}</p>\
+                 <p><strong>Si può scrivere invece:</strong> {suggestion}</p>\
+                 <p>La legge vieta a chi fa intermediazione di scegliere o escludere lavoratori per \
+                 nazionalità, origine, religione, colore della pelle, sesso, età, disabilità, stato \
+                 civile o familiare, gravidanza, orientamento sessuale, opinioni politiche o \
+                 sindacali, anche se la famiglia è d'accordo. Descriva invece ciò che serve \
+                 davvero: compiti, orari, lingue, esperienze.</p>",
+                ground = esc(ground.label()),
+                message = esc(message),
+                suggestion = esc(suggestion),
             ));
             f.errors.insert(field.clone(), message.clone());
             Ok(())
