@@ -10,6 +10,8 @@ mod check;
 mod comuni;
 mod date;
 mod dedupe;
+mod demo;
+mod effectiveness;
 mod engine;
 mod error;
 mod features;

@@ -548,6 +548,13 @@ impl Synth {
         }
     }
 
+    /// A worker living in `area` (the rest drawn as `worker`).
+    pub fn worker_in(&mut self, area: &Area) -> Worker {
+        let mut w = self.worker();
+        w.comune = self.comune_in(area);
+        w
+    }
+
     pub fn workers(&mut self, n: usize) -> Vec<Worker> {
         (0..n).map(|_| self.worker()).collect()
     }

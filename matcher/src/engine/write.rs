@@ -146,6 +146,7 @@ impl Engine {
         })?;
         self.import_workers(&fixtures::demo_workers_at(today)?)?;
         self.import_requests(&fixtures::demo_requests_at(today)?)?;
+        crate::demo::seed_history(self, today)?;
         Ok(true)
     }
 
