@@ -108,7 +108,7 @@ mod tests {
         e.seed_demo(Date::from_ymd(2026, 11, 20).unwrap()).unwrap();
         let report = e.check().unwrap();
         assert!(report.is_consistent(), "{:?}", report.problems);
-        assert_eq!(report.workers, 64 + crate::demo::WORKERS);
+        assert_eq!(report.workers, 64);
         assert_eq!(report.queries, report.requests);
         // A card changed in the store behind the engine's back.
         let mut w = e.store().workers.iter().next().unwrap().unwrap();

@@ -25,7 +25,7 @@ const PROVINCE: &str = "FI";
 const ORG: Id = Id(0xd0c00000000000f1);
 const OPERATOR: Id = Id(0xe0000000000000f1);
 /// How many workers the history registers (besides the demo cards).
-pub(crate) const WORKERS: usize = 120;
+const WORKERS: usize = 120;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Event {
@@ -378,7 +378,7 @@ mod tests {
 
     fn seeded(today: Date) -> Engine {
         let e = Engine::temporary().unwrap();
-        assert!(e.seed_demo(today).unwrap());
+        assert!(e.seed_demo_with_history(today).unwrap());
         e
     }
 

@@ -40,6 +40,7 @@ mod vault;
 pub use check::CheckReport;
 pub use comuni::{Comune, ComuneMatch, Comuni};
 pub use date::Date;
+pub use effectiveness::Effectiveness;
 pub use engine::{Change, DueFollowUp, Eligibility, Engine, Recovery, RequestScope};
 pub use error::{Error, Result};
 pub use followup::{normalise_code, FollowUpPolicy, OutcomeInput, ProposalView, Sweep, CODE_LEN};

@@ -146,8 +146,18 @@ impl Engine {
         })?;
         self.import_workers(&fixtures::demo_workers_at(today)?)?;
         self.import_requests(&fixtures::demo_requests_at(today)?)?;
-        crate::demo::seed_history(self, today)?;
         Ok(true)
+    }
+
+    /// `seed_demo` and twelve months of history behind it (`--demo`), so the monthly
+    /// review's charts and effectiveness have content on first run. The demo set alone
+    /// stays what unit tests seed.
+    pub fn seed_demo_with_history(&self, today: Date) -> Result<bool> {
+        let seeded = self.seed_demo(today)?;
+        if seeded {
+            crate::demo::seed_history(self, today)?;
+        }
+        Ok(seeded)
     }
 
     /// Applies a JSON merge patch to a worker card. Besides the create fields it takes
