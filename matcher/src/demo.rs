@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::fixtures;
 use crate::followup::{FollowUpPolicy, OutcomeInput};
 use crate::model::{
-    Actor, FollowUpKind, FollowUpStatus, Id, LiveIn, NotHiredReason, OrgKind, Organisation,
+    Actor, FollowUpKind, FollowUpStatus, Gender, Id, LiveIn, NotHiredReason, OrgKind, Organisation,
     OutcomeKind, Reporter, Role, WorkerStatus,
 };
 use crate::report::Month;
@@ -26,6 +26,59 @@ const ORG: Id = Id(0xd0c00000000000f1);
 const OPERATOR: Id = Id(0xe0000000000000f1);
 /// How many workers the history registers (besides the demo cards).
 const WORKERS: usize = 120;
+
+/// Given and family names of the history's people (none of them a demo card's).
+const WOMEN: &[&str] = &[
+    "Ilinca",
+    "Mădălina",
+    "Corina",
+    "Teodora",
+    "Zinaida",
+    "Liubov",
+    "Halyna",
+    "Veronica",
+    "Dorina",
+    "Florentina",
+    "Valeria",
+    "Ludmila",
+    "Fatou",
+    "Aminata",
+    "Rosario",
+    "Jocelyn",
+    "Mirela",
+    "Silvia",
+    "Ketevan",
+    "Dilnoza",
+    "Samira",
+    "Hasna",
+];
+const MEN: &[&str] = &["Bogdan", "Andrii", "Mamadou", "Rodel", "Giorgi"];
+const FAMILIES: &[&str] = &[
+    "Moldovan",
+    "Ciobanu",
+    "Lupu",
+    "Sandu",
+    "Zaharia",
+    "Bejan",
+    "Hrytsenko",
+    "Marchenko",
+    "Lysenko",
+    "Rudenko",
+    "Kola",
+    "Shehu",
+    "Reyes",
+    "Bautista",
+    "Mendoza",
+    "Condori",
+    "Haddad",
+    "Zerrouki",
+    "Sow",
+    "Camara",
+    "Tsiklauri",
+    "Nurmatova",
+    "Ramos",
+    "Villanueva",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Event {
@@ -58,30 +111,49 @@ pub(crate) fn seed_history(engine: &Engine, today: Date) -> Result<()> {
         role: Role::Operator,
     };
 
-    // Names of the demo cards stay unique, so searches by name in the demo find one person.
+    // Names of their own, none a demo card's, so searches by name in the demo and the
+    // duplicate checks of cards registered later find what they did before.
     let taken: HashSet<String> = fixtures::demo_workers_at(today)?
         .iter()
         .flat_map(|w| [w.given_name.to_lowercase(), w.family_name.to_lowercase()])
         .collect();
-    let registered = first.first_day().add_days(-30);
-    let mut workers = Vec::with_capacity(WORKERS);
-    while workers.len() < WORKERS {
-        let mut w = synth.worker_in(&area);
-        if taken.contains(&w.given_name.to_lowercase())
-            || taken.contains(&w.family_name.to_lowercase())
-        {
-            continue;
+    let free = |names: &[&'static str]| -> Vec<&'static str> {
+        let left: Vec<&'static str> = names
+            .iter()
+            .copied()
+            .filter(|n| !taken.contains(&n.to_lowercase()))
+            .collect();
+        // Should the demo ever take them all, sharing a name beats an empty list.
+        if left.is_empty() {
+            names.to_vec()
+        } else {
+            left
         }
-        // Live-in work has no distance limit: commuting only keeps the history's people
-        // and the demo's apart in both directions.
-        w.live_in = LiveIn::No;
-        w.status = WorkerStatus::Available;
-        w.registered_on = registered;
-        w.consent.given_on = registered;
-        w.confirmed_on = today.add_days(-(rng.below(200) as i32));
-        w.org_id = Some(ORG);
-        workers.push(w);
-    }
+    };
+    let (women, men, families) = (free(WOMEN), free(MEN), free(FAMILIES));
+    let registered = first.first_day().add_days(-30);
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|_| {
+            let mut w = synth.worker();
+            let given = if w.gender == Some(Gender::M) {
+                &men
+            } else {
+                &women
+            };
+            w.given_name = (*rng.pick(given)).into();
+            w.family_name = (*rng.pick(&families)).into();
+            w.comune = synth.comune_in(&area);
+            // Live-in work has no distance limit: commuting only keeps the history's
+            // people and the demo's apart in both directions.
+            w.live_in = LiveIn::No;
+            w.status = WorkerStatus::Available;
+            w.registered_on = registered;
+            w.consent.given_on = registered;
+            w.confirmed_on = today.add_days(-(rng.below(200) as i32));
+            w.org_id = Some(ORG);
+            w
+        })
+        .collect();
     engine.import_workers(&workers)?;
 
     let mut requests = Vec::new();
@@ -464,6 +536,20 @@ mod tests {
             .collect();
         let rec = e.report_records().unwrap();
         assert!(rec.proposals.iter().all(|p| !demo.contains(&p.worker_id)));
+        let names: HashSet<String> = fixtures::demo_workers_at(today)
+            .unwrap()
+            .iter()
+            .flat_map(|w| [w.given_name.clone(), w.family_name.clone()])
+            .collect();
+        let ours: Vec<_> = e
+            .stored_workers()
+            .map(|w| w.unwrap())
+            .filter(|w| !demo.contains(&w.id))
+            .collect();
+        assert_eq!(ours.len(), WORKERS);
+        assert!(ours
+            .iter()
+            .all(|w| !names.contains(&w.given_name) && !names.contains(&w.family_name)));
         for r in fixtures::demo_requests_at(today).unwrap() {
             let ranked = e.candidates(r.id, 50, today).unwrap();
             assert!(

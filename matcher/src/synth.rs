@@ -364,7 +364,8 @@ impl Synth {
         Comuni::get().by_slot(slot).istat.clone()
     }
 
-    fn comune_in(&mut self, area: &Area) -> String {
+    /// A comune of `area`, weighted by population (ISTAT code).
+    pub fn comune_in(&mut self, area: &Area) -> String {
         let table = Comuni::get();
         let pool: Vec<(u16, u32)> = self
             .comuni
@@ -546,13 +547,6 @@ impl Synth {
             last_proposed_on: None,
             possible_duplicate_of: Vec::new(),
         }
-    }
-
-    /// A worker living in `area` (the rest drawn as `worker`).
-    pub fn worker_in(&mut self, area: &Area) -> Worker {
-        let mut w = self.worker();
-        w.comune = self.comune_in(area);
-        w
     }
 
     pub fn workers(&mut self, n: usize) -> Vec<Worker> {
