@@ -386,6 +386,25 @@ impl History<'_> {
                 when,
             ))?;
         }
+        if started.is_none() && self.rng.chance(0.6) {
+            // Most families who found no one through the desk are closed by the desk.
+            let on = day
+                .add_days(self.rng.range(1, 5) as i32)
+                .min(this_month.add_days(-1));
+            let closed = self.engine.patch_request(
+                self.actor,
+                request,
+                &serde_json::json!({"status": "closed"}),
+                on,
+            );
+            // Best effort: should closing come to need more (a reason), the request
+            // simply stays open in the history.
+            if let Err(e) = closed {
+                if !matches!(e, Error::Conflict(_) | Error::Invalid { .. }) {
+                    return Err(e);
+                }
+            }
+        }
         Ok(started)
     }
 

@@ -173,7 +173,7 @@ fn effectiveness_section(e: &matcher::Effectiveness) -> String {
     let bands: Vec<(String, Option<f64>)> = e
         .by_score_band
         .iter()
-        .map(|b| (format!("punteggio {}", b.band), b.rate))
+        .map(|b| (format!("punteggio {}", b.band.replace(">=", "≥")), b.rate))
         .collect();
     let ranks: Vec<(String, Option<f64>)> = e
         .by_rank
@@ -183,7 +183,7 @@ fn effectiveness_section(e: &matcher::Effectiveness) -> String {
     let rows: String = e
         .by_score_band
         .iter()
-        .map(|b| (format!("punteggio {}", b.band), b.proposals, b.hired, b.rate))
+        .map(|b| (format!("punteggio {}", b.band.replace(">=", "≥")), b.proposals, b.hired, b.rate))
         .chain(
             e.by_rank
                 .iter()
@@ -204,7 +204,7 @@ fn effectiveness_section(e: &matcher::Effectiveness) -> String {
         "<section class=\"effectiveness\" aria-labelledby=\"efficacia\"><h2 id=\"efficacia\">Efficacia delle proposte, da {from} a {to}</h2>\
          <p>Un punteggio più alto porta a più assunzioni? Ogni barra è la quota di proposte diventate un lavoro: \
          se le barre crescono con il punteggio e calano con la posizione in classifica, il punteggio aiuta davvero a scegliere. \
-         Esito noto per {known} delle proposte; tra proposta ed esito passano in media (mediana) {days} giorni.</p>\
+         Esito noto per il {known} delle proposte; tra proposta ed esito passano di solito (mediana) {days} giorni.</p>\
          {c1}{c2}\
          <table><thead><tr><th>Gruppo</th><th>Proposte</th><th>Assunzioni</th><th>Tasso di assunzione</th></tr></thead><tbody>{rows}</tbody></table></section>",
         from = esc(&e.from),
