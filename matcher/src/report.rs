@@ -171,6 +171,8 @@ pub struct MonthlyReport {
     pub cards: Cards,
     pub by_comune: BTreeMap<String, ByComune>,
     pub change_from_previous_month: MonthOverMonth,
+    /// Hire rate by score band and by rank over the twelve months ending with this one.
+    pub effectiveness: crate::effectiveness::Effectiveness,
 }
 
 /// What the anti-discrimination protocol asks the review to show.
@@ -327,6 +329,7 @@ pub fn monthly(rec: &Records, month: Month, today: Date) -> MonthlyReport {
             _ => None,
         },
     };
+    r.effectiveness = crate::effectiveness::compute(rec, month);
     r
 }
 
@@ -427,6 +430,7 @@ impl MonthlyReport {
         row("change", "proposals_made", c.proposals_made.to_string());
         row("change", "placements", c.placements.to_string());
         row("change", "placement_rate", opt(c.placement_rate));
+        rows.extend(self.effectiveness.csv_rows());
         let mut out = String::from("section,key,value\n");
         for (s, k, v) in rows {
             out.push_str(&format!(

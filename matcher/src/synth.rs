@@ -364,7 +364,8 @@ impl Synth {
         Comuni::get().by_slot(slot).istat.clone()
     }
 
-    fn comune_in(&mut self, area: &Area) -> String {
+    /// A comune of `area`, weighted by population (ISTAT code).
+    pub fn comune_in(&mut self, area: &Area) -> String {
         let table = Comuni::get();
         let pool: Vec<(u16, u32)> = self
             .comuni

@@ -147,7 +147,11 @@ impl Application {
                     warn!(corpus = %corpus, recovery = ?recovery, "indice riparato all'apertura");
                 }
             }
-            if demo && engine.seed_demo(Date::today()).map_err(|e| e.to_string())? {
+            if demo
+                && engine
+                    .seed_demo_with_history(Date::today())
+                    .map_err(|e| e.to_string())?
+            {
                 info!(data = %data.display(), "dati dimostrativi caricati");
             }
             State::new(engine, &settings).map_err(|e| e.to_string())

@@ -656,7 +656,9 @@ fn open(data: &Path, demo: bool) -> Result<Engine> {
     maintenance::restrict(data)?;
     let engine = Engine::open(data).map_err(|e| open_error(data, &e))?;
     if demo {
-        engine.seed_demo(Date::today()).map_err(|e| e.to_string())?;
+        engine
+            .seed_demo_with_history(Date::today())
+            .map_err(|e| e.to_string())?;
     }
     Ok(engine)
 }

@@ -11,6 +11,7 @@ mod deploy;
 mod flow;
 mod hardening;
 mod health;
+mod history;
 mod inputs;
 mod limits;
 mod matrix;

@@ -151,6 +151,17 @@ impl Engine {
         Ok(true)
     }
 
+    /// `seed_demo` and twelve months of history behind it (`--demo`), so the monthly
+    /// review's charts and effectiveness have content on first run. The demo set alone
+    /// stays what unit tests seed.
+    pub fn seed_demo_with_history(&self, today: Date) -> Result<bool> {
+        let seeded = self.seed_demo(today)?;
+        if seeded {
+            crate::demo::seed_history(self, today)?;
+        }
+        Ok(seeded)
+    }
+
     /// Applies a JSON merge patch to a worker card. Besides the create fields it takes
     /// `status` (`available` / `inactive`) and `reconfirm: true` (the person confirmed
     /// the card today). The result is validated like a new card.

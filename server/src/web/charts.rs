@@ -121,6 +121,39 @@ pub fn hbars(title: &str, rows: &[(String, u64)]) -> String {
     svg
 }
 
+/// Horizontal bars of rates (0–1) shown as percentages; a row with no rate says so.
+pub fn rate_hbars(title: &str, rows: &[(String, Option<f64>)]) -> String {
+    let row_h = 26.0;
+    let label_w = 260.0;
+    let height = PAD_T + row_h * rows.len().max(1) as f64 + 10.0;
+    let mut svg = format!(
+        "<svg class=\"chart\" viewBox=\"0 0 {W} {height}\" role=\"img\" aria-labelledby=\"t-{id}\"><title id=\"t-{id}\">{t}</title>",
+        id = slug(title),
+        t = esc(title)
+    );
+    for (i, (label, rate)) in rows.iter().enumerate() {
+        let y = PAD_T + row_h * i as f64;
+        let r = rate.unwrap_or(0.0).clamp(0.0, 1.0);
+        let w = (W - label_w - 60.0) * r;
+        let v = rate.map_or("nessuna proposta".to_string(), |r| {
+            format!("{:.0}%", r * 100.0)
+        });
+        let _ = write!(
+            svg,
+            "<text x=\"{lx}\" y=\"{ty:.1}\" class=\"axis\" text-anchor=\"end\">{l}</text>\
+             <rect x=\"{label_w}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{bh}\" class=\"bar\"><title>{l}: {v}</title></rect>\
+             <text x=\"{vx:.1}\" y=\"{ty:.1}\" class=\"axis\">{v}</text>",
+            lx = label_w - 8.0,
+            ty = y + 15.0,
+            l = esc(label),
+            bh = row_h - 8.0,
+            vx = label_w + w + 6.0,
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 fn slug(s: &str) -> String {
     s.chars()
         .filter(|c| c.is_ascii_alphanumeric())
@@ -148,5 +181,22 @@ mod tests {
         let empty = hbars("Motivi", &[]);
         assert!(empty.contains("Nessun dato"));
         assert!(hbars("Motivi", &[("<x>".into(), 3)]).contains("&lt;x&gt;: 3"));
+    }
+
+    #[test]
+    fn rate_bars_are_percentages_of_the_full_width() {
+        let svg = rate_hbars(
+            "Assunzioni per posizione",
+            &[
+                ("1°".into(), Some(1.0)),
+                ("&gt;10".into(), None),
+                ("2-3".into(), Some(0.25)),
+            ],
+        );
+        assert_eq!(svg.matches("<rect").count(), 3);
+        assert!(svg.contains(&format!("width=\"{:.1}\"", W - 260.0 - 60.0)));
+        assert!(svg.contains("<title>2-3: 25%</title>"));
+        assert!(svg.contains("nessuna proposta"));
+        assert!(svg.contains("&amp;gt;10"), "labels are escaped");
     }
 }

@@ -15,7 +15,7 @@ use warp::Filter;
 
 use crate::app::State;
 use crate::error::ApiError;
-use crate::web::charts::{bars_with_rate, hbars};
+use crate::web::charts::{bars_with_rate, hbars, rate_hbars};
 use crate::web::html::{esc, page};
 use crate::web::session::Session;
 use crate::web::{ok_html, query, render, session, signed_in, Page};
@@ -153,13 +153,14 @@ async fn report(q: HashMap<String, String>, s: Option<Session>, state: Arc<State
          <details><summary>Tabella dei dati</summary><table><thead><tr><th>Mese</th><th>Collocamenti</th><th>Tasso</th></tr></thead><tbody>{table}</tbody></table></details>\
          <h2>Esiti del mese per motivo</h2>{c2}\
          <h2>Richieste del mese per organizzazione</h2>{c3}\
-         <h2>Richieste del mese per tipo di lavoro</h2>{c4}{anti}",
+         <h2>Richieste del mese per tipo di lavoro</h2>{c4}{c5}{anti}",
         m = current.month,
         c1 = bars_with_rate("Collocamenti per mese", &labels, &placements, &rates),
         c2 = hbars("Esiti per motivo", &outcomes),
         c3 = hbars("Richieste per organizzazione", &by_org),
         c4 = hbars("Richieste per tipo di lavoro", &by_job),
         anti = anti_discrimination(&anti),
+        c5 = effectiveness_section(&current.effectiveness),
     );
     ok_html(page(
         Some(&s),
@@ -247,6 +248,54 @@ fn anti_discrimination(a: &AntiDiscrimination) -> String {
          di una discriminazione. I gruppi piccoli variano molto per caso, e quelli con meno di 5 persone sono riuniti \
          in «altri». La candidabilità è ricalcolata sulle schede come sono oggi, perché l'archivio non conserva la \
          storia delle schede. Il punteggio non usa mai genere, cittadinanza o età: servono solo a questo controllo.</p>{audit}"
+    )
+}
+
+/// Hire rate by score band and by rank over twelve months: chart, table and how to read them.
+fn effectiveness_section(e: &matcher::Effectiveness) -> String {
+    let pct = |r: Option<f64>| r.map_or("—".to_string(), |r| format!("{:.0}%", r * 100.0));
+    let bands: Vec<(String, Option<f64>)> = e
+        .by_score_band
+        .iter()
+        .map(|b| (format!("punteggio {}", b.band.replace(">=", "≥")), b.rate))
+        .collect();
+    let ranks: Vec<(String, Option<f64>)> = e
+        .by_rank
+        .iter()
+        .map(|r| (format!("posizione {}", r.rank), r.rate))
+        .collect();
+    let rows: String = e
+        .by_score_band
+        .iter()
+        .map(|b| (format!("punteggio {}", b.band.replace(">=", "≥")), b.proposals, b.hired, b.rate))
+        .chain(
+            e.by_rank
+                .iter()
+                .map(|r| (format!("posizione {}", r.rank), r.proposals, r.hired, r.rate)),
+        )
+        .map(|(l, n, h, r)| {
+            format!(
+                "<tr><td>{}</td><td class=\"num\">{n}</td><td class=\"num\">{h}</td><td class=\"num\">{}</td></tr>",
+                esc(&l),
+                pct(r)
+            )
+        })
+        .collect();
+    let days = e
+        .median_days_proposal_to_outcome
+        .map_or("—".to_string(), |d| format!("{d:.0}"));
+    format!(
+        "<section class=\"effectiveness\" aria-labelledby=\"efficacia\"><h2 id=\"efficacia\">Efficacia delle proposte, da {from} a {to}</h2>\
+         <p>Un punteggio più alto porta a più assunzioni? Ogni barra è la quota di proposte diventate un lavoro: \
+         se le barre crescono con il punteggio e calano con la posizione in classifica, il punteggio aiuta davvero a scegliere. \
+         Esito noto per il {known} delle proposte; tra proposta ed esito passano di solito (mediana) {days} giorni.</p>\
+         {c1}{c2}\
+         <table><thead><tr><th>Gruppo</th><th>Proposte</th><th>Assunzioni</th><th>Tasso di assunzione</th></tr></thead><tbody>{rows}</tbody></table></section>",
+        from = esc(&e.from),
+        to = esc(&e.to),
+        known = pct(e.outcome_known_share),
+        c1 = rate_hbars("Assunzioni per fascia di punteggio", &bands),
+        c2 = rate_hbars("Assunzioni per posizione in classifica", &ranks),
     )
 }
 
