@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::model::{OutcomeKind, Proposal};
-use crate::report::{Month, Records};
+use crate::report::{median, ratio, Month, Records};
 
 /// Score bands, lower bound included: `<50`, `50-60`, `60-70`, `70-80`, `>=80`.
 pub const SCORE_BANDS: [&str; 5] = ["<50", "50-60", "60-70", "70-80", ">=80"];
@@ -60,23 +60,6 @@ fn rank_group_of(rank: Option<u32>) -> usize {
     }
 }
 
-fn rate(hired: u64, proposals: u64) -> Option<f64> {
-    (proposals > 0).then(|| ((hired as f64 / proposals as f64) * 10_000.0).round() / 10_000.0)
-}
-
-fn median(mut xs: Vec<i32>) -> Option<f64> {
-    if xs.is_empty() {
-        return None;
-    }
-    xs.sort_unstable();
-    let n = xs.len();
-    Some(if n % 2 == 1 {
-        f64::from(xs[n / 2])
-    } else {
-        f64::from(xs[n / 2 - 1] + xs[n / 2]) / 2.0
-    })
-}
-
 /// The first month of the twelve ending with `to`.
 pub fn window_start(to: Month) -> Month {
     (0..11).fold(to, |m, _| m.previous())
@@ -120,7 +103,7 @@ pub fn compute(rec: &Records, to: Month) -> Effectiveness {
                 band: band.to_string(),
                 proposals: n,
                 hired: h,
-                rate: rate(h, n),
+                rate: ratio(h, n),
             })
             .collect(),
         by_rank: RANK_GROUPS
@@ -130,10 +113,10 @@ pub fn compute(rec: &Records, to: Month) -> Effectiveness {
                 rank: rank.to_string(),
                 proposals: n,
                 hired: h,
-                rate: rate(h, n),
+                rate: ratio(h, n),
             })
             .collect(),
-        outcome_known_share: rate(known, total),
+        outcome_known_share: ratio(known, total),
         median_days_proposal_to_outcome: median(days),
     }
 }

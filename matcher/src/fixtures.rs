@@ -196,6 +196,39 @@ pub fn refused() -> Result<(Vec<Refused>, Vec<Refused>)> {
     Ok((f.workers, f.requests))
 }
 
+/// What the engine's unit tests share: the demo engine, the desk and the Rossi family.
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::model::{Actor, Id, Role};
+    use crate::{Date, Engine};
+
+    /// The contract's Rossi request (one live-in carer, Scansano).
+    pub const ROSSI: Id = Id(0xb000000000000001);
+    /// Natalia and Irina, both candidates for the Rossi family.
+    pub const NATALIA: Id = Id(0xa000000000000017);
+    pub const IRINA: Id = Id(0xa000000000000015);
+
+    pub fn today() -> Date {
+        super::reference_date()
+    }
+
+    /// An operator of the Grosseto desk.
+    pub fn desk() -> Actor {
+        Actor {
+            operator_id: Id(0xe000000000000001),
+            org_id: Id(0xd0c0000000000001),
+            role: Role::Operator,
+        }
+    }
+
+    /// An engine holding the demo set.
+    pub fn engine() -> Engine {
+        let e = Engine::temporary().expect("temporary engine");
+        e.seed_demo(today()).expect("demo data");
+        e
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

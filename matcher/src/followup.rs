@@ -293,31 +293,10 @@ impl Engine {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures;
-    use crate::model::Role;
     use crate::model::{NotHiredReason, OutcomeKind, Reporter};
     use crate::outcome::OutcomeInput;
 
-    fn today() -> Date {
-        fixtures::reference_date()
-    }
-
-    fn desk() -> Actor {
-        Actor {
-            operator_id: Id(0xe000000000000001),
-            org_id: Id(0xd0c0000000000001),
-            role: Role::Operator,
-        }
-    }
-
-    fn engine() -> Engine {
-        let e = Engine::temporary().unwrap();
-        e.seed_demo(today()).unwrap();
-        e
-    }
-
-    const ROSSI: Id = Id(0xb000000000000001);
-    const NATALIA: Id = Id(0xa000000000000017);
+    use crate::fixtures::testing::{desk, engine, today, NATALIA, ROSSI};
 
     fn hired(start: &str) -> OutcomeInput {
         OutcomeInput {

@@ -470,23 +470,8 @@ fn audit(actor: Option<&Actor>, action: AuditAction, proposal: Id) -> AuditEntry
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures;
 
-    const ROSSI: Id = Id(0xb000000000000001);
-    const NATALIA: Id = Id(0xa000000000000017);
-    const IRINA: Id = Id(0xa000000000000015);
-
-    fn today() -> Date {
-        fixtures::reference_date()
-    }
-
-    fn desk() -> Actor {
-        Actor {
-            operator_id: Id(0xe000000000000001),
-            org_id: Id(0xd0c0000000000001),
-            role: Role::Operator,
-        }
-    }
+    use crate::fixtures::testing::{desk, engine, today, IRINA, NATALIA, ROSSI};
 
     fn referrer() -> Actor {
         Actor {
@@ -494,12 +479,6 @@ mod tests {
             org_id: Id(0xd0c0000000000003),
             role: Role::Referrer,
         }
-    }
-
-    fn engine() -> Engine {
-        let e = Engine::temporary().unwrap();
-        e.seed_demo(today()).unwrap();
-        e
     }
 
     fn propose(e: &Engine, request: Id, worker: Id) -> Proposal {

@@ -193,7 +193,7 @@ pub struct Records {
     pub organisations: HashMap<Id, String>,
 }
 
-fn median(mut xs: Vec<i32>) -> Option<f64> {
+pub(crate) fn median(mut xs: Vec<i32>) -> Option<f64> {
     if xs.is_empty() {
         return None;
     }
@@ -206,7 +206,8 @@ fn median(mut xs: Vec<i32>) -> Option<f64> {
     })
 }
 
-fn ratio(a: u64, b: u64) -> Option<f64> {
+/// `a / b` to four decimals; `None` when there is nothing to divide by.
+pub(crate) fn ratio(a: u64, b: u64) -> Option<f64> {
     (b > 0).then(|| ((a as f64 / b as f64) * 10_000.0).round() / 10_000.0)
 }
 

@@ -37,6 +37,9 @@ pub struct Settings {
     pub data: PathBuf,
     pub addr: SocketAddr,
     pub demo: bool,
+    /// With `demo`: also the twelve months of history (off for tests that count exact
+    /// figures over the year).
+    pub demo_history: bool,
     pub policy: FollowUpPolicy,
     /// Requests per minute one token may make (0: no limit, for load tests).
     pub rate_per_minute: u32,
@@ -139,7 +142,7 @@ impl Application {
     pub async fn build(settings: Settings) -> Result<Application, String> {
         let addr = settings.addr;
         let data = settings.data.clone();
-        let demo = settings.demo;
+        let (demo, history) = (settings.demo, settings.demo_history);
         let state = tokio::task::spawn_blocking(move || -> Result<State, String> {
             let engine = Engine::open(&data).map_err(|e| open_error(&data, &e))?;
             for (corpus, recovery) in engine.recovery() {
@@ -147,11 +150,13 @@ impl Application {
                     warn!(corpus = %corpus, recovery = ?recovery, "indice riparato all'apertura");
                 }
             }
-            if demo
-                && engine
-                    .seed_demo_with_history(Date::today())
-                    .map_err(|e| e.to_string())?
-            {
+            let seeded = match (demo, history) {
+                (false, _) => Ok(false),
+                (true, true) => engine.seed_demo_with_history(Date::today()),
+                (true, false) => engine.seed_demo(Date::today()),
+            }
+            .map_err(|e| e.to_string())?;
+            if seeded {
                 info!(data = %data.display(), "dati dimostrativi caricati");
             }
             State::new(engine, &settings).map_err(|e| e.to_string())

@@ -141,6 +141,9 @@ struct ServeArgs {
     /// Carica i dati dimostrativi in un archivio vuoto
     #[arg(long)]
     demo: bool,
+    /// Con --demo: senza i dodici mesi di storia (per prove che contano cifre esatte)
+    #[arg(long, requires = "demo")]
+    demo_without_history: bool,
     /// Richieste al minuto per token (0 = nessun limite)
     #[arg(long, value_name = "N", env = "DOM_RATE_PER_TOKEN", default_value_t = RATE_PER_MINUTE)]
     rate_per_token: u32,
@@ -592,6 +595,7 @@ fn serve(a: ServeArgs) -> Result {
         data: data.clone(),
         addr: a.addr,
         demo: a.demo,
+        demo_history: !a.demo_without_history,
         policy,
         rate_per_minute: a.rate_per_token,
         keep_months: a.keep_months,

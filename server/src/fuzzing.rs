@@ -105,6 +105,7 @@ fn service() -> &'static Service {
             data: std::env::temp_dir(),
             addr: ([127, 0, 0, 1], 0).into(),
             demo: true,
+            demo_history: false,
             policy: Default::default(),
             rate_per_minute: 0,
             keep_months: crate::app::KEEP_MONTHS,

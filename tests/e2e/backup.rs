@@ -66,7 +66,11 @@ fn a_backup_taken_while_serving_restores_to_an_identical_store() {
             }
         })
     };
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    // Some writes are acknowledged before the backup starts, however busy the machine.
+    let waited = std::time::Instant::now();
+    while before.lock().unwrap().is_empty() && waited.elapsed().as_secs() < 30 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     let acked_before_backup = before.lock().unwrap().len();
     let url = format!("http://127.0.0.1:{}", s.port);
     let out = run_ok(

@@ -16,7 +16,7 @@ fn month_back(back: u32) -> String {
 
 #[test]
 fn the_demo_review_has_twelve_months_and_an_effectiveness_section() {
-    let s = Server::demo();
+    let s = Server::demo_with_history();
     for back in 1..=11 {
         let month = month_back(back);
         let r = s.get_as(COORD, &format!("/api/v1/reports/monthly?month={month}"));

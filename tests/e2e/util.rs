@@ -21,10 +21,20 @@ pub struct Server {
 }
 
 impl Server {
-    /// `dom serve --demo` on a fresh temporary folder and a random port.
+    /// `dom serve --demo` on a fresh temporary folder and a random port, without the
+    /// twelve months of history (tests count exact figures; the history has its own).
     pub fn demo() -> Server {
+        Server::temporary(&["--demo", "--demo-without-history"])
+    }
+
+    /// `dom serve --demo` exactly as the README's first command runs it.
+    pub fn demo_with_history() -> Server {
+        Server::temporary(&["--demo"])
+    }
+
+    fn temporary(extra: &[&str]) -> Server {
         let data = tempfile::tempdir().expect("temp dir");
-        let mut s = Server::start(data.path(), &["--demo"]);
+        let mut s = Server::start(data.path(), extra);
         s._data = Some(data);
         s
     }

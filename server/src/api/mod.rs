@@ -100,10 +100,20 @@ pub async fn on_record<T: Serialize + Send + 'static>(
     id: String,
     f: impl FnOnce(&State, Actor, Id) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<warp::reply::Response, ApiError> {
+    let value = with_record(state, token, id, f).await?;
+    Ok(json(StatusCode::OK, &value))
+}
+
+/// `on_record` for handlers that shape their own answer: returns what `f` returned.
+pub async fn with_record<T: Send + 'static>(
+    state: Arc<State>,
+    token: Option<String>,
+    id: String,
+    f: impl FnOnce(&State, Actor, Id) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
     let actor = state.auth.authenticate(token.as_deref())?;
     let id = parse_id(&id)?;
-    let value = state.blocking(move |s| f(s, actor, id)).await?;
-    Ok(json(StatusCode::OK, &value))
+    state.blocking(move |s| f(s, actor, id)).await
 }
 
 /// Runs a handler and renders its error, if any, the one way errors are rendered.
@@ -180,6 +190,16 @@ pub fn int_param(
                 message: format!("{name} deve essere un numero intero tra 1 e {max}"),
             }),
     }
+}
+
+/// Reads the optional `offset` of a paged list (default 0).
+pub fn offset_param(q: &HashMap<String, String>) -> Result<usize, ApiError> {
+    q.get("offset").map_or(Ok(0), |v| {
+        v.parse::<usize>().map_err(|_| ApiError::BadInput {
+            field: Some("offset".into()),
+            message: "offset deve essere un numero intero non negativo".into(),
+        })
+    })
 }
 
 /// Reads an optional date parameter.

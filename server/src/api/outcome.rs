@@ -27,17 +27,24 @@ pub fn routes(state: Arc<State>) -> BoxedFilter<(warp::reply::Response,)> {
     first_of(report, [status])
 }
 
+/// The code as a person typed it, normalised, once this try is within the budgets; a
+/// code of the wrong length is simply not found.
+fn public_code(state: &State, client: Option<SocketAddr>, code: &str) -> Result<String, ApiError> {
+    let code = normalise_code(code);
+    public_attempt(state, client, &code)?;
+    if code.len() != CODE_LEN {
+        return Err(ApiError::NotFound);
+    }
+    Ok(code)
+}
+
 async fn report(
     code: String,
     client: Option<SocketAddr>,
     body: bytes::Bytes,
     state: Arc<State>,
 ) -> Result<warp::reply::Response, ApiError> {
-    let code = normalise_code(&code);
-    public_attempt(&state, client, &code)?;
-    if code.len() != CODE_LEN {
-        return Err(ApiError::NotFound);
-    }
+    let code = public_code(&state, client, &code)?;
     let answer = state
         .blocking(move |s| {
             let answer: PublicOutcome = json::parse_bytes(&body)?;
@@ -62,11 +69,7 @@ async fn status(
     client: Option<SocketAddr>,
     state: Arc<State>,
 ) -> Result<warp::reply::Response, ApiError> {
-    let code = normalise_code(&code);
-    public_attempt(&state, client, &code)?;
-    if code.len() != CODE_LEN {
-        return Err(ApiError::NotFound);
-    }
+    let code = public_code(&state, client, &code)?;
     let recorded = state
         .blocking(move |s| {
             let p = s

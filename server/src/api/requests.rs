@@ -11,7 +11,9 @@ use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::Filter;
 
-use super::{body, first_of, int_param, json, on_record, only_params, query, respond, token};
+use super::{
+    body, first_of, int_param, json, offset_param, on_record, only_params, query, respond, token,
+};
 use crate::access::{self, parse_id};
 use crate::app::State;
 use crate::error::ApiError;
@@ -74,13 +76,7 @@ async fn list(
         })
         .transpose()?;
     let limit = int_param(&q, "limit", 50, 500)?;
-    let offset = match q.get("offset") {
-        None => 0,
-        Some(v) => v.parse::<usize>().map_err(|_| ApiError::BadInput {
-            field: Some("offset".into()),
-            message: "offset deve essere un numero intero non negativo".into(),
-        })?,
-    };
+    let offset = offset_param(&q)?;
     let page = state
         .blocking(move |s| {
             let all = s.engine.requests(scope, status)?;

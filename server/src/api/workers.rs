@@ -12,7 +12,10 @@ use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::{Filter, Reply};
 
-use super::{body, first_of, int_param, json, on_record, only_params, query, respond, token};
+use super::{
+    body, first_of, int_param, json, offset_param, on_record, only_params, query, respond, token,
+    with_record,
+};
 use crate::access::{self, parse_id};
 use crate::app::State;
 use crate::error::ApiError;
@@ -124,12 +127,7 @@ async fn search(
     };
     let name = q.get("name").cloned().unwrap_or_default();
     let limit = int_param(&q, "limit", 20, 200)?;
-    let offset = match q.get("offset") {
-        None => 0,
-        Some(v) => v
-            .parse::<usize>()
-            .map_err(|_| bad("offset", "offset deve essere un numero intero non negativo"))?,
-    };
+    let offset = offset_param(&q)?;
     let (total, workers) = state
         .blocking(move |s| Ok(s.engine.search_workers(&name, &filter, offset, limit)?))
         .await?;
@@ -181,11 +179,11 @@ async fn erase(
     token: Option<String>,
     state: Arc<State>,
 ) -> Result<warp::reply::Response, ApiError> {
-    let actor = operator(&state, token)?;
-    let id = parse_id(&id)?;
-    state
-        .blocking(move |s| Ok(s.engine.erase_worker(id, Some(&actor), Date::today())?))
-        .await?;
+    with_record(state, token, id, |s, actor, id| {
+        access::desk(&actor)?;
+        Ok(s.engine.erase_worker(id, Some(&actor), Date::today())?)
+    })
+    .await?;
     Ok(warp::reply::with_status(warp::reply(), StatusCode::NO_CONTENT).into_response())
 }
 
@@ -195,11 +193,11 @@ async fn export(
     token: Option<String>,
     state: Arc<State>,
 ) -> Result<warp::reply::Response, ApiError> {
-    let actor = operator(&state, token)?;
-    let id = parse_id(&id)?;
-    let export = state
-        .blocking(move |s| Ok(s.engine.export_worker(id, &actor, Date::today())?))
-        .await?;
+    let (id, export) = with_record(state, token, id, |s, actor, id| {
+        access::desk(&actor)?;
+        Ok((id, s.engine.export_worker(id, &actor, Date::today())?))
+    })
+    .await?;
     let mut resp = json(StatusCode::OK, &export);
     if let Ok(v) = warp::http::HeaderValue::from_str(&format!(
         "attachment; filename=\"dom-dati-personali-{id}.json\""
