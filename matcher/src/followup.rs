@@ -298,6 +298,17 @@ mod tests {
 
     use crate::fixtures::testing::{desk, engine, today, NATALIA, ROSSI};
 
+    /// The demo engine with Natalia proposed to the Rossi family today.
+    fn natalia_proposed() -> (Engine, FollowUpPolicy, Proposal) {
+        let e = engine();
+        let policy = FollowUpPolicy::default();
+        let p = e
+            .propose(&desk(), ROSSI, NATALIA, &policy, today())
+            .unwrap()
+            .proposal;
+        (e, policy, p)
+    }
+
     fn hired(start: &str) -> OutcomeInput {
         OutcomeInput {
             outcome: OutcomeKind::Hired,
@@ -350,12 +361,7 @@ mod tests {
 
     #[test]
     fn hired_places_worker_fills_request_and_schedules_retention() {
-        let e = engine();
-        let policy = FollowUpPolicy::default();
-        let p = e
-            .propose(&desk(), ROSSI, NATALIA, &policy, today())
-            .unwrap()
-            .proposal;
+        let (e, policy, p) = natalia_proposed();
         let view = e
             .record_outcome(None, p.id, hired("2026-12-03"), &policy, today())
             .unwrap();
@@ -400,12 +406,7 @@ mod tests {
 
     #[test]
     fn no_answer_closes_only_the_follow_up_at_hand() {
-        let e = engine();
-        let policy = FollowUpPolicy::default();
-        let p = e
-            .propose(&desk(), ROSSI, NATALIA, &policy, today())
-            .unwrap()
-            .proposal;
+        let (e, policy, p) = natalia_proposed();
         let input = OutcomeInput {
             outcome: OutcomeKind::NoAnswer,
             reported_by: Reporter::Operator,

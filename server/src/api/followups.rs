@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use matcher::model::{Actor, FollowUp, Id};
 use matcher::{json, Date};
 use serde::Deserialize;
 use serde_json::json as j;
@@ -11,7 +12,7 @@ use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::Filter;
 
-use super::{body, date_param, first_of, json, on_record, only_params, query, respond, token};
+use super::{date_param, first_of, json, only_params, query, respond, token};
 use crate::access;
 use crate::app::State;
 use crate::error::ApiError;
@@ -27,8 +28,8 @@ pub fn routes(state: Arc<State>) -> BoxedFilter<(warp::reply::Response,)> {
     let due = route!(get warp::path!("api" / "v1" / "follow-ups"), token(), query();
         state.clone() => |t, q, s| respond(due(t, q, s)));
     // POST /api/v1/follow-ups/{id}/retention
-    let retention = route!(post warp::path!("api" / "v1" / "follow-ups" / String / "retention"), token(), body();
-        state => |id, t, b, s| respond(retention(id, t, b, s)));
+    let retention = record_route!(post warp::path!("api" / "v1" / "follow-ups" / String / "retention"), body;
+        state => retention);
     first_of(due, [retention])
 }
 
@@ -51,16 +52,8 @@ async fn due(
     ))
 }
 
-async fn retention(
-    id: String,
-    token: Option<String>,
-    body: bytes::Bytes,
-    state: Arc<State>,
-) -> Result<warp::reply::Response, ApiError> {
-    on_record(state, token, id, move |s, actor, id| {
-        access::answer_retention(s, &actor, id, || {
-            Ok(json::parse_bytes::<RetentionBody>(&body)?.still_employed)
-        })
+fn retention(s: &State, actor: Actor, id: Id, body: &[u8]) -> Result<FollowUp, ApiError> {
+    access::answer_retention(s, &actor, id, || {
+        Ok(json::parse_bytes::<RetentionBody>(body)?.still_employed)
     })
-    .await
 }

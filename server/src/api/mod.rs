@@ -14,6 +14,21 @@ macro_rules! route {
     };
 }
 
+/// A route on one record (`…/{id}…`, token, optional JSON body) whose handler is a plain
+/// function `(state, actor, id[, body]) -> Result<T, ApiError>` answered as JSON 200 by
+/// `on_record`: authentication, the id and the blocking pool are handled once, here.
+macro_rules! record_route {
+    ($method:ident $path:expr; $state:expr => $handler:path) => {
+        route!($method $path, $crate::api::token(); $state =>
+            |id, t, s| $crate::api::respond($crate::api::on_record(s, t, id, $handler)))
+    };
+    ($method:ident $path:expr, body; $state:expr => $handler:path) => {
+        route!($method $path, $crate::api::token(), $crate::api::body(); $state =>
+            |id, t, b: bytes::Bytes, s| $crate::api::respond($crate::api::on_record(s, t, id,
+                move |s: &$crate::app::State, a, id| $handler(s, a, id, &b))))
+    };
+}
+
 pub mod admin;
 mod followups;
 mod health;

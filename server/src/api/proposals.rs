@@ -13,7 +13,7 @@ use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::Filter;
 
-use super::{body, first_of, json, on_record, respond, token};
+use super::{body, first_of, json, respond, token};
 use crate::access::{self, parse_id};
 use crate::app::State;
 use crate::error::ApiError;
@@ -29,14 +29,14 @@ pub fn routes(state: Arc<State>) -> BoxedFilter<(warp::reply::Response,)> {
     let propose = route!(post warp::path!("api" / "v1" / "requests" / String / "proposals"), token(), body();
         state.clone() => |id, t, b, s| respond(propose(id, t, b, s)));
     // GET /api/v1/requests/{id}/proposals
-    let list = route!(get warp::path!("api" / "v1" / "requests" / String / "proposals"), token();
-        state.clone() => |id, t, s| respond(list(id, t, s)));
+    let list = record_route!(get warp::path!("api" / "v1" / "requests" / String / "proposals");
+        state.clone() => list);
     // GET /api/v1/proposals/{id}
-    let read = route!(get warp::path!("api" / "v1" / "proposals" / String), token();
-        state.clone() => |id, t, s| respond(read(id, t, s)));
+    let read = record_route!(get warp::path!("api" / "v1" / "proposals" / String);
+        state.clone() => read);
     // POST /api/v1/proposals/{id}/outcome
-    let outcome = route!(post warp::path!("api" / "v1" / "proposals" / String / "outcome"), token(), body();
-        state => |id, t, b, s| respond(outcome(id, t, b, s)));
+    let outcome = record_route!(post warp::path!("api" / "v1" / "proposals" / String / "outcome"), body;
+        state => outcome);
     first_of(propose, [list, read, outcome])
 }
 
@@ -87,45 +87,23 @@ async fn propose(
     Ok(json(StatusCode::CREATED, &view))
 }
 
-async fn list(
-    id: String,
-    token: Option<String>,
-    state: Arc<State>,
-) -> Result<warp::reply::Response, ApiError> {
-    on_record(state, token, id, |s, actor, request_id| {
-        access::visible_request(&s.engine, &actor, request_id)?;
-        let items = s
-            .engine
-            .proposals_of(request_id)?
-            .into_iter()
-            .map(|p| view_for(s, &actor, s.engine.proposal_view(p)?))
-            .collect::<Result<Vec<_>, ApiError>>()?;
-        Ok(j!({"request_id": request_id, "proposals": items}))
-    })
-    .await
+fn list(s: &State, actor: Actor, request_id: Id) -> Result<serde_json::Value, ApiError> {
+    access::visible_request(&s.engine, &actor, request_id)?;
+    let items = s
+        .engine
+        .proposals_of(request_id)?
+        .into_iter()
+        .map(|p| view_for(s, &actor, s.engine.proposal_view(p)?))
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    Ok(j!({"request_id": request_id, "proposals": items}))
 }
 
-async fn read(
-    id: String,
-    token: Option<String>,
-    state: Arc<State>,
-) -> Result<warp::reply::Response, ApiError> {
-    on_record(state, token, id, |s, actor, id| {
-        let p = access::visible_proposal(&s.engine, &actor, id)?;
-        view_for(s, &actor, s.engine.proposal_view(p)?)
-    })
-    .await
+fn read(s: &State, actor: Actor, id: Id) -> Result<serde_json::Value, ApiError> {
+    let p = access::visible_proposal(&s.engine, &actor, id)?;
+    view_for(s, &actor, s.engine.proposal_view(p)?)
 }
 
-async fn outcome(
-    id: String,
-    token: Option<String>,
-    body: bytes::Bytes,
-    state: Arc<State>,
-) -> Result<warp::reply::Response, ApiError> {
-    on_record(state, token, id, move |s, actor, id| {
-        let v = access::record_outcome(s, &actor, id, || Ok(json::parse_bytes(&body)?))?;
-        view_for(s, &actor, v)
-    })
-    .await
+fn outcome(s: &State, actor: Actor, id: Id, body: &[u8]) -> Result<serde_json::Value, ApiError> {
+    let v = access::record_outcome(s, &actor, id, || Ok(json::parse_bytes(body)?))?;
+    view_for(s, &actor, v)
 }

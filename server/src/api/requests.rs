@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use matcher::model::{AuditAction, RecordKind, Request, RequestStatus};
+use matcher::model::{Actor, AuditAction, Id, RecordKind, Request, RequestStatus};
 use matcher::{json, Date};
 use serde_json::json as j;
 use warp::filters::BoxedFilter;
@@ -27,11 +27,9 @@ pub fn routes(state: Arc<State>) -> BoxedFilter<(warp::reply::Response,)> {
     let list = route!(get base, warp::path::end(), token(), query();
         state.clone() => |t, q, s| respond(list(t, q, s)));
     // GET /api/v1/requests/{id}
-    let read = route!(get base, warp::path!(String), token();
-        state.clone() => |id, t, s| respond(read(id, t, s)));
+    let read = record_route!(get base.and(warp::path!(String)); state.clone() => read);
     // PATCH /api/v1/requests/{id}
-    let patch = route!(patch base, warp::path!(String), token(), body();
-        state.clone() => |id, t, b, s| respond(patch(id, t, b, s)));
+    let patch = record_route!(patch base.and(warp::path!(String)), body; state.clone() => patch);
     // GET /api/v1/requests/{id}/candidates?limit=20
     let candidates = route!(get base, warp::path!(String / "candidates"), token(), query();
         state.clone() => |id, t, q, s| respond(candidates(id, t, q, s)));
@@ -95,30 +93,15 @@ async fn list(
     Ok(json(StatusCode::OK, &page))
 }
 
-async fn read(
-    id: String,
-    token: Option<String>,
-    state: Arc<State>,
-) -> Result<warp::reply::Response, ApiError> {
-    on_record(state, token, id, |s, actor, id| {
-        access::read_request(&s.engine, &actor, id)
-    })
-    .await
+fn read(s: &State, actor: Actor, id: Id) -> Result<Request, ApiError> {
+    access::read_request(&s.engine, &actor, id)
 }
 
-async fn patch(
-    id: String,
-    token: Option<String>,
-    body: bytes::Bytes,
-    state: Arc<State>,
-) -> Result<warp::reply::Response, ApiError> {
-    on_record(state, token, id, move |s, actor, id| {
-        access::visible_request(&s.engine, &actor, id)?;
-        let patch = json::parse_value(&body)?;
-        access::may_change_status(&actor, &patch)?;
-        Ok(s.engine.patch_request(&actor, id, &patch, Date::today())?)
-    })
-    .await
+fn patch(s: &State, actor: Actor, id: Id, body: &[u8]) -> Result<Request, ApiError> {
+    access::visible_request(&s.engine, &actor, id)?;
+    let patch = json::parse_value(body)?;
+    access::may_change_status(&actor, &patch)?;
+    Ok(s.engine.patch_request(&actor, id, &patch, Date::today())?)
 }
 
 async fn why(

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use matcher::json;
-use matcher::model::{Actor, Job, LiveIn, WorkerInput, WorkerStatus};
+use matcher::model::{Actor, Id, Job, LiveIn, Worker, WorkerInput, WorkerStatus};
 use matcher::Date;
 use serde_json::json as j;
 use warp::filters::BoxedFilter;
@@ -13,8 +13,7 @@ use warp::http::StatusCode;
 use warp::{Filter, Reply};
 
 use super::{
-    body, first_of, int_param, json, offset_param, on_record, only_params, query, respond, token,
-    with_record,
+    body, first_of, int_param, json, offset_param, only_params, query, respond, token, with_record,
 };
 use crate::access::{self, parse_id};
 use crate::app::State;
@@ -29,11 +28,9 @@ pub fn routes(state: Arc<State>) -> BoxedFilter<(warp::reply::Response,)> {
     let search = route!(get base, warp::path::end(), token(), query();
         state.clone() => |t, q, s| respond(search(t, q, s)));
     // GET /api/v1/workers/{id}
-    let read = route!(get base, warp::path!(String), token();
-        state.clone() => |id, t, s| respond(read(id, t, s)));
+    let read = record_route!(get base.and(warp::path!(String)); state.clone() => read);
     // PATCH /api/v1/workers/{id}
-    let patch = route!(patch base, warp::path!(String), token(), body();
-        state.clone() => |id, t, b, s| respond(patch(id, t, b, s)));
+    let patch = record_route!(patch base.and(warp::path!(String)), body; state.clone() => patch);
     // DELETE /api/v1/workers/{id}
     let erase = route!(delete base, warp::path!(String), token();
         state.clone() => |id, t, s| respond(erase(id, t, s)));
@@ -149,29 +146,14 @@ async fn search(
     ))
 }
 
-async fn read(
-    id: String,
-    token: Option<String>,
-    state: Arc<State>,
-) -> Result<warp::reply::Response, ApiError> {
-    on_record(state, token, id, |s, actor, id| {
-        access::worker_card(&s.engine, &actor, id)
-    })
-    .await
+fn read(s: &State, actor: Actor, id: Id) -> Result<Worker, ApiError> {
+    access::worker_card(&s.engine, &actor, id)
 }
 
-async fn patch(
-    id: String,
-    token: Option<String>,
-    body: bytes::Bytes,
-    state: Arc<State>,
-) -> Result<warp::reply::Response, ApiError> {
-    on_record(state, token, id, move |s, actor, id| {
-        access::desk(&actor)?;
-        let patch = json::parse_value(&body)?;
-        Ok(s.engine.patch_worker(&actor, id, &patch, Date::today())?)
-    })
-    .await
+fn patch(s: &State, actor: Actor, id: Id, body: &[u8]) -> Result<Worker, ApiError> {
+    access::desk(&actor)?;
+    let patch = json::parse_value(body)?;
+    Ok(s.engine.patch_worker(&actor, id, &patch, Date::today())?)
 }
 
 async fn erase(

@@ -134,6 +134,20 @@ pub fn checked(s: &Session, pairs: &[(String, String)]) -> Result<(), ApiError> 
     }
 }
 
+/// A form posted about one record: a session with one of `roles`, the form's CSRF
+/// token, and the record's id from the path.
+pub fn posted_on(
+    session: Option<Session>,
+    roles: &[Role],
+    pairs: &[(String, String)],
+    id: &str,
+) -> Result<(Session, matcher::model::Id), ApiError> {
+    let s = signed_in(session, roles)?;
+    checked(&s, pairs)?;
+    let id = crate::access::parse_id(id)?;
+    Ok((s, id))
+}
+
 pub fn csrf_input(s: &Session) -> String {
     format!(
         "<input type=\"hidden\" name=\"csrf\" value=\"{}\">",

@@ -12,11 +12,13 @@ use warp::reply::Response;
 use warp::Filter;
 
 use super::requests::place;
-use crate::access::{self, parse_id};
+use crate::access::{self};
 use crate::app::State;
 use crate::web::html::{date_it, esc, page};
 use crate::web::session::Session;
-use crate::web::{checked, csrf_input, ok_html, query, redirect, render, session, signed_in, Page};
+use crate::web::{
+    csrf_input, ok_html, posted_on, query, redirect, render, session, signed_in, Page,
+};
 
 pub fn routes(state: Arc<State>) -> BoxedFilter<(Response,)> {
     let list = warp::path!("ui" / "verifiche")
@@ -169,9 +171,7 @@ async fn retention(
     s: Option<Session>,
     state: Arc<State>,
 ) -> Page {
-    let s = signed_in(s, &[Role::Operator])?;
-    checked(&s, &pairs)?;
-    let id = parse_id(&id)?;
+    let (s, id) = posted_on(s, &[Role::Operator], &pairs, &id)?;
     let retained = pairs.iter().any(|(k, v)| k == "retained" && v == "true");
     let actor = s.actor;
     state

@@ -24,7 +24,9 @@ use crate::error::ApiError;
 use crate::web::form::{self, to_json, REQUEST};
 use crate::web::html::{date_it, esc, page, respond, FormState};
 use crate::web::session::Session;
-use crate::web::{checked, csrf_input, ok_html, query, redirect, render, session, signed_in, Page};
+use crate::web::{
+    checked, csrf_input, ok_html, posted_on, query, redirect, render, session, signed_in, Page,
+};
 
 pub fn routes(state: Arc<State>) -> BoxedFilter<(Response,)> {
     let list = warp::path!("ui" / "richieste")
@@ -450,9 +452,7 @@ async fn propose(
     s: Option<Session>,
     state: Arc<State>,
 ) -> Page {
-    let s = signed_in(s, &[Role::Operator])?;
-    checked(&s, &pairs)?;
-    let id = parse_id(&id)?;
+    let (s, id) = posted_on(s, &[Role::Operator], &pairs, &id)?;
     let workers: Vec<Id> = pairs
         .iter()
         .filter(|(k, _)| k == "worker_id")
@@ -490,9 +490,7 @@ async fn outcome(
     s: Option<Session>,
     state: Arc<State>,
 ) -> Page {
-    let s = signed_in(s, &[Role::Operator, Role::Referrer])?;
-    checked(&s, &pairs)?;
-    let id = parse_id(&id)?;
+    let (s, id) = posted_on(s, &[Role::Operator, Role::Referrer], &pairs, &id)?;
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     let outcome = match get("outcome").as_deref() {
         Some("hired") => OutcomeKind::Hired,

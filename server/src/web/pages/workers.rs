@@ -21,7 +21,9 @@ use crate::error::ApiError;
 use crate::web::form::{self, to_json, values_of, WORKER};
 use crate::web::html::{date_it, esc, page, respond, url, FormState};
 use crate::web::session::Session;
-use crate::web::{checked, csrf_input, ok_html, query, redirect, render, session, signed_in, Page};
+use crate::web::{
+    checked, csrf_input, ok_html, posted_on, query, redirect, render, session, signed_in, Page,
+};
 
 /// `(value, label)` pairs of a vocabulary, for selects and checkboxes; with a second
 /// argument, led by an empty choice of that label ("any", "not given").
@@ -479,9 +481,7 @@ async fn edit(
     s: Option<Session>,
     state: Arc<State>,
 ) -> Page {
-    let s = desk(s)?;
-    checked(&s, &pairs)?;
-    let id = parse_id(&id)?;
+    let (s, id) = posted_on(s, &[Role::Operator], &pairs, &id)?;
     let mut patch = to_json(&pairs, &WORKER);
     if let Some(obj) = patch.as_object_mut() {
         for k in CLEARABLE {
@@ -520,9 +520,7 @@ async fn reconfirm(
     s: Option<Session>,
     state: Arc<State>,
 ) -> Page {
-    let s = desk(s)?;
-    checked(&s, &pairs)?;
-    let id = parse_id(&id)?;
+    let (s, id) = posted_on(s, &[Role::Operator], &pairs, &id)?;
     let actor = s.actor;
     state
         .blocking(move |st| {
