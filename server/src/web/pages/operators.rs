@@ -116,7 +116,7 @@ pub async fn admin_home(s: Session, state: Arc<State>) -> Page {
         .blocking(|st| Ok((st.engine.organisations()?, operators::list(st)?)))
         .await?;
     let body = home_body(&s, &orgs, &ops, Date::today());
-    ok_html(page(Some(&s), "Organizzazioni e operatori", &body))
+    ok_html(page(Some(&s), "Organizzazioni", &body))
 }
 
 async fn revoke(
