@@ -274,6 +274,32 @@ fn the_command_line_lists_revokes_rotates_and_expires() {
     for token in [&kept_old, &kept_new, &gone_token] {
         assert!(!out.contains(token.as_str()));
     }
+    // An expiry already past shows as expired; without --on it is cleared.
+    let (ok, out, err) = run(&[
+        "admin",
+        "set-expiry",
+        "--id",
+        &kept,
+        "--on",
+        "2000-01-01",
+        "--data",
+        dir,
+    ]);
+    assert!(ok && out.contains("2000-01-01"), "{err}");
+    let (_, out, _) = run(&["admin", "list-operators", "--data", dir]);
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with(&kept) && l.contains("scaduto")),
+        "{out}"
+    );
+    let (ok, out, err) = run(&["admin", "set-expiry", "--id", &kept, "--data", dir]);
+    assert!(ok && out.contains("non ha più scadenza"), "{err}");
+    let (_, out, _) = run(&["admin", "list-operators", "--data", dir]);
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with(&kept) && l.contains("attivo\tmai\tnessuna")),
+        "{out}"
+    );
     let (ok, _, err) = run(&["admin", "revoke", "--id", "00000000000000ff", "--data", dir]);
     assert!(!ok && !err.is_empty());
 
