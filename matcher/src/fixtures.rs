@@ -173,6 +173,9 @@ pub fn demo_organisations() -> Result<DemoOrganisations> {
                     role: op.role,
                     token_sha256: token_hash(&op.token),
                     created_on: reference_date(),
+                    revoked_on: None,
+                    expires_on: None,
+                    last_used_on: None,
                 },
                 op.token,
             ));

@@ -577,6 +577,22 @@ pub struct Operator {
     /// SHA-256 of the bearer token, hex.
     pub token_sha256: String,
     pub created_on: Date,
+    /// When the token was revoked; a revoked operator is refused for good.
+    #[serde(default)]
+    pub revoked_on: Option<Date>,
+    /// The last day the token is accepted (`None`: no expiry).
+    #[serde(default)]
+    pub expires_on: Option<Date>,
+    /// The last day the token was used, noted at most once a day.
+    #[serde(default)]
+    pub last_used_on: Option<Date>,
+}
+
+impl Operator {
+    /// Whether the token is accepted on `today`: not revoked and not past its expiry.
+    pub fn active_on(&self, today: Date) -> bool {
+        self.revoked_on.is_none() && self.expires_on.is_none_or(|e| today <= e)
+    }
 }
 
 /// One line of a score's explanation.
@@ -700,6 +716,10 @@ vocabulary!(
         FollowUp = "follow_up" / "verifica",
         Export = "export" / "esportazione",
         Correction = "correction" / "correzione",
+        Revoke = "revoke" / "revoca",
+        Rotate = "rotate" / "nuovo token",
+        Expiry = "expiry" / "scadenza",
+        Use = "use" / "primo accesso del giorno",
     }
 );
 

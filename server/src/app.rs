@@ -213,7 +213,14 @@ impl Application {
         if let Some(m) = metrics_listener {
             m.abort();
         }
-        match state.blocking(|s| Ok(s.engine.close()?)).await {
+        // The day's first uses still queued are written before the store closes.
+        match state
+            .blocking(|s| {
+                crate::operators::record_uses(s);
+                Ok(s.engine.close()?)
+            })
+            .await
+        {
             Ok(()) => info!("archivio chiuso"),
             Err(e) => error!(error = %e, "chiusura non riuscita"),
         }
@@ -392,7 +399,12 @@ async fn commit_loop(state: Arc<State>) {
     let mut every = tokio::time::interval(COMMIT_EVERY);
     loop {
         every.tick().await;
-        if let Err(e) = state.blocking(|s| Ok(s.engine.commit()?)).await {
+        // Tokens' first uses of the day ride on this tick, off the request path.
+        let committed = state.blocking(|s| {
+            crate::operators::record_uses(s);
+            Ok(s.engine.commit()?)
+        });
+        if let Err(e) = committed.await {
             error!(error = %e, "commit dell'indice non riuscito");
         }
     }

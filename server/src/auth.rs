@@ -1,14 +1,18 @@
 //! Bearer tokens → the operator, organisation and role behind them (what each role may
 //! do is `access`).
 //! Tokens are compared by SHA-256 only; the table is loaded from the store at start-up
-//! and updated when an admin creates an operator.
+//! and updated in the same handler that creates, revokes, rotates or expires an operator,
+//! so a change holds from the very next request. A revoked or expired token is 401.
+//! The day's first use of each token is queued here (`take_uses`) and written by the
+//! engine later, off the request path: at most one write per operator per day.
 
 use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::{Mutex, RwLock};
 use std::time::Duration;
 
 use matcher::fixtures::token_hash;
-use matcher::model::{Actor, Operator};
+use matcher::model::{Actor, Id, Operator};
+use matcher::Date;
 
 use crate::error::ApiError;
 use crate::limits::RateLimiter;
@@ -17,6 +21,10 @@ pub struct Auth {
     by_hash: RwLock<HashMap<String, Operator>>,
     /// Requests per operator (token) per minute; `None` when unlimited.
     per_token: Option<RateLimiter>,
+    /// First uses of the day not yet written to the store: (operator, day).
+    uses: Mutex<Vec<(Id, Date)>>,
+    /// Held while queued uses are written, so a listing waits for a round in flight.
+    writing: Mutex<()>,
 }
 
 impl Auth {
@@ -31,18 +39,54 @@ impl Auth {
             ),
             per_token: (per_minute > 0)
                 .then(|| RateLimiter::new(per_minute, Duration::from_secs(60))),
+            uses: Mutex::new(Vec::new()),
+            writing: Mutex::new(()),
         }
     }
 
     pub fn add(&self, op: Operator) {
-        self.by_hash
-            .write()
+        self.update(op);
+    }
+
+    /// Puts `op` in the table in place of any entry with its id (its old token, when
+    /// rotated, stops resolving). The noted last use is kept if newer than `op`'s.
+    pub fn update(&self, mut op: Operator) {
+        let mut table = self.by_hash.write().unwrap_or_else(|p| p.into_inner());
+        let old = table
+            .iter()
+            .find(|(_, o)| o.id == op.id)
+            .map(|(h, _)| h.clone());
+        if let Some(old) = old.and_then(|h| table.remove(&h)) {
+            op.last_used_on = op.last_used_on.max(old.last_used_on);
+        }
+        table.insert(op.token_sha256.clone(), op);
+    }
+
+    /// Held by whoever writes the queued uses: one round at a time, and a reader that
+    /// takes it knows every use taken before has been written (or put back).
+    pub fn writing_uses(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.writing.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The first uses of the day noted since the last call, to be written by the engine.
+    pub fn take_uses(&self) -> Vec<(Id, Date)> {
+        std::mem::take(&mut *self.uses.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Puts back uses whose write failed, so the next round retries them.
+    pub fn return_uses(&self, failed: Vec<(Id, Date)>) {
+        self.uses
+            .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(op.token_sha256.clone(), op);
+            .extend(failed);
     }
 
     /// The actor behind an `Authorization: Bearer …` header.
     pub fn authenticate(&self, header: Option<&str>) -> Result<Actor, ApiError> {
+        self.authenticate_on(header, Date::today())
+    }
+
+    fn authenticate_on(&self, header: Option<&str>, today: Date) -> Result<Actor, ApiError> {
         let token = header
             .and_then(|h| {
                 h.strip_prefix("Bearer ")
@@ -51,21 +95,46 @@ impl Auth {
             .map(str::trim)
             .filter(|t| !t.is_empty() && t.len() <= 256)
             .ok_or(ApiError::Unauthorized)?;
-        let table = self.by_hash.read().unwrap_or_else(|p| p.into_inner());
-        let op = table
-            .get(&token_hash(token))
-            .ok_or(ApiError::Unauthorized)?;
+        let hash = token_hash(token);
+        let (actor, first_today) = {
+            let table = self.by_hash.read().unwrap_or_else(|p| p.into_inner());
+            let op = table.get(&hash).ok_or(ApiError::Unauthorized)?;
+            if !op.active_on(today) {
+                return Err(ApiError::Unauthorized);
+            }
+            let actor = Actor {
+                operator_id: op.id,
+                org_id: op.org_id,
+                role: op.role,
+            };
+            (actor, op.last_used_on.is_none_or(|d| d < today))
+        };
         if let Some(limit) = &self.per_token {
-            if !limit.allow(&op.id.to_string()) {
+            if !limit.allow(&actor.operator_id.to_string()) {
                 return Err(ApiError::TooManyRequests);
             }
         }
-        crate::client::note_operator(op.id);
-        Ok(Actor {
-            operator_id: op.id,
-            org_id: op.org_id,
-            role: op.role,
-        })
+        if first_today {
+            self.note_use(&hash, today);
+        }
+        crate::client::note_operator(actor.operator_id);
+        Ok(actor)
+    }
+
+    /// Marks the day's use in the table (so later requests today skip this) and queues
+    /// it once for the store.
+    fn note_use(&self, hash: &str, today: Date) {
+        let mut table = self.by_hash.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(op) = table.get_mut(hash) {
+            // Another request may have noted it between the two locks.
+            if op.last_used_on.is_none_or(|d| d < today) {
+                op.last_used_on = Some(today);
+                self.uses
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push((op.id, today));
+            }
+        }
     }
 }
 
@@ -95,6 +164,9 @@ mod tests {
                 role: Role::Referrer,
                 token_sha256: token_hash("secret-token"),
                 created_on: Date::from_days(0),
+                revoked_on: None,
+                expires_on: None,
+                last_used_on: None,
             }],
             per_minute,
         )
@@ -140,6 +212,62 @@ mod tests {
                 "{h:?}"
             );
         }
+    }
+
+    #[test]
+    fn revoked_and_expired_tokens_are_refused() {
+        let a = auth();
+        let day = Date::from_days(1000);
+        let ok = |a: &Auth, d: Date| a.authenticate_on(Some("Bearer secret-token"), d);
+        assert!(ok(&a, day).is_ok());
+        let mut op = a.by_hash.read().unwrap().values().next().unwrap().clone();
+        op.expires_on = Some(day);
+        a.update(op.clone());
+        assert!(ok(&a, day).is_ok(), "valid through its last day");
+        assert!(matches!(
+            ok(&a, day.add_days(1)),
+            Err(ApiError::Unauthorized)
+        ));
+        op.expires_on = None;
+        op.revoked_on = Some(day);
+        a.update(op);
+        assert!(matches!(ok(&a, day), Err(ApiError::Unauthorized)));
+    }
+
+    #[test]
+    fn rotation_drops_the_old_token_at_once() {
+        let a = auth();
+        let mut op = a.by_hash.read().unwrap().values().next().unwrap().clone();
+        op.token_sha256 = token_hash("new-token");
+        a.update(op);
+        assert!(matches!(
+            a.authenticate(Some("Bearer secret-token")),
+            Err(ApiError::Unauthorized)
+        ));
+        assert_eq!(
+            a.authenticate(Some("Bearer new-token"))
+                .unwrap()
+                .operator_id,
+            Id(1)
+        );
+        assert_eq!(a.by_hash.read().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn the_first_use_of_each_day_is_queued_once() {
+        let a = auth();
+        let day = Date::from_days(2000);
+        for _ in 0..5 {
+            a.authenticate_on(Some("Bearer secret-token"), day).unwrap();
+        }
+        assert_eq!(a.take_uses(), [(Id(1), day)]);
+        assert!(a.take_uses().is_empty());
+        a.authenticate_on(Some("Bearer secret-token"), day.add_days(1))
+            .unwrap();
+        assert_eq!(a.take_uses(), [(Id(1), day.add_days(1))]);
+        // Failed uses go back in the queue.
+        a.return_uses(vec![(Id(1), day)]);
+        assert_eq!(a.take_uses(), [(Id(1), day)]);
     }
 
     #[test]

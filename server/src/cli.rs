@@ -290,9 +290,63 @@ enum AdminCommand {
         /// operator, referrer, coordinator o admin
         #[arg(long)]
         role: String,
+        /// Ultimo giorno in cui il token è accettato (AAAA-MM-GG)
+        #[arg(long, value_name = "DATA")]
+        expires_on: Option<String>,
         #[command(flatten)]
         data: DataArg,
     },
+    /// Elenca gli operatori: ultimo uso, stato, scadenza (mai il token)
+    ListOperators {
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Revoca il token di un operatore
+    Revoke {
+        /// Identificativo dell'operatore
+        #[arg(long, value_name = "ID")]
+        id: String,
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Crea un nuovo token per un operatore e lo stampa (una sola volta)
+    Rotate {
+        /// Identificativo dell'operatore
+        #[arg(long, value_name = "ID")]
+        id: String,
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Fissa (--on) o toglie (senza --on) la scadenza del token di un operatore
+    SetExpiry {
+        /// Identificativo dell'operatore
+        #[arg(long, value_name = "ID")]
+        id: String,
+        /// Ultimo giorno in cui il token è accettato (AAAA-MM-GG)
+        #[arg(long, value_name = "DATA")]
+        on: Option<String>,
+        #[command(flatten)]
+        data: DataArg,
+    },
+}
+
+/// A `--expires-on`/`--on` date, or a clear message.
+fn cli_date(
+    flag: &str,
+    value: Option<String>,
+) -> std::result::Result<Option<matcher::Date>, String> {
+    value
+        .map(|v| {
+            v.parse()
+                .map_err(|_| format!("{flag}: data non valida (AAAA-MM-GG)"))
+        })
+        .transpose()
+}
+
+fn cli_id(value: &str) -> std::result::Result<matcher::model::Id, String> {
+    value
+        .parse()
+        .map_err(|_| "--id: identificativo non valido".to_string())
 }
 
 #[derive(Args, Debug)]
@@ -857,6 +911,7 @@ fn admin(command: AdminCommand) -> Result {
             org,
             name,
             role,
+            expires_on,
             data,
         } => {
             let role = matcher::json::parse(as_json(&role))
@@ -864,12 +919,79 @@ fn admin(command: AdminCommand) -> Result {
             let org_id = org
                 .parse()
                 .map_err(|_| "--org: identificativo non valido".to_string())?;
+            let expires_on = cli_date("--expires-on", expires_on)?;
             let engine = open(&data.data, false)?;
+            let new = NewOperator {
+                org_id,
+                name,
+                role,
+                expires_on,
+            };
             let (op, token) =
-                create_operator_record(&engine, None, NewOperator { org_id, name, role })
-                    .map_err(|e| e.to_string())?;
+                create_operator_record(&engine, None, new).map_err(|e| e.to_string())?;
             say!("operatore creato: {} ({})", op.id, op.name)?;
             say!("token (conservarlo ora: non sarà più mostrato): {token}")?;
+        }
+        AdminCommand::ListOperators { data } => {
+            let engine = open(&data.data, false)?;
+            let mut ops = engine.operators().map_err(|e| e.to_string())?;
+            ops.sort_by(|a, b| (a.org_id, &a.name).cmp(&(b.org_id, &b.name)));
+            say!("id\torganizzazione\truolo\tstato\tultimo uso\tscadenza\tnome")?;
+            for o in ops {
+                let state = if o.revoked_on.is_some() {
+                    "revocato"
+                } else if !o.active_on(matcher::Date::today()) {
+                    "scaduto"
+                } else {
+                    "attivo"
+                };
+                let day = |d: Option<matcher::Date>, none: &str| {
+                    d.map_or_else(|| none.to_string(), |d| d.to_string())
+                };
+                say!(
+                    "{}\t{}\t{}\t{state}\t{}\t{}\t{}",
+                    o.id,
+                    o.org_id,
+                    o.role.as_str(),
+                    day(o.last_used_on, "mai"),
+                    day(o.expires_on, "nessuna"),
+                    o.name
+                )?;
+            }
+        }
+        AdminCommand::Revoke { id, data } => {
+            let id = cli_id(&id)?;
+            let engine = open(&data.data, false)?;
+            let op = engine
+                .revoke_operator(None, id, matcher::Date::today())
+                .map_err(|e| e.to_string())?;
+            say!("token revocato: {} ({})", op.id, op.name)?;
+        }
+        AdminCommand::Rotate { id, data } => {
+            let id = cli_id(&id)?;
+            let engine = open(&data.data, false)?;
+            let token = crate::auth::new_token();
+            let op = engine
+                .rotate_operator(None, id, matcher::fixtures::token_hash(&token))
+                .map_err(|e| e.to_string())?;
+            say!(
+                "nuovo token per {} ({}); il precedente non vale più",
+                op.id,
+                op.name
+            )?;
+            say!("token (conservarlo ora: non sarà più mostrato): {token}")?;
+        }
+        AdminCommand::SetExpiry { id, on, data } => {
+            let id = cli_id(&id)?;
+            let on = cli_date("--on", on)?;
+            let engine = open(&data.data, false)?;
+            let op = engine
+                .set_operator_expiry(None, id, on)
+                .map_err(|e| e.to_string())?;
+            match op.expires_on {
+                Some(d) => say!("scadenza del token di {}: {d}", op.id)?,
+                None => say!("il token di {} non ha più scadenza", op.id)?,
+            }
         }
     }
     Ok(())

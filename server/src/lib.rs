@@ -14,4 +14,5 @@ pub mod limits;
 pub mod logging;
 pub mod maintenance;
 pub mod metrics;
+pub mod operators;
 pub mod web;

@@ -16,6 +16,7 @@ mod inputs;
 mod limits;
 mod matrix;
 mod openapi;
+mod operators;
 mod outcomes;
 mod privacy;
 mod props;

@@ -84,6 +84,21 @@ pub const CLIENT_ROUTES: &[(&str, &str, &str)] = &[
     ("post", "/api/v1/organisations", "/api/v1/organisations"),
     ("get", "/api/v1/operators", "/api/v1/operators"),
     ("post", "/api/v1/operators", "/api/v1/operators"),
+    (
+        "patch",
+        "/api/v1/operators/{id}",
+        "/api/v1/operators/0000000000000001",
+    ),
+    (
+        "post",
+        "/api/v1/operators/{id}/revoke",
+        "/api/v1/operators/0000000000000001/revoke",
+    ),
+    (
+        "post",
+        "/api/v1/operators/{id}/rotate",
+        "/api/v1/operators/0000000000000001/rotate",
+    ),
     ("get", "/api/v1/audit", "/api/v1/audit"),
     ("get", "/api/v1/admin/backup", "/api/v1/admin/backup"),
 ];

@@ -4,6 +4,7 @@
 //! rankings (`query`). Nobody outside holds the store.
 
 mod eligible;
+mod operators;
 mod query;
 mod register;
 mod sync;

@@ -32,6 +32,9 @@ fn administration_writes_are_audited() {
         role: crate::model::Role::Operator,
         token_sha256: "00".repeat(32),
         created_on: fixtures::reference_date(),
+        revoked_on: None,
+        expires_on: None,
+        last_used_on: None,
     };
     e.create_operator(None, op.clone()).unwrap();
     assert_eq!(e.audit_of(Id(0x0b)).unwrap().len(), 1);

@@ -16,10 +16,11 @@ use warp::reply::Response;
 use warp::{Filter, Reply};
 
 use super::{body, first_of, json, only_params, query, respond, token};
-use crate::access;
+use crate::access::{self, parse_id};
 use crate::app::State;
 use crate::auth::new_token;
 use crate::error::ApiError;
+use crate::operators;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -36,6 +37,9 @@ pub struct NewOperator {
     pub org_id: Id,
     pub name: String,
     pub role: Role,
+    /// The last day the token is accepted; none by default.
+    #[serde(default)]
+    pub expires_on: Option<Date>,
 }
 
 pub fn routes(state: Arc<State>) -> BoxedFilter<(warp::reply::Response,)> {
@@ -51,13 +55,25 @@ pub fn routes(state: Arc<State>) -> BoxedFilter<(warp::reply::Response,)> {
     // POST /api/v1/operators
     let new_op = route!(post warp::path!("api" / "v1" / "operators"), token(), body();
         state.clone() => |t, b, s| respond(create_operator(t, b, s)));
+    // POST /api/v1/operators/{id}/revoke
+    let revoke = route!(post warp::path!("api" / "v1" / "operators" / String / "revoke"), token();
+        state.clone() => |id, t, s| respond(revoke_operator(t, id, s)));
+    // POST /api/v1/operators/{id}/rotate
+    let rotate = route!(post warp::path!("api" / "v1" / "operators" / String / "rotate"), token();
+        state.clone() => |id, t, s| respond(rotate_operator(t, id, s)));
+    // PATCH /api/v1/operators/{id}
+    let expiry = route!(patch warp::path!("api" / "v1" / "operators" / String), token(), body();
+        state.clone() => |id, t, b, s| respond(patch_operator(t, id, b, s)));
     // GET /api/v1/audit?record=ID
     let audit = route!(get warp::path!("api" / "v1" / "audit"), token(), query();
         state.clone() => |t, q, s| respond(audit(t, q, s)));
     // GET /api/v1/admin/backup
     let backup = route!(get warp::path!("api" / "v1" / "admin" / "backup"), token();
         state => |t, s| respond(backup(t, s)));
-    first_of(orgs, [new_org, ops, new_op, audit, backup])
+    first_of(
+        orgs,
+        [new_org, ops, new_op, revoke, rotate, expiry, audit, backup],
+    )
 }
 
 fn admin(state: &State, token: Option<String>) -> Result<Actor, ApiError> {
@@ -111,6 +127,9 @@ pub fn create_operator_record(
         role: n.role,
         token_sha256: token_hash(&token),
         created_on: Date::today(),
+        revoked_on: None,
+        expires_on: n.expires_on,
+        last_used_on: None,
     };
     Ok((engine.create_operator(actor, op)?, token))
 }
@@ -143,14 +162,54 @@ async fn list_operators(
     admin(&state, token)?;
     let ops = state
         .blocking(|s| {
-            Ok(s.engine
-                .operators()?
-                .into_iter()
-                .map(|o| j!({"id": o.id, "org_id": o.org_id, "name": o.name, "role": o.role, "created_on": o.created_on}))
+            Ok(operators::list(s)?
+                .iter()
+                .map(operators::listed)
                 .collect::<Vec<_>>())
         })
         .await?;
     Ok(json(StatusCode::OK, &j!({"operators": ops})))
+}
+
+async fn revoke_operator(
+    token: Option<String>,
+    id: String,
+    state: Arc<State>,
+) -> Result<warp::reply::Response, ApiError> {
+    let actor = admin(&state, token)?;
+    let id = parse_id(&id)?;
+    state
+        .blocking(move |s| operators::revoke(s, &actor, id).map(drop))
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn rotate_operator(
+    token: Option<String>,
+    id: String,
+    state: Arc<State>,
+) -> Result<warp::reply::Response, ApiError> {
+    let actor = admin(&state, token)?;
+    let id = parse_id(&id)?;
+    let (_, token) = state
+        .blocking(move |s| operators::rotate(s, &actor, id))
+        .await?;
+    Ok(json(StatusCode::OK, &j!({"token": token})))
+}
+
+async fn patch_operator(
+    token: Option<String>,
+    id: String,
+    body: bytes::Bytes,
+    state: Arc<State>,
+) -> Result<warp::reply::Response, ApiError> {
+    let actor = admin(&state, token)?;
+    let id = parse_id(&id)?;
+    let expires_on = operators::expiry_field(&body)?;
+    let op = state
+        .blocking(move |s| operators::set_expiry(s, &actor, id, expires_on))
+        .await?;
+    Ok(json(StatusCode::OK, &operators::listed(&op)))
 }
 
 async fn create_operator(
@@ -169,7 +228,8 @@ async fn create_operator(
         .await?;
     Ok(json(
         StatusCode::CREATED,
-        &j!({"id": op.id, "org_id": op.org_id, "name": op.name, "role": op.role, "token": token}),
+        &j!({"id": op.id, "org_id": op.org_id, "name": op.name, "role": op.role,
+             "expires_on": op.expires_on, "token": token}),
     ))
 }
 

@@ -94,6 +94,12 @@ pub const ROUTES: &[Route] = &[
     route(
 "post", "/api/v1/operators", "admin", "Crea un operatore; il token è mostrato solo ora", Some("NewOperator"), 201),
     route(
+"patch", "/api/v1/operators/{id}", "admin", "Fissa (AAAA-MM-GG) o toglie (null) la scadenza del token; un token scaduto è rifiutato (401)", Some("ExpiryPatch"), 200),
+    route(
+"post", "/api/v1/operators/{id}/revoke", "admin", "Revoca il token dell'operatore: rifiutato (401) dalla richiesta successiva", None, 204),
+    route(
+"post", "/api/v1/operators/{id}/rotate", "admin", "Nuovo token per l'operatore, mostrato solo ora ({\"token\"}); il precedente è rifiutato subito", None, 200),
+    route(
 "get", "/api/v1/audit", "admin", "Registro di audit di un record (?record=ID)", None, 200),
     route(
 "get", "/api/v1/admin/backup", "admin", "Copia di sicurezza coerente dell'intero archivio (application/octet-stream; per dom backup --server)", None, 200),
@@ -153,7 +159,8 @@ fn schemas() -> Value {
             "start_on": date}},
         "RetentionBody": {"type": "object", "required": ["still_employed"], "properties": {"still_employed": {"type": "boolean"}}},
         "NewOrganisation": {"type": "object", "required": ["name", "kind"], "properties": {"name": {"type": "string"}, "kind": {"type": "string", "enum": ["desk", "punto_insieme", "social_services", "coordination"]}, "comune": {"type": "string"}}},
-        "NewOperator": {"type": "object", "required": ["org_id", "name", "role"], "properties": {"org_id": {"type": "string"}, "name": {"type": "string"}, "role": {"type": "string", "enum": ["operator", "referrer", "coordinator", "admin"]}}}
+        "NewOperator": {"type": "object", "required": ["org_id", "name", "role"], "properties": {"org_id": {"type": "string"}, "name": {"type": "string"}, "role": {"type": "string", "enum": ["operator", "referrer", "coordinator", "admin"]}, "expires_on": date}},
+        "ExpiryPatch": {"type": "object", "additionalProperties": false, "required": ["expires_on"], "properties": {"expires_on": {"type": ["string", "null"], "format": "date"}}}
     })
 }
 

@@ -83,6 +83,14 @@ impl Sessions {
             .unwrap_or_else(|p| p.into_inner())
             .remove(id);
     }
+
+    /// Ends every session of an operator whose token was revoked, rotated or expired.
+    pub fn end_operator(&self, operator: matcher::model::Id) {
+        self.map
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|_, s| s.actor.operator_id != operator);
+    }
 }
 
 impl Session {

@@ -1,12 +1,12 @@
 //! The signed-in pages: sign-in and home per role, then one module per area.
 
 mod followups;
+mod operators;
 mod print;
 mod report;
 mod requests;
 mod workers;
 
-use std::fmt::Write;
 use std::sync::Arc;
 
 use matcher::model::Role;
@@ -15,9 +15,9 @@ use warp::http::{HeaderValue, StatusCode};
 use warp::reply::Response;
 use warp::Filter;
 
-use super::html::{esc, page, respond, FormState};
+use super::html::{page, respond, FormState};
 use super::session::{cookie, Session};
-use super::{checked, form, ok_html, redirect, render, session, signed_in, Page};
+use super::{checked, form, redirect, render, session, Page};
 use crate::app::State;
 use crate::error::ApiError;
 
@@ -58,7 +58,9 @@ pub fn routes(state: Arc<State>) -> BoxedFilter<(Response,)> {
         .unify()
         .or(report::routes(state.clone()))
         .unify()
-        .or(print::routes(state))
+        .or(print::routes(state.clone()))
+        .unify()
+        .or(operators::routes(state))
         .unify()
         .boxed()
 }
@@ -148,27 +150,6 @@ async fn home(s: Option<Session>, state: Arc<State>) -> Page {
         Role::Operator => followups::today(s, state).await,
         Role::Referrer => requests::list_page(s, state, Default::default()).await,
         Role::Coordinator => Ok(redirect("/ui/rapporto")),
-        Role::Admin => admin_home(s, state).await,
+        Role::Admin => operators::admin_home(s, state).await,
     }
-}
-
-async fn admin_home(s: Session, state: Arc<State>) -> Page {
-    let s = signed_in(Some(s), &[Role::Admin])?;
-    let orgs = state.blocking(|st| Ok(st.engine.organisations()?)).await?;
-    let mut rows = String::new();
-    for o in orgs {
-        let _ = write!(
-            rows,
-            "<tr><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
-            esc(&o.name),
-            esc(o.kind.label()),
-            o.id
-        );
-    }
-    let body = format!(
-        "<p>Le organizzazioni collegate a DOM. Operatori e codici di accesso si creano con \
-         <code>dom admin</code> o con l'API amministrativa.</p>\
-         <table><thead><tr><th>Nome</th><th>Tipo</th><th>Identificativo</th></tr></thead><tbody>{rows}</tbody></table>"
-    );
-    ok_html(page(Some(&s), "Organizzazioni", &body))
 }
