@@ -232,3 +232,32 @@ fn the_audit_log_says_who_and_when_but_holds_no_sensitive_content() {
         assert!([404, 405].contains(&r.status), "{method}: {}", r.status);
     }
 }
+
+/// Reading families' details leaves a trace: the request list writes a read line per
+/// request it returns, and so do the web request and print pages (issue 13).
+#[test]
+fn listing_and_web_pages_write_read_lines() {
+    let s = Server::demo();
+    let reads = |record: &str| -> usize {
+        let r = s.get_as(crate::ADMIN, &format!("/api/v1/audit?record={record}"));
+        assert_eq!(r.status, 200, "{}", r.body);
+        r.json()["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == "read")
+            .count()
+    };
+    let before = reads(ROSSI);
+    let listed = s.get_as(crate::PUNTO, "/api/v1/requests?limit=500");
+    assert!(listed.body.contains(ROSSI));
+    assert_eq!(reads(ROSSI), before + 1, "the list read the Rossi request");
+    let cookie = crate::web::sign_in(&s, DESK);
+    for page in [
+        format!("/ui/richieste/{ROSSI}"),
+        format!("/ui/richieste/{ROSSI}/stampa"),
+    ] {
+        assert_eq!(crate::web::get(&s, &page, &cookie).status, 200, "{page}");
+    }
+    assert_eq!(reads(ROSSI), before + 3, "the web request and print pages");
+}
