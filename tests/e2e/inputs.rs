@@ -27,6 +27,9 @@ fn error(r: &Response, status: u16, code: &str, field: Option<&str>) {
     }
 }
 
+/// A change that breaks a valid body.
+type Edit = fn(&mut Value);
+
 /// The contract's answer to a body or parameter that is wrong in `field`.
 fn invalid(r: &Response, field: &str) {
     error(r, 422, "invalid", Some(field));
@@ -37,7 +40,7 @@ fn bad_worker_bodies_are_refused_and_store_nothing() {
     let s = Server::demo();
     let before = workers_total(&s);
     // Each edit of a valid body is refused naming the field it broke.
-    let edits: [(fn(&mut Value), &str); 4] = [
+    let edits: [(Edit, &str); 4] = [
         (|w| w["birth_year"] = json!("millenovecento"), "birth_year"),
         (
             |w| w["languages"][1]["level"] = json!("Z9"),
