@@ -4,34 +4,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use std::path::Path;
-use std::process::Output;
 
-use crate::util::{dom, try_request, Server};
-
-fn p(path: &Path) -> &str {
-    path.to_str().expect("a UTF-8 temporary path")
-}
-
-/// `dom` with these arguments, which must succeed.
-fn run_ok(args: &[&str], token: Option<&str>) -> Output {
-    let out = run(args, token);
-    assert!(
-        out.status.success(),
-        "dom {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn run(args: &[&str], token: Option<&str>) -> Output {
-    let mut cmd = dom();
-    cmd.args(args);
-    if let Some(t) = token {
-        cmd.env("DOM_TOKEN", t);
-    }
-    cmd.output().expect("dom runs")
-}
+use crate::util::{p, run, run_ok, try_request, Server};
 use crate::{worker_body, ADMIN, DESK};
+
+/// The arguments of an offline `dom backup --to folder` or `dom restore --from folder`
+/// of `data`.
+fn offline<'a>(verb: &'a str, folder: &'a Path, data: &'a Path) -> [&'a str; 5] {
+    let flag = if verb == "restore" { "--from" } else { "--to" };
+    [verb, flag, p(folder), "--data", p(data)]
+}
 
 #[test]
 fn a_backup_taken_while_serving_restores_to_an_identical_store() {
@@ -81,16 +63,7 @@ fn a_backup_taken_while_serving_restores_to_an_identical_store() {
     writer.join().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("copia di sicurezza scritta"));
 
-    run_ok(
-        &[
-            "restore",
-            "--from",
-            p(backups.path()),
-            "--data",
-            p(restored.path()),
-        ],
-        None,
-    );
+    run_ok(&offline("restore", backups.path(), restored.path()), None);
     let copy = Server::start(restored.path(), &["--rate-per-token", "0"]);
     // Everything acknowledged before the backup started is there, identical.
     let acked = before.lock().unwrap();
@@ -151,40 +124,13 @@ fn backups_need_an_admin_and_restores_an_empty_folder() {
         "nothing written"
     );
     // Offline backup of a folder the server holds is a clear error.
-    let out = run(
-        &[
-            "backup",
-            "--to",
-            p(backups.path()),
-            "--data",
-            p(data.path()),
-        ],
-        None,
-    );
+    let out = run(&offline("backup", backups.path(), data.path()), None);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("già in uso"));
     // Once stopped, the offline backup works; restoring over live data is refused.
     s.kill();
-    run_ok(
-        &[
-            "backup",
-            "--to",
-            p(backups.path()),
-            "--data",
-            p(data.path()),
-        ],
-        None,
-    );
-    let out = run(
-        &[
-            "restore",
-            "--from",
-            p(backups.path()),
-            "--data",
-            p(data.path()),
-        ],
-        None,
-    );
+    run_ok(&offline("backup", backups.path(), data.path()), None);
+    let out = run(&offline("restore", backups.path(), data.path()), None);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("cartella vuota"));
 }

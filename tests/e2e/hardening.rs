@@ -1,7 +1,7 @@
 //! Findings of the service review (issue 13) replayed against the real binary: each test
 //! failed before its fix.
 
-use crate::util::Server;
+use crate::util::{p, run_ok, Server};
 use crate::web::{csrf, form_post, get, sign_in};
 use crate::{DESK, PUNTO};
 
@@ -253,21 +253,7 @@ fn the_data_folder_and_backups_are_readable_by_the_service_user_only() {
     assert_eq!(s.get("/healthz").status, 200);
     assert!(s.terminate());
     let backups = parent.path().join("backups");
-    let out = crate::util::dom()
-        .args([
-            "backup",
-            "--to",
-            backups.to_str().unwrap(),
-            "--data",
-            data.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_ok(&["backup", "--to", p(&backups), "--data", p(&data)], None);
     let all: Vec<_> = modes(&data).into_iter().chain(modes(&backups)).collect();
     assert!(all.iter().any(|(p, _)| p.ends_with("keys")));
     assert!(all
@@ -280,15 +266,7 @@ fn the_data_folder_and_backups_are_readable_by_the_service_user_only() {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
     std::fs::set_permissions(data.join("keys"), std::fs::Permissions::from_mode(0o644)).unwrap();
-    let out = crate::util::dom()
-        .args(["check", "--data", data.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_ok(&["check", "--data", p(&data)], None);
     assert_eq!((mode(&data), mode(&data.join("keys"))), (0o700, 0o600));
 }
 

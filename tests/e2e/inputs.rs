@@ -1,6 +1,6 @@
 //! Bad input gets the contract's error, naming the field, and changes nothing.
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::util::{Response, Server};
 use crate::{request_body, worker_body, DESK, PUNTO};
@@ -27,58 +27,51 @@ fn error(r: &Response, status: u16, code: &str, field: Option<&str>) {
     }
 }
 
+/// A change that breaks a valid body.
+type Edit = fn(&mut Value);
+
+/// The contract's answer to a body or parameter that is wrong in `field`.
+fn invalid(r: &Response, field: &str) {
+    error(r, 422, "invalid", Some(field));
+}
+
 #[test]
 fn bad_worker_bodies_are_refused_and_store_nothing() {
     let s = Server::demo();
     let before = workers_total(&s);
-    let mut wrong_type = worker_body("A", "+39 320 2222222");
-    wrong_type["birth_year"] = json!("millenovecento");
-    error(
-        &s.post_as(DESK, "/api/v1/workers", &wrong_type),
-        422,
-        "invalid",
-        Some("birth_year"),
-    );
-    let mut bad_level = worker_body("A", "+39 320 2222222");
-    bad_level["languages"][1]["level"] = json!("Z9");
-    error(
-        &s.post_as(DESK, "/api/v1/workers", &bad_level),
-        422,
-        "invalid",
-        Some("languages[1].level"),
-    );
-    let mut no_consent = worker_body("A", "+39 320 2222222");
-    no_consent.as_object_mut().unwrap().remove("consent");
-    error(
-        &s.post_as(DESK, "/api/v1/workers", &no_consent),
-        422,
-        "invalid",
-        Some("consent"),
-    );
-    let mut unknown = worker_body("A", "+39 320 2222222");
-    unknown["religion"] = json!("x");
-    error(
-        &s.post_as(DESK, "/api/v1/workers", &unknown),
-        422,
-        "invalid",
-        Some("religion"),
-    );
+    // Each edit of a valid body is refused naming the field it broke.
+    let edits: [(Edit, &str); 4] = [
+        (|w| w["birth_year"] = json!("millenovecento"), "birth_year"),
+        (
+            |w| w["languages"][1]["level"] = json!("Z9"),
+            "languages[1].level",
+        ),
+        (
+            |w| {
+                w.as_object_mut().unwrap().remove("consent");
+            },
+            "consent",
+        ),
+        (|w| w["religion"] = json!("x"), "religion"),
+    ];
+    for (edit, field) in edits {
+        let mut body = worker_body("A", "+39 320 2222222");
+        edit(&mut body);
+        let r = s.post_as(DESK, "/api/v1/workers", &body);
+        invalid(&r, field);
+    }
     let mut comune = worker_body("A", "+39 320 2222222");
     comune["comune"] = json!("Grossetto di Mare");
     let r = s.post_as(DESK, "/api/v1/workers", &comune);
-    error(&r, 422, "invalid", Some("comune"));
+    invalid(&r, "comune");
     assert_eq!(
         r.json()["error"]["suggestions"].as_array().unwrap().len(),
         5
     );
     let (refused_workers, _) = matcher::fixtures::refused().unwrap();
     for f in refused_workers {
-        error(
-            &s.post_as(DESK, "/api/v1/workers", &f.body),
-            422,
-            &f.why,
-            Some(&f.field),
-        );
+        let r = s.post_as(DESK, "/api/v1/workers", &f.body);
+        error(&r, 422, &f.why, Some(&f.field));
     }
     let malformed = s.request(
         "POST",
@@ -120,12 +113,8 @@ fn discriminatory_requests_are_refused_and_store_nothing() {
     let before = requests_total(&s);
     let (_, refused_requests) = matcher::fixtures::refused().unwrap();
     for f in refused_requests {
-        error(
-            &s.post_as(PUNTO, "/api/v1/requests", &f.body),
-            422,
-            &f.why,
-            Some(&f.field),
-        );
+        let r = s.post_as(PUNTO, "/api/v1/requests", &f.body);
+        error(&r, 422, &f.why, Some(&f.field));
     }
     let mut field = request_body();
     field["requires"]["nationality"] = json!("IT");
@@ -165,11 +154,9 @@ fn discriminatory_requests_are_refused_and_store_nothing() {
     assert_eq!(requests_total(&s), before + 1);
     let mut hours = request_body();
     hours["hours_per_week"] = json!("quindici");
-    error(
+    invalid(
         &s.post_as(PUNTO, "/api/v1/requests", &hours),
-        422,
-        "invalid",
-        Some("hours_per_week"),
+        "hours_per_week",
     );
     assert_eq!(requests_total(&s), before + 1, "refusals stored nothing");
 }
@@ -177,57 +164,30 @@ fn discriminatory_requests_are_refused_and_store_nothing() {
 #[test]
 fn bad_parameters_are_named() {
     let s = Server::demo();
-    error(
-        &s.get_as(
+    let candidates = format!("/api/v1/requests/{}/candidates", crate::ROSSI);
+    for (token, path, field) in [
+        (DESK, format!("{candidates}?limit=0"), "limit"),
+        (DESK, format!("{candidates}?limit=abc"), "limit"),
+        (DESK, format!("{candidates}?lmit=5"), "lmit"),
+        (
             DESK,
-            &format!("/api/v1/requests/{}/candidates?limit=0", crate::ROSSI),
+            "/api/v1/follow-ups?due_before=domani".into(),
+            "due_before",
         ),
-        422,
-        "invalid",
-        Some("limit"),
-    );
-    error(
-        &s.get_as(
-            DESK,
-            &format!("/api/v1/requests/{}/candidates?limit=abc", crate::ROSSI),
+        (
+            crate::COORD,
+            "/api/v1/reports/monthly?month=2026-13".into(),
+            "month",
         ),
-        422,
-        "invalid",
-        Some("limit"),
-    );
-    error(
-        &s.get_as(
-            DESK,
-            &format!("/api/v1/requests/{}/candidates?lmit=5", crate::ROSSI),
-        ),
-        422,
-        "invalid",
-        Some("lmit"),
-    );
-    error(
-        &s.get_as(DESK, "/api/v1/follow-ups?due_before=domani"),
-        422,
-        "invalid",
-        Some("due_before"),
-    );
-    error(
-        &s.get_as(crate::COORD, "/api/v1/reports/monthly?month=2026-13"),
-        422,
-        "invalid",
-        Some("month"),
-    );
-    error(
-        &s.get_as(DESK, "/api/v1/requests/not-an-id"),
-        404,
-        "not_found",
-        None,
-    );
-    error(
-        &s.get_as(DESK, "/api/v1/requests/00000000000000ff/candidates"),
-        404,
-        "not_found",
-        None,
-    );
+    ] {
+        invalid(&s.get_as(token, &path), field);
+    }
+    for path in [
+        "/api/v1/requests/not-an-id",
+        "/api/v1/requests/00000000000000ff/candidates",
+    ] {
+        error(&s.get_as(DESK, path), 404, "not_found", None);
+    }
     error(
         &s.request("PUT", "/api/v1/requests", Some(DESK), None),
         405,
@@ -255,12 +215,8 @@ fn outcome_codes_are_checked_and_rate_limited() {
     // The public body is exactly {"outcome", "start_on"?}: anything else is refused.
     let with_more =
         json!({"outcome": "hired", "reported_by": "family", "start_on": crate::today()});
-    error(
-        &s.post_as("", &format!("/api/v1/outcome/{code}"), &with_more),
-        422,
-        "invalid",
-        Some("reported_by"),
-    );
+    let r = s.post_as("", &format!("/api/v1/outcome/{code}"), &with_more);
+    invalid(&r, "reported_by");
     let mut last = 0;
     for _ in 0..10 {
         last = s.get(&format!("/api/v1/outcome/{code}")).status;

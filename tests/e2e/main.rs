@@ -35,6 +35,10 @@ pub const ADMIN: &str = "demo-admin";
 pub const ROSSI: &str = "b000000000000001";
 pub const NATALIA: &str = "a000000000000017";
 
+/// Words of the Rossi request and of Natalia's card that no refusal may show.
+pub const ROSSI_NATALIA_SECRETS: [&str; 5] =
+    ["Rossi", "Alzheimer", "0564 000000", "Popa", "328 7070707"];
+
 pub fn today() -> String {
     // Same clock as the server: UTC days.
     let secs = std::time::SystemTime::now()

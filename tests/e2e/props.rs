@@ -66,7 +66,16 @@ fn total(s: &Server, path: &str, token: &str) -> u64 {
     s.get_as(token, path).json()["total"].as_u64().unwrap()
 }
 
-fn run(s: &Server, token: &str, path: &str, list: &str, base: Value, cases: u32) {
+/// Posts `DOM_PROPTEST_CASES` (300 unless set) mutations of `base` to `path` on a fresh
+/// demo server with no rate limit, counting the records through `list`.
+fn run(token: &str, path: &str, list: &str, base: Value) {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), &["--demo", "--rate-per-token", "0"]);
+    let s = &server;
+    let cases: u32 = std::env::var("DOM_PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300);
     let before = total(s, list, token);
     let stored = std::cell::Cell::new(0u64);
     let mut runner = TestRunner::new(Config {
@@ -130,36 +139,20 @@ fn run(s: &Server, token: &str, path: &str, list: &str, base: Value, cases: u32)
 
 #[test]
 fn any_worker_body_is_stored_or_refused_naming_a_field() {
-    let data = tempfile::tempdir().unwrap();
-    let s = Server::start(data.path(), &["--demo", "--rate-per-token", "0"]);
-    let cases = std::env::var("DOM_PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(300);
     run(
-        &s,
         DESK,
         "/api/v1/workers?allow_duplicate=true",
         "/api/v1/workers?limit=1",
         worker_body("Proptesta", "+39 333 4445566"),
-        cases,
     );
 }
 
 #[test]
 fn any_request_body_is_stored_or_refused_naming_a_field() {
-    let data = tempfile::tempdir().unwrap();
-    let s = Server::start(data.path(), &["--demo", "--rate-per-token", "0"]);
-    let cases = std::env::var("DOM_PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(300);
     run(
-        &s,
         PUNTO,
         "/api/v1/requests",
         "/api/v1/requests?limit=1",
         request_body(),
-        cases,
     );
 }

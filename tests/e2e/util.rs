@@ -3,12 +3,38 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub fn dom() -> Command {
     Command::new(env!("CARGO_BIN_EXE_dom"))
+}
+
+/// `dom` with these arguments (and `DOM_TOKEN` when given), run to its end.
+pub fn run(args: &[&str], token: Option<&str>) -> Output {
+    let mut cmd = dom();
+    cmd.args(args);
+    if let Some(t) = token {
+        cmd.env("DOM_TOKEN", t);
+    }
+    cmd.output().expect("dom runs")
+}
+
+/// Like [`run`], and the command must succeed.
+pub fn run_ok(args: &[&str], token: Option<&str>) -> Output {
+    let out = run(args, token);
+    assert!(
+        out.status.success(),
+        "dom {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// A temporary path as a command-line argument.
+pub fn p(path: &Path) -> &str {
+    path.to_str().expect("a UTF-8 temporary path")
 }
 
 /// A running `dom serve`, killed when dropped.

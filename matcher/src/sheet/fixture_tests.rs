@@ -7,10 +7,7 @@ use serde_json::{json, Value};
 
 use super::*;
 use crate::model::{Worker, WorkerInput};
-
-fn today() -> Date {
-    Date::from_ymd(2026, 11, 23).unwrap()
-}
+use crate::sheet::test_util::today;
 
 fn fixture_files() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/import");
@@ -23,77 +20,19 @@ fn fixture_files() -> Vec<PathBuf> {
     files
 }
 
-/// What every workers file holds, in the spelling of `given`/`family` for the row 5 and
-/// row 6 names (an Italian keyboard's CSV has no "ă").
+/// What every workers file holds, in the spelling of `nicoleta`/`balan` for the row 5
+/// and row 6 names (an Italian keyboard's CSV has no "ă"). The bodies are data, kept in
+/// `fixture_workers.json` (row 6's consent is typed as text in every file, "03/10/2026");
+/// the travel distance is the importer's default, added here.
 fn expected_workers(nicoleta: &str, balan: &str) -> Vec<(usize, Option<Value>)> {
-    vec![
-        (
-            5,
-            Some(json!({
-                "given_name": nicoleta, "family_name": "Popescu", "birth_year": 1975,
-                "gender": "F", "nationality": "RO", "phone": "+39 333 1234567",
-                "comune": "053011", "jobs": ["badante"], "live_in": "yes",
-                "hours_per_week": {"min": 54, "max": 54},
-                "languages": [{"code": "ro", "level": "C2"}, {"code": "it", "level": "B1"}],
-                "experience": [{"kind": "elderly", "years": 8}, {"kind": "dementia", "years": 5}],
-                "driving_license": true, "max_travel_km": DEFAULT_MAX_TRAVEL_KM,
-                "permit": {"kind": "eu_citizen", "expires_on": null},
-                "wage_expectation": {"monthly_eur": 1100.0},
-                "notes": "Esperienza con malati di Alzheimer, cucina toscana",
-                "consent": {"given_on": "2026-10-01"}
-            })),
-        ),
-        (
-            6,
-            Some(json!({
-                "given_name": "Ioana", "family_name": balan, "birth_year": 1982,
-                "gender": "F", "nationality": "MD", "phone": "+39 333 1234567",
-                "comune": "053009", "jobs": ["colf", "babysitter"], "live_in": "no",
-                "hours_per_week": {"min": 20, "max": 30},
-                "languages": [
-                    {"code": "ro", "level": "C2"}, {"code": "ru", "level": "B2"},
-                    {"code": "it", "level": "B2"}
-                ],
-                "experience": [{"kind": "children", "years": 4}, {"kind": "housekeeping", "years": 1}],
-                "driving_license": false, "max_travel_km": DEFAULT_MAX_TRAVEL_KM,
-                "permit": {"kind": "long_term", "expires_on": null},
-                "wage_expectation": {"monthly_eur": 900.0},
-                "notes": "Stesso telefono della sorella",
-                // Typed as text in every file, "03/10/2026".
-                "consent": {"given_on": "2026-10-03"}
-            })),
-        ),
-        (
-            8,
-            Some(json!({
-                "given_name": "José", "family_name": "Peña", "birth_year": 1979,
-                "gender": "M", "nationality": "PE", "phone": "+39 333 1234567",
-                "comune": "053018", "jobs": ["badante"], "live_in": "either",
-                "hours_per_week": {"min": 25, "max": 40},
-                "languages": [{"code": "es", "level": "C2"}, {"code": "it", "level": "B1"}],
-                "experience": [{"kind": "disability", "years": 3}],
-                "driving_license": true, "max_travel_km": DEFAULT_MAX_TRAVEL_KM,
-                "permit": {"kind": "work", "expires_on": "2027-06-30"},
-                "wage_expectation": {"monthly_eur": 1100.5},
-                "consent": {"given_on": "2026-09-15"}
-            })),
-        ),
-        (
-            9,
-            Some(json!({
-                "given_name": "Oksana", "family_name": "Kovalenko", "birth_year": 1990,
-                "gender": "F", "nationality": "UA", "phone": "+39 347 9876543",
-                "comune": "053011", "jobs": ["badante"], "live_in": "yes",
-                "hours_per_week": {"min": 40, "max": 40},
-                "languages": [{"code": "uk", "level": "C2"}, {"code": "it", "level": "A2"}],
-                "experience": [{"kind": "elderly", "years": 1}],
-                "driving_license": false, "max_travel_km": DEFAULT_MAX_TRAVEL_KM,
-                "permit": {"kind": "protection", "expires_on": "2027-03-04"},
-                "wage_expectation": {"monthly_eur": 1000.0}
-            })),
-        ),
-        (10, None),
-    ]
+    let text = include_str!("fixture_workers.json")
+        .replace("Nicoletă", nicoleta)
+        .replace("Bălan", balan);
+    let mut rows: Vec<(usize, Option<Value>)> = serde_json::from_str(&text).unwrap();
+    for body in rows.iter_mut().filter_map(|(_, b)| b.as_mut()) {
+        body["max_travel_km"] = json!(DEFAULT_MAX_TRAVEL_KM);
+    }
+    rows
 }
 
 fn check_workers_file(name: &str, parsed: &Parsed) {

@@ -106,6 +106,27 @@ impl Field {
     }
 }
 
+/// The phone headings of both kinds of sheet with `$extra` ones before "phone": a macro,
+/// as a const slice cannot be extended.
+macro_rules! phone_headings {
+    ($($extra:literal),*) => {
+        &[
+            "telefono", "cellulare", "tel", "cell", "recapito", "recapito telefonico",
+            "numero di telefono", $($extra,)* "phone",
+        ]
+    };
+}
+
+/// The weekly hours headings of both kinds of sheet with `$extra` ones among them.
+macro_rules! hours_headings {
+    ($($extra:literal),*) => {
+        &[
+            "ore settimanali", "ore", "ore a settimana", "ore sett", "ore alla settimana",
+            $($extra,)* "orario settimanale", "hours per week",
+        ]
+    };
+}
+
 /// Headings desks use, folded (lowercase, no accents, words separated by one space).
 const WORKER_FIELDS: &[(Field, &[&str])] = &[
     (
@@ -170,18 +191,7 @@ const WORKER_FIELDS: &[(Field, &[&str])] = &[
     ),
     (
         Field::Phone,
-        &[
-            "telefono",
-            "cellulare",
-            "tel",
-            "cell",
-            "recapito",
-            "recapito telefonico",
-            "numero di telefono",
-            "n telefono",
-            "telefono cellulare",
-            "phone",
-        ],
+        phone_headings!("n telefono", "telefono cellulare"),
     ),
     (
         Field::Comune,
@@ -220,19 +230,7 @@ const WORKER_FIELDS: &[(Field, &[&str])] = &[
             "live in",
         ],
     ),
-    (
-        Field::Hours,
-        &[
-            "ore settimanali",
-            "ore",
-            "ore a settimana",
-            "ore sett",
-            "ore alla settimana",
-            "disponibilita oraria",
-            "orario settimanale",
-            "hours per week",
-        ],
-    ),
+    (Field::Hours, hours_headings!("disponibilita oraria")),
     (
         Field::HoursMin,
         &[
@@ -390,19 +388,7 @@ const REQUEST_FIELDS: &[(Field, &[&str])] = &[
             "cognome e nome",
         ],
     ),
-    (
-        Field::Phone,
-        &[
-            "telefono",
-            "cellulare",
-            "tel",
-            "cell",
-            "recapito",
-            "recapito telefonico",
-            "numero di telefono",
-            "phone",
-        ],
-    ),
+    (Field::Phone, phone_headings!()),
     (
         Field::Comune,
         &[
@@ -431,18 +417,7 @@ const REQUEST_FIELDS: &[(Field, &[&str])] = &[
         Field::LiveIn,
         &["convivenza", "convivente", "tipo di rapporto", "live in"],
     ),
-    (
-        Field::Hours,
-        &[
-            "ore settimanali",
-            "ore",
-            "ore a settimana",
-            "ore sett",
-            "ore alla settimana",
-            "orario settimanale",
-            "hours per week",
-        ],
-    ),
+    (Field::Hours, hours_headings!()),
     (
         Field::StartOn,
         &[
@@ -702,28 +677,7 @@ fn columns_at(grid: &Grid, r: usize, kind: Kind, mapping: Option<&Mapping>) -> H
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sheet::read::{Cell, Format};
-
-    fn grid(rows: &[&[&str]]) -> Grid {
-        Grid {
-            format: Format::Xlsx,
-            sheet: None,
-            rows: rows
-                .iter()
-                .map(|r| {
-                    r.iter()
-                        .map(|s| {
-                            if s.is_empty() {
-                                Cell::Empty
-                            } else {
-                                Cell::Text(s.to_string())
-                            }
-                        })
-                        .collect()
-                })
-                .collect(),
-        }
-    }
+    use crate::sheet::test_util::grid;
 
     #[test]
     fn headings_ignore_case_accents_punctuation_and_typos() {

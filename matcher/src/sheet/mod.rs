@@ -43,3 +43,5 @@ pub fn parse_file(
 
 #[cfg(test)]
 mod fixture_tests;
+#[cfg(test)]
+mod test_util;

@@ -1,78 +1,29 @@
 //! Tests of `sheet::rows`.
 use super::*;
 use crate::model::{RequestInput, WorkerInput};
-use crate::sheet::read::Format;
+use crate::sheet::test_util::{cells, grid, today};
 
-fn grid(rows: &[&[&str]]) -> Grid {
-    Grid {
-        format: Format::Xlsx,
-        sheet: None,
-        rows: rows
-            .iter()
-            .map(|r| {
-                r.iter()
-                    .map(|s| {
-                        if s.is_empty() {
-                            Cell::Empty
-                        } else {
-                            Cell::Text(s.to_string())
-                        }
-                    })
-                    .collect()
-            })
-            .collect(),
-    }
+/// The headings of the worker export but the travel distance: the importer's default
+/// stands in for it.
+fn head() -> Vec<&'static str> {
+    crate::sheet::write::WORKER_HEADINGS
+        .into_iter()
+        .filter(|h| *h != "Distanza massima (km)")
+        .collect()
 }
 
-fn today() -> Date {
-    Date::from_ymd(2026, 11, 23).unwrap()
-}
-
-const HEAD: &[&str] = &[
-    "Nome",
-    "Cognome",
-    "Anno di nascita",
-    "Sesso",
-    "Cittadinanza",
-    "Telefono",
-    "Comune",
-    "Mansione",
-    "Convivenza",
-    "Ore settimanali",
-    "Lingue",
-    "Esperienza",
-    "Patente",
-    "Permesso di soggiorno",
-    "Scadenza permesso",
-    "Paga richiesta",
-    "Note",
-    "Data consenso",
-];
+/// The first seven cells of Ana's row under [`head`]: who she is and where.
+const ANA: &str = "Ana|Popescu|1975|F|Romania|333 1234567|Grosseto";
 
 #[test]
 fn a_complete_row_is_a_valid_create_body() {
+    let head = head();
     let g = grid(&[
-        HEAD,
-        &[
-            "Ana",
-            "Popescu",
-            "1975",
-            "F",
-            "Romania",
-            "333 1234567",
-            "Grosseto",
-            "badante",
-            "convivente",
-            "20-54",
-            "rumeno madrelingua, italiano B1",
-            "anziani 8 anni, Alzheimer 5",
-            "sì",
-            "",
-            "",
-            "1.100",
-            "Cucina toscana",
-            "01/11/2026",
-        ],
+        &head,
+        &cells(&format!(
+            "{ANA}|badante|convivente|20-54|rumeno madrelingua, italiano B1|\
+             anziani 8 anni, Alzheimer 5|sì|||1.100|Cucina toscana|01/11/2026"
+        )),
     ]);
     let parsed = parse_workers(&g, None, today()).unwrap();
     let row = &parsed.rows[0];
@@ -104,29 +55,13 @@ fn a_complete_row_is_a_valid_create_body() {
 
 #[test]
 fn refused_values_name_row_column_and_value() {
+    let head = head();
     let g = grid(&[
         &["Elenco"],
-        HEAD,
-        &[
-            "Ana",
-            "Popescu",
-            "1975",
-            "F",
-            "Romania",
-            "333 1234567",
-            "Grosseto",
-            "giardiniere",
-            "convivente",
-            "20-54",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "01/11/2026",
-        ],
+        &head,
+        &cells(&format!(
+            "{ANA}|giardiniere|convivente|20-54||||||||01/11/2026"
+        )),
     ]);
     let row = &parse_workers(&g, None, today()).unwrap().rows[0];
     assert_eq!(row.status(), RowStatus::Refused);
@@ -146,28 +81,13 @@ fn refused_values_name_row_column_and_value() {
 
 #[test]
 fn missing_fields_make_a_row_incomplete() {
+    let head = head();
     let g = grid(&[
-        HEAD,
-        &[
-            "José",
-            "Peña",
-            "1980",
-            "M",
-            "Perù",
-            "333 7654321",
-            "Follonica",
-            "colf",
-            "ad ore",
-            "",
-            "spagnolo",
-            "",
-            "no",
-            "lavoro subordinato",
-            "",
-            "",
-            "",
-            "",
-        ],
+        &head,
+        &cells(
+            "José|Peña|1980|M|Perù|333 7654321|Follonica|colf|ad ore||spagnolo||no|\
+             lavoro subordinato||||",
+        ),
     ]);
     let row = &parse_workers(&g, None, today()).unwrap().rows[0];
     assert_eq!(row.status(), RowStatus::Incomplete);
@@ -242,34 +162,14 @@ fn mapping_columns_values_and_defaults_apply() {
 #[test]
 fn a_request_row_is_a_valid_create_body() {
     let g = grid(&[
-        &[
-            "Famiglia",
-            "Telefono",
-            "Comune",
-            "Mansione",
-            "Convivenza",
-            "Ore settimanali",
-            "Data inizio",
-            "Esigenze",
-            "Patente",
-            "Livello italiano",
-            "Paga offerta",
-            "Note",
-        ],
-        &[
-            "Rossi",
-            "0564 000000",
-            "Scansano",
-            "badante",
-            "sì",
-            "54",
-            "01/12/2026",
-            "Alzheimer, allettata",
-            "x",
-            "A2",
-            "1.100,00",
-            "Signora di 86 anni",
-        ],
+        &cells(
+            "Famiglia|Telefono|Comune|Mansione|Convivenza|Ore settimanali|Data inizio|\
+             Esigenze|Patente|Livello italiano|Paga offerta|Note",
+        ),
+        &cells(
+            "Rossi|0564 000000|Scansano|badante|sì|54|01/12/2026|Alzheimer, allettata|x|A2|\
+             1.100,00|Signora di 86 anni",
+        ),
     ]);
     let row = &parse_requests(&g, None, today()).unwrap().rows[0];
     assert_eq!(row.status(), RowStatus::Ready, "{row:?}");

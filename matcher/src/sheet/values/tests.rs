@@ -1,12 +1,9 @@
 //! Tests of `sheet::values`.
 use super::*;
+use crate::sheet::test_util::today;
 
 fn t(s: &str) -> Cell {
     Cell::Text(s.to_string())
-}
-
-fn today() -> Date {
-    Date::from_ymd(2026, 11, 23).unwrap()
 }
 
 fn ymd(y: i32, m: u32, d: u32) -> Date {
