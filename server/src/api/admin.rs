@@ -15,7 +15,7 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::{Filter, Reply};
 
-use super::{body, first_of, json, only_params, query, respond, token};
+use super::{body, first_of, json, only_params, query, respond, token, with_record};
 use crate::access::{self, parse_id};
 use crate::app::State;
 use crate::auth::new_token;
@@ -176,11 +176,11 @@ async fn revoke_operator(
     id: String,
     state: Arc<State>,
 ) -> Result<warp::reply::Response, ApiError> {
-    let actor = admin(&state, token)?;
-    let id = parse_id(&id)?;
-    state
-        .blocking(move |s| operators::revoke(s, &actor, id).map(drop))
-        .await?;
+    with_record(state, token, id, |s, actor, id| {
+        access::admin(&actor)?;
+        operators::revoke(s, &actor, id).map(drop)
+    })
+    .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -189,11 +189,11 @@ async fn rotate_operator(
     id: String,
     state: Arc<State>,
 ) -> Result<warp::reply::Response, ApiError> {
-    let actor = admin(&state, token)?;
-    let id = parse_id(&id)?;
-    let (_, token) = state
-        .blocking(move |s| operators::rotate(s, &actor, id))
-        .await?;
+    let (_, token) = with_record(state, token, id, |s, actor, id| {
+        access::admin(&actor)?;
+        operators::rotate(s, &actor, id)
+    })
+    .await?;
     Ok(json(StatusCode::OK, &j!({"token": token})))
 }
 

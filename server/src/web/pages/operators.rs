@@ -4,19 +4,18 @@
 use std::fmt::Write;
 use std::sync::Arc;
 
-use matcher::model::{Id, Operator, Organisation, Role};
+use matcher::model::{Operator, Organisation, Role};
 use matcher::Date;
 use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::Filter;
 
-use crate::access::parse_id;
 use crate::app::State;
 use crate::operators;
 use crate::web::html::{esc, page, respond};
 use crate::web::session::Session;
-use crate::web::{checked, csrf_input, ok_html, redirect, render, session, signed_in, Page};
+use crate::web::{csrf_input, ok_html, posted_on, redirect, render, session, signed_in, Page};
 
 pub fn routes(state: Arc<State>) -> BoxedFilter<(Response,)> {
     let revoke = warp::path!("ui" / "operatori" / String / "revoca")
@@ -125,9 +124,7 @@ async fn revoke(
     s: Option<Session>,
     state: Arc<State>,
 ) -> Page {
-    let s = signed_in(s, &[Role::Admin])?;
-    checked(&s, &pairs)?;
-    let id = parse_id(&id)?;
+    let (s, id) = posted_on(s, &[Role::Admin], &pairs, &id)?;
     let actor = s.actor;
     state
         .blocking(move |st| operators::revoke(st, &actor, id).map(drop))
@@ -141,9 +138,7 @@ async fn rotate(
     s: Option<Session>,
     state: Arc<State>,
 ) -> Page {
-    let s = signed_in(s, &[Role::Admin])?;
-    checked(&s, &pairs)?;
-    let id: Id = parse_id(&id)?;
+    let (s, id) = posted_on(s, &[Role::Admin], &pairs, &id)?;
     let actor = s.actor;
     let (op, token) = state
         .blocking(move |st| operators::rotate(st, &actor, id))
@@ -165,7 +160,7 @@ async fn rotate(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use matcher::model::{Actor, OrgKind};
+    use matcher::model::{Actor, Id, OrgKind};
 
     fn op(id: u64, name: &str) -> Operator {
         Operator {
