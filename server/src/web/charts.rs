@@ -86,43 +86,31 @@ pub fn bars_with_rate(
 
 /// Horizontal bars, one per (label, value).
 pub fn hbars(title: &str, rows: &[(String, u64)]) -> String {
-    let row_h = 26.0;
-    let label_w = 260.0;
-    let height = PAD_T + row_h * rows.len().max(1) as f64 + 10.0;
     let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1) as f64;
-    let mut svg = format!(
-        "<svg class=\"chart\" viewBox=\"0 0 {W} {height}\" role=\"img\" aria-labelledby=\"t-{id}\"><title id=\"t-{id}\">{t}</title>",
-        id = slug(title),
-        t = esc(title)
-    );
-    if rows.is_empty() {
-        let _ = write!(
-            svg,
-            "<text x=\"10\" y=\"{}\" class=\"axis\">Nessun dato nel mese</text>",
-            PAD_T + 14.0
-        );
-    }
-    for (i, (label, v)) in rows.iter().enumerate() {
-        let y = PAD_T + row_h * i as f64;
-        let w = (W - label_w - 60.0) * (*v as f64) / max;
-        let _ = write!(
-            svg,
-            "<text x=\"{lx}\" y=\"{ty:.1}\" class=\"axis\" text-anchor=\"end\">{l}</text>\
-             <rect x=\"{label_w}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{bh}\" class=\"bar\"><title>{l}: {v}</title></rect>\
-             <text x=\"{vx:.1}\" y=\"{ty:.1}\" class=\"axis\">{v}</text>",
-            lx = label_w - 8.0,
-            ty = y + 15.0,
-            l = esc(label),
-            bh = row_h - 8.0,
-            vx = label_w + w + 6.0,
-        );
-    }
-    svg.push_str("</svg>");
-    svg
+    let bars: Vec<(&str, f64, String)> = rows
+        .iter()
+        .map(|(label, v)| (label.as_str(), *v as f64 / max, v.to_string()))
+        .collect();
+    hbar_chart(title, &bars, Some("Nessun dato nel mese"))
 }
 
 /// Horizontal bars of rates (0–1) shown as percentages; a row with no rate says so.
 pub fn rate_hbars(title: &str, rows: &[(String, Option<f64>)]) -> String {
+    let bars: Vec<(&str, f64, String)> = rows
+        .iter()
+        .map(|(label, rate)| {
+            let shown = rate.map_or("nessuna proposta".to_string(), |r| {
+                format!("{:.0}%", r * 100.0)
+            });
+            (label.as_str(), rate.unwrap_or(0.0).clamp(0.0, 1.0), shown)
+        })
+        .collect();
+    hbar_chart(title, &bars, None)
+}
+
+/// The horizontal bar chart both kinds draw: (label, share of the full width, the value
+/// as shown) per row; `empty` is written when there are no rows.
+fn hbar_chart(title: &str, rows: &[(&str, f64, String)], empty: Option<&str>) -> String {
     let row_h = 26.0;
     let label_w = 260.0;
     let height = PAD_T + row_h * rows.len().max(1) as f64 + 10.0;
@@ -131,13 +119,16 @@ pub fn rate_hbars(title: &str, rows: &[(String, Option<f64>)]) -> String {
         id = slug(title),
         t = esc(title)
     );
-    for (i, (label, rate)) in rows.iter().enumerate() {
+    if let (true, Some(note)) = (rows.is_empty(), empty) {
+        let _ = write!(
+            svg,
+            "<text x=\"10\" y=\"{}\" class=\"axis\">{note}</text>",
+            PAD_T + 14.0
+        );
+    }
+    for (i, (label, share, v)) in rows.iter().enumerate() {
         let y = PAD_T + row_h * i as f64;
-        let r = rate.unwrap_or(0.0).clamp(0.0, 1.0);
-        let w = (W - label_w - 60.0) * r;
-        let v = rate.map_or("nessuna proposta".to_string(), |r| {
-            format!("{:.0}%", r * 100.0)
-        });
+        let w = (W - label_w - 60.0) * share;
         let _ = write!(
             svg,
             "<text x=\"{lx}\" y=\"{ty:.1}\" class=\"axis\" text-anchor=\"end\">{l}</text>\
