@@ -8,6 +8,7 @@ pub mod backup;
 pub mod ccnl;
 mod check;
 mod comuni;
+mod contact;
 mod date;
 mod dedupe;
 mod demo;

@@ -705,6 +705,44 @@ pub struct FollowUp {
 }
 
 vocabulary!(
+    /// How the desk and a person were in touch, for the contact log.
+    ContactChannel {
+        Phone = "phone" / "telefono",
+        Whatsapp = "whatsapp" / "WhatsApp",
+        InPerson = "in_person" / "di persona",
+        Sms = "sms" / "SMS",
+        Email = "email" / "e-mail",
+        Other = "other" / "altro",
+    }
+);
+
+/// The body of `POST …/contacts`: one line of a contact log.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactInput {
+    pub on: Date,
+    pub channel: ContactChannel,
+    pub note: String,
+}
+
+/// One line of the contact log of a worker card or a request ("chiamata 20/11, non
+/// risponde"). Sealed under the key of the record it is about, so it is erased with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    pub id: Id,
+    /// The worker card or the request the contact is about.
+    pub about: Id,
+    pub about_kind: RecordKind,
+    pub on: Date,
+    pub channel: ContactChannel,
+    pub note: String,
+    pub operator_id: Id,
+    pub org_id: Id,
+    /// Seconds since the Unix epoch: orders two contacts of the same day.
+    pub recorded_at: u64,
+}
+
+vocabulary!(
     /// What an audit entry records.
     AuditAction {
         Read = "read" / "lettura",
@@ -720,6 +758,7 @@ vocabulary!(
         Rotate = "rotate" / "nuovo token",
         Expiry = "expiry" / "scadenza",
         Use = "use" / "primo accesso del giorno",
+        Contact = "contact" / "contatto registrato",
     }
 );
 

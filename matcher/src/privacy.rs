@@ -10,7 +10,7 @@ use crate::date::Date;
 use crate::engine::{Change, Engine};
 use crate::error::Result;
 use crate::model::{
-    AuditAction, AuditEntry, FollowUp, Id, Job, Proposal, RecordKind, Request, RequestStatus,
+    AuditAction, AuditEntry, Contact, FollowUp, Id, Job, Proposal, RecordKind, Request, RequestStatus,
     Worker,
 };
 
@@ -23,6 +23,8 @@ pub struct WorkerExport {
     /// the rest of the request is the family's data.
     pub proposals: Vec<ExportedProposal>,
     pub follow_ups: Vec<FollowUp>,
+    /// The desk's contact log of the card, newest first.
+    pub contacts: Vec<Contact>,
     /// Who read, changed or proposed the card, and when.
     pub audit: Vec<AuditEntry>,
 }
@@ -122,6 +124,7 @@ impl Engine {
             audit: self
                 .store()
                 .audit_where(|e| e.record_id == id || ids.contains(&e.record_id))?,
+            contacts: self.contacts_of(id)?,
             worker,
             proposals: exported,
             follow_ups,
@@ -129,7 +132,8 @@ impl Engine {
     }
 
     /// De-identifies requests closed before `cutoff` and proposals made before it. The
-    /// requests are re-sealed under new keys, so their old versions become unreadable.
+    /// requests are re-sealed under new keys, so their old versions become unreadable;
+    /// their contact logs are removed.
     pub fn apply_retention(&self, cutoff: Date, today: Date) -> Result<RetentionPass> {
         let _u = self.lock_updates();
         let requests: Vec<Request> = self
@@ -151,6 +155,10 @@ impl Engine {
         if done == RetentionPass::default() {
             return Ok(done);
         }
+        let mut removed_contacts = Vec::new();
+        for r in &requests {
+            removed_contacts.extend(self.contacts_of(r.id)?);
+        }
         let audit = requests
             .iter()
             .map(|r| AuditEntry::by(None, AuditAction::Update, RecordKind::Request, r.id))
@@ -159,6 +167,7 @@ impl Engine {
             requests,
             proposals,
             follow_ups,
+            removed_contacts,
             audit,
             rekey: true,
             ..Change::default()

@@ -13,7 +13,9 @@ use sled::transaction::ConflictableTransactionError;
 use sled::{Transactional, Tree};
 
 use crate::error::{Error, Result};
-use crate::model::{AuditEntry, FollowUp, Id, Operator, Organisation, Proposal, Request, Worker};
+use crate::model::{
+    AuditEntry, Contact, FollowUp, Id, Operator, Organisation, Proposal, Request, Worker,
+};
 use crate::vault::{self, Vault};
 
 /// Format of the envelope. A record written by an older DOM decodes because new fields
@@ -106,6 +108,22 @@ record!(
     proposal_id
 );
 
+impl Record for Contact {
+    const TREE: TreeName = TreeName::Contacts;
+    const LABEL: &'static str = "contatto";
+    const BY_PARENT: Option<TreeName> = Some(TreeName::ContactsByRecord);
+    fn id(&self) -> Id {
+        self.id
+    }
+    fn parent(&self) -> Option<Id> {
+        Some(self.about)
+    }
+    fn sealed_by(&self) -> Option<Id> {
+        // The note is about the person: unreadable once their record's key is gone.
+        Some(self.about)
+    }
+}
+
 /// Every sled tree, in a fixed order (the transaction's order; a tree's slot is its
 /// discriminant). Names are the trees' names on disk and in backups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,10 +142,13 @@ pub enum TreeName {
     FollowUpsByProposal,
     /// The anti-discrimination register: one entry per refused request, no text.
     Refusals,
+    /// The contact log of worker cards and requests, and its index by record.
+    Contacts,
+    ContactsByRecord,
 }
 
 impl TreeName {
-    pub const ALL: [TreeName; 13] = [
+    pub const ALL: [TreeName; 15] = [
         TreeName::Workers,
         TreeName::Requests,
         TreeName::Organisations,
@@ -141,6 +162,8 @@ impl TreeName {
         TreeName::ProposalsByRequest,
         TreeName::FollowUpsByProposal,
         TreeName::Refusals,
+        TreeName::Contacts,
+        TreeName::ContactsByRecord,
     ];
 
     pub fn name(self) -> &'static str {
@@ -158,6 +181,8 @@ impl TreeName {
             TreeName::ProposalsByRequest => "proposals_by_request",
             TreeName::FollowUpsByProposal => "follow_ups_by_proposal",
             TreeName::Refusals => "refusals",
+            TreeName::Contacts => "contacts",
+            TreeName::ContactsByRecord => "contacts_by_record",
         }
     }
 
@@ -249,6 +274,18 @@ impl WriteSet {
             None => Value::Remove,
         };
         self.ops.push((T::TREE as usize, id.to_key().to_vec(), v));
+        self
+    }
+
+    /// Removes a record that belongs to another, with its entry in the parent's index.
+    pub fn remove_child<T: Record>(&mut self, value: &T) -> &mut WriteSet {
+        let id = value.id();
+        self.ops
+            .push((T::TREE as usize, id.to_key().to_vec(), Value::Remove));
+        if let (Some(index), Some(parent)) = (T::BY_PARENT, value.parent()) {
+            self.ops
+                .push((index as usize, child_key(parent, id), Value::Remove));
+        }
         self
     }
 
@@ -472,6 +509,7 @@ pub struct Store {
     pub operators: Table<Operator>,
     pub proposals: Table<Proposal>,
     pub follow_ups: Table<FollowUp>,
+    pub contacts: Table<Contact>,
     codes: Tree,
     audit: Tree,
     changes: Tree,
@@ -565,6 +603,7 @@ impl Store {
             operators: Table::from_trees(&all, &vault),
             proposals: Table::from_trees(&all, &vault),
             follow_ups: Table::from_trees(&all, &vault),
+            contacts: Table::from_trees(&all, &vault),
             codes: tree(TreeName::OutcomeCodes),
             audit: tree(TreeName::Audit),
             changes: tree(TreeName::Changes),

@@ -6,7 +6,7 @@ use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::guard;
 use crate::model::{
-    Consent, HoursRange, Id, LanguageSkill, LiveIn, PermitKind, Request, RequestInput,
+    Consent, ContactInput, HoursRange, Id, LanguageSkill, LiveIn, PermitKind, Request, RequestInput,
     RequestStatus, Wage, Worker, WorkerInput, WorkerStatus,
 };
 
@@ -19,6 +19,9 @@ pub const MAX_HOURS_LIVE_IN: u8 = 54;
 pub const MAX_HOURS_NOT_LIVE_IN: u8 = 40;
 pub const MIN_WORKING_AGE: i32 = 16;
 pub const MAX_MONTHLY_EUR: f64 = 20_000.0;
+pub const MAX_CONTACT_NOTE_CHARS: usize = 1000;
+/// How far back a contact may be logged: the retention of closed requests.
+const CONTACT_DAYS_BACK: i32 = 731;
 
 /// Validates a worker card. `id` and the dates that DOM keeps are given by the caller.
 pub fn worker(input: WorkerInput, id: Id, today: Date) -> Result<Worker> {
@@ -188,6 +191,32 @@ pub fn request(input: RequestInput, id: Id, today: Date) -> Result<Request> {
         created_on: today,
         closed_on: None,
         deidentified_on: None,
+    })
+}
+
+/// Validates a contact-log line: a day from the last two years up to today and a note
+/// of 1–1000 characters, read by the anti-discrimination guard like every free text.
+pub fn contact(input: ContactInput, today: Date) -> Result<ContactInput> {
+    if input.on > today {
+        return Err(Error::invalid("on", "la data del contatto non può essere futura"));
+    }
+    if input.on < today.add_days(-CONTACT_DAYS_BACK) {
+        return Err(Error::invalid(
+            "on",
+            "la data del contatto deve essere degli ultimi due anni",
+        ));
+    }
+    let note = input.note.trim();
+    if note.is_empty() || note.chars().count() > MAX_CONTACT_NOTE_CHARS {
+        return Err(Error::invalid(
+            "note",
+            format!("scrivere una nota da 1 a {MAX_CONTACT_NOTE_CHARS} caratteri"),
+        ));
+    }
+    guard::check_text("note", note)?;
+    Ok(ContactInput {
+        note: note.to_string(),
+        ..input
     })
 }
 
@@ -539,5 +568,22 @@ mod tests {
         assert_eq!(phone_key("333-123.4567"), "3331234567");
         assert_eq!(phone_key("0039 333 1234567"), "3331234567");
         assert_eq!(phone_key("0564 000000"), "0564000000");
+    }
+
+    #[test]
+    fn contact_lines_need_a_past_day_and_a_note() {
+        let line = |on: &str, note: &str| -> Result<ContactInput> {
+            let body = json!({"on": on, "channel": "phone", "note": note});
+            contact(crate::json::parse(body)?, today())
+        };
+        let ok = line("2026-11-20", "  chiamata, non risponde ").unwrap();
+        assert_eq!(ok.note, "chiamata, non risponde");
+        assert_eq!(field_of(line("2026-11-21", "domani")), "on");
+        assert_eq!(field_of(line("2024-01-01", "vecchia")), "on");
+        assert_eq!(field_of(line("2026-02-30", "data impossibile")), "on");
+        assert_eq!(field_of(line("2026-11-20", "   ")), "note");
+        assert_eq!(field_of(line("2026-11-20", &"x".repeat(1001))), "note");
+        let body = json!({"on": "2026-11-20", "channel": "fax", "note": "x"});
+        assert_eq!(field_of(crate::json::parse::<ContactInput>(body)), "channel");
     }
 }

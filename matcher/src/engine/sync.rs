@@ -319,6 +319,12 @@ impl Engine {
         for f in &c.follow_ups {
             ws.put(f)?;
         }
+        for x in &c.contacts {
+            ws.put(x)?;
+        }
+        for x in &c.removed_contacts {
+            ws.remove_child(x);
+        }
         for (code, proposal) in &c.codes {
             ws.put_code(code, *proposal);
         }

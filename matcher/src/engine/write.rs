@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::fixtures;
 use crate::json;
 use crate::model::{
-    Actor, AuditAction, AuditEntry, FollowUp, Id, Operator, Organisation, Proposal, RecordKind,
+    Actor, AuditAction, AuditEntry, Contact, FollowUp, Id, Operator, Organisation, Proposal, RecordKind,
     Request, RequestInput, RequestStatus, Worker, WorkerInput, WorkerStatus,
 };
 use crate::validate;
@@ -21,6 +21,9 @@ pub struct Change {
     pub erased_workers: Vec<Id>,
     pub proposals: Vec<Proposal>,
     pub follow_ups: Vec<FollowUp>,
+    /// Contact-log lines written, and those removed with the record they were about.
+    pub contacts: Vec<Contact>,
+    pub removed_contacts: Vec<Contact>,
     pub organisations: Vec<Organisation>,
     pub operators: Vec<Operator>,
     /// Public outcome codes and their proposals.
@@ -71,9 +74,10 @@ impl Engine {
         Ok(w)
     }
 
-    /// Erases a person: their card leaves the store (its key destroyed), the index, the
-    /// tables and the dedupe keys; their proposals keep only what the monthly review
-    /// counts (dates, outcome kind, score), stripped of explanations and notes.
+    /// Erases a person: their card and contact log leave the store (its key destroyed),
+    /// the index, the tables and the dedupe keys; their proposals keep only what the
+    /// monthly review counts (dates, outcome kind, score), stripped of explanations and
+    /// notes.
     pub fn erase_worker(&self, id: Id, actor: Option<&Actor>, today: Date) -> Result<()> {
         let _u = self.lock_updates();
         self.store.workers.fetch(id)?;
@@ -83,6 +87,7 @@ impl Engine {
         c.erased_workers.push(id);
         c.proposals = proposals;
         c.follow_ups = follow_ups;
+        c.removed_contacts = self.contacts_of(id)?;
         self.apply(c)
     }
 

@@ -1,0 +1,187 @@
+//! The contact log: dated lines ("chiamata 20/11, non risponde") on a worker card or a
+//! request, sealed under that record's key and erased with it.
+
+use crate::date::Date;
+use crate::engine::{Change, Engine};
+use crate::error::{Error, Result};
+use crate::model::{Actor, AuditAction, Contact, ContactInput, Id, RecordKind};
+use crate::validate;
+
+impl Engine {
+    /// Adds a line to the contact log of a worker card or a request (`about`), audited
+    /// on that record. The record must exist; the note never reaches the audit line.
+    pub fn add_contact(
+        &self,
+        actor: &Actor,
+        about: RecordKind,
+        id: Id,
+        input: ContactInput,
+        today: Date,
+    ) -> Result<Contact> {
+        let _u = self.lock_updates();
+        match about {
+            RecordKind::Worker => {
+                self.store().workers.fetch(id)?;
+            }
+            RecordKind::Request => {
+                let r = self.store().requests.fetch(id)?;
+                if r.deidentified_on.is_some() {
+                    return Err(Error::Conflict(
+                        "richiesta anonimizzata per scadenza dei termini di conservazione: \
+                         non si registrano contatti"
+                            .into(),
+                    ));
+                }
+            }
+            other => {
+                return Err(Error::invalid(
+                    "",
+                    format!("nessun registro dei contatti per {}", other.label()),
+                ))
+            }
+        }
+        let input = validate::contact(input, today)?;
+        let contact = Contact {
+            id: Id::random(),
+            about: id,
+            about_kind: about,
+            on: input.on,
+            channel: input.channel,
+            note: input.note,
+            operator_id: actor.operator_id,
+            org_id: actor.org_id,
+            recorded_at: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+        };
+        let mut c = Change::audited(Some(actor), AuditAction::Contact, about, id);
+        c.contacts.push(contact.clone());
+        self.apply(c)?;
+        Ok(contact)
+    }
+
+    /// The contact log of a worker card or a request, newest first.
+    pub fn contacts_of(&self, id: Id) -> Result<Vec<Contact>> {
+        let mut out = self.store().contacts.children(id)?;
+        out.sort_by(|a, b| (b.on, b.recorded_at, b.id).cmp(&(a.on, a.recorded_at, a.id)));
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ContactChannel, Role};
+
+    fn today() -> Date {
+        Date::from_ymd(2026, 11, 20).unwrap()
+    }
+
+    fn desk() -> Actor {
+        Actor {
+            operator_id: Id(0xd1),
+            org_id: Id(0xd0),
+            role: Role::Operator,
+        }
+    }
+
+    fn line(on: Date, note: &str) -> ContactInput {
+        ContactInput {
+            on,
+            channel: ContactChannel::Whatsapp,
+            note: note.into(),
+        }
+    }
+
+    fn seeded() -> (Engine, Id, Id) {
+        let e = Engine::temporary().unwrap();
+        e.seed_demo(today()).unwrap();
+        let w = e.store().workers.iter().next().unwrap().unwrap().id;
+        let r = e.store().requests.iter().next().unwrap().unwrap().id;
+        (e, w, r)
+    }
+
+    #[test]
+    fn lines_list_newest_first_per_record_and_are_audited_without_the_note() {
+        let (e, w, r) = seeded();
+        e.add_contact(&desk(), RecordKind::Worker, w, line(today().add_days(-3), "prima"), today())
+            .unwrap();
+        e.add_contact(&desk(), RecordKind::Worker, w, line(today(), "seconda"), today())
+            .unwrap();
+        e.add_contact(&desk(), RecordKind::Request, r, line(today(), "famiglia"), today())
+            .unwrap();
+        let notes: Vec<String> = e.contacts_of(w).unwrap().into_iter().map(|c| c.note).collect();
+        assert_eq!(notes, ["seconda", "prima"]);
+        assert_eq!(e.contacts_of(r).unwrap().len(), 1);
+        let audit = e.store().audit_of(w).unwrap();
+        let lines: Vec<_> = audit
+            .iter()
+            .filter(|a| a.action == AuditAction::Contact)
+            .collect();
+        assert_eq!(lines.len(), 2);
+        assert!(lines.iter().all(|a| a.record_kind == RecordKind::Worker));
+        assert!(!serde_json::to_string(&audit).unwrap().contains("seconda"));
+    }
+
+    #[test]
+    fn an_invalid_line_or_an_unknown_record_stores_nothing() {
+        let (e, w, _) = seeded();
+        let before = e.store().contacts.len();
+        let err = e
+            .add_contact(&desk(), RecordKind::Worker, w, line(today(), " "), today())
+            .unwrap_err();
+        assert_eq!(err.field(), Some("note"));
+        assert!(matches!(
+            e.add_contact(&desk(), RecordKind::Worker, Id(7), line(today(), "x"), today()),
+            Err(Error::NotFound { .. })
+        ));
+        assert!(e
+            .add_contact(&desk(), RecordKind::Proposal, w, line(today(), "x"), today())
+            .is_err());
+        assert_eq!(e.store().contacts.len(), before);
+    }
+
+    #[test]
+    fn the_log_is_sealed_erased_with_the_worker_and_exported_before() {
+        let (e, w, _) = seeded();
+        let c = e
+            .add_contact(&desk(), RecordKind::Worker, w, line(today(), "nota riservata"), today())
+            .unwrap();
+        let mut plain = false;
+        e.store()
+            .for_each_raw(|_, _, v| {
+                plain |= v.windows(14).any(|x| x == b"nota riservata");
+                Ok(())
+            })
+            .unwrap();
+        assert!(!plain, "the note is sealed");
+        let export = e.export_worker(w, &desk(), today()).unwrap();
+        assert_eq!(export.contacts, vec![c.clone()]);
+        e.erase_worker(w, Some(&desk()), today()).unwrap();
+        assert!(e.contacts_of(w).unwrap().is_empty());
+        assert!(!e.store().contacts.contains(c.id).unwrap());
+        assert!(e.store().contacts.is_empty());
+    }
+
+    #[test]
+    fn retention_removes_the_log_of_a_deidentified_request() {
+        let (e, _, r) = seeded();
+        e.add_contact(&desk(), RecordKind::Request, r, line(today(), "famiglia"), today())
+            .unwrap();
+        let mut closed = e.store().requests.fetch(r).unwrap();
+        closed.status = crate::model::RequestStatus::Closed;
+        closed.closed_on = Some(today().add_days(-800));
+        e.apply(Change {
+            requests: vec![closed],
+            ..Change::default()
+        })
+        .unwrap();
+        e.apply_retention(today().add_days(-730), today()).unwrap();
+        assert!(e.contacts_of(r).unwrap().is_empty());
+        assert!(e.store().contacts.is_empty());
+        assert!(matches!(
+            e.add_contact(&desk(), RecordKind::Request, r, line(today(), "x"), today()),
+            Err(Error::Conflict(_))
+        ));
+    }
+}
