@@ -104,13 +104,36 @@ mod tests {
     #[test]
     fn lines_list_newest_first_per_record_and_are_audited_without_the_note() {
         let (e, w, r) = seeded();
-        e.add_contact(&desk(), RecordKind::Worker, w, line(today().add_days(-3), "prima"), today())
-            .unwrap();
-        e.add_contact(&desk(), RecordKind::Worker, w, line(today(), "seconda"), today())
-            .unwrap();
-        e.add_contact(&desk(), RecordKind::Request, r, line(today(), "famiglia"), today())
-            .unwrap();
-        let notes: Vec<String> = e.contacts_of(w).unwrap().into_iter().map(|c| c.note).collect();
+        e.add_contact(
+            &desk(),
+            RecordKind::Worker,
+            w,
+            line(today().add_days(-3), "prima"),
+            today(),
+        )
+        .unwrap();
+        e.add_contact(
+            &desk(),
+            RecordKind::Worker,
+            w,
+            line(today(), "seconda"),
+            today(),
+        )
+        .unwrap();
+        e.add_contact(
+            &desk(),
+            RecordKind::Request,
+            r,
+            line(today(), "famiglia"),
+            today(),
+        )
+        .unwrap();
+        let notes: Vec<String> = e
+            .contacts_of(w)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.note)
+            .collect();
         assert_eq!(notes, ["seconda", "prima"]);
         assert_eq!(e.contacts_of(r).unwrap().len(), 1);
         let audit = e.store().audit_of(w).unwrap();
@@ -132,11 +155,23 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.field(), Some("note"));
         assert!(matches!(
-            e.add_contact(&desk(), RecordKind::Worker, Id(7), line(today(), "x"), today()),
+            e.add_contact(
+                &desk(),
+                RecordKind::Worker,
+                Id(7),
+                line(today(), "x"),
+                today()
+            ),
             Err(Error::NotFound { .. })
         ));
         assert!(e
-            .add_contact(&desk(), RecordKind::Proposal, w, line(today(), "x"), today())
+            .add_contact(
+                &desk(),
+                RecordKind::Proposal,
+                w,
+                line(today(), "x"),
+                today()
+            )
             .is_err());
         assert_eq!(e.store().contacts.len(), before);
     }
@@ -145,7 +180,13 @@ mod tests {
     fn the_log_is_sealed_erased_with_the_worker_and_exported_before() {
         let (e, w, _) = seeded();
         let c = e
-            .add_contact(&desk(), RecordKind::Worker, w, line(today(), "nota riservata"), today())
+            .add_contact(
+                &desk(),
+                RecordKind::Worker,
+                w,
+                line(today(), "nota riservata"),
+                today(),
+            )
             .unwrap();
         let mut plain = false;
         e.store()
@@ -166,8 +207,14 @@ mod tests {
     #[test]
     fn retention_removes_the_log_of_a_deidentified_request() {
         let (e, _, r) = seeded();
-        e.add_contact(&desk(), RecordKind::Request, r, line(today(), "famiglia"), today())
-            .unwrap();
+        e.add_contact(
+            &desk(),
+            RecordKind::Request,
+            r,
+            line(today(), "famiglia"),
+            today(),
+        )
+        .unwrap();
         let mut closed = e.store().requests.fetch(r).unwrap();
         closed.status = crate::model::RequestStatus::Closed;
         closed.closed_on = Some(today().add_days(-800));

@@ -10,8 +10,8 @@ use crate::date::Date;
 use crate::engine::{Change, Engine};
 use crate::error::Result;
 use crate::model::{
-    AuditAction, AuditEntry, Contact, FollowUp, Id, Job, Proposal, RecordKind, Request, RequestStatus,
-    Worker,
+    AuditAction, AuditEntry, Contact, FollowUp, Id, Job, Proposal, RecordKind, Request,
+    RequestStatus, Worker,
 };
 
 /// Everything DOM holds about one worker (GDPR art. 15 and 20), as one JSON document.

@@ -6,8 +6,8 @@ use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::guard;
 use crate::model::{
-    Consent, ContactInput, HoursRange, Id, LanguageSkill, LiveIn, PermitKind, Request, RequestInput,
-    RequestStatus, Wage, Worker, WorkerInput, WorkerStatus,
+    Consent, ContactInput, HoursRange, Id, LanguageSkill, LiveIn, PermitKind, Request,
+    RequestInput, RequestStatus, Wage, Worker, WorkerInput, WorkerStatus,
 };
 
 pub const MAX_NAME_CHARS: usize = 80;
@@ -198,7 +198,10 @@ pub fn request(input: RequestInput, id: Id, today: Date) -> Result<Request> {
 /// of 1–1000 characters, read by the anti-discrimination guard like every free text.
 pub fn contact(input: ContactInput, today: Date) -> Result<ContactInput> {
     if input.on > today {
-        return Err(Error::invalid("on", "la data del contatto non può essere futura"));
+        return Err(Error::invalid(
+            "on",
+            "la data del contatto non può essere futura",
+        ));
     }
     if input.on < today.add_days(-CONTACT_DAYS_BACK) {
         return Err(Error::invalid(
@@ -584,6 +587,9 @@ mod tests {
         assert_eq!(field_of(line("2026-11-20", "   ")), "note");
         assert_eq!(field_of(line("2026-11-20", &"x".repeat(1001))), "note");
         let body = json!({"on": "2026-11-20", "channel": "fax", "note": "x"});
-        assert_eq!(field_of(crate::json::parse::<ContactInput>(body)), "channel");
+        assert_eq!(
+            field_of(crate::json::parse::<ContactInput>(body)),
+            "channel"
+        );
     }
 }

@@ -5,7 +5,8 @@
 use std::net::SocketAddr;
 
 use matcher::model::{
-    Actor, AuditAction, FollowUp, Id, Proposal, RecordKind, Reporter, Request, Role, Worker,
+    Actor, AuditAction, Contact, ContactInput, FollowUp, Id, Proposal, RecordKind, Reporter,
+    Request, Role, Worker,
 };
 use matcher::{
     Date, Engine, OutcomeInput, ProposalView, PublicAnswer, PublicOutcome, RequestScope,
@@ -95,6 +96,65 @@ pub fn worker_card(engine: &Engine, actor: &Actor, id: Id) -> Result<Worker, Api
     let w = engine.worker(id)?;
     engine.audit(actor, AuditAction::Read, RecordKind::Worker, id)?;
     Ok(w)
+}
+
+/// Whether the actor may keep the contact log of a record: a worker card is the desk's;
+/// a request is its desk's and its owning referrer's (another's is not found).
+fn contact_record(
+    engine: &Engine,
+    actor: &Actor,
+    about: RecordKind,
+    id: Id,
+) -> Result<(), ApiError> {
+    match about {
+        RecordKind::Worker => {
+            desk(actor)?;
+            engine.find_worker(id)?.ok_or(ApiError::NotFound)?;
+        }
+        RecordKind::Request => {
+            visible_request(engine, actor, id)?;
+        }
+        _ => return Err(ApiError::NotFound),
+    }
+    Ok(())
+}
+
+/// The contact log of a record the actor may see, newest first, for a page that has
+/// already audited the read of the record itself.
+pub fn contacts(
+    engine: &Engine,
+    actor: &Actor,
+    about: RecordKind,
+    id: Id,
+) -> Result<Vec<Contact>, ApiError> {
+    contact_record(engine, actor, about, id)?;
+    Ok(engine.contacts_of(id)?)
+}
+
+/// `contacts`, and the read is audited (the API's list).
+pub fn read_contacts(
+    engine: &Engine,
+    actor: &Actor,
+    about: RecordKind,
+    id: Id,
+) -> Result<Vec<Contact>, ApiError> {
+    let log = contacts(engine, actor, about, id)?;
+    engine.audit(actor, AuditAction::Read, about, id)?;
+    Ok(log)
+}
+
+/// Adds a line to the contact log of a record the actor may see; the body is read only
+/// once access is granted.
+pub fn add_contact(
+    engine: &Engine,
+    actor: &Actor,
+    about: RecordKind,
+    id: Id,
+    input: impl FnOnce() -> Result<ContactInput, ApiError>,
+) -> Result<Contact, ApiError> {
+    contact_record(engine, actor, about, id)?;
+    let input = input()?;
+    Ok(engine.add_contact(actor, about, id, input, Date::today())?)
 }
 
 /// Records an outcome on a proposal the actor may see. The input is read only once

@@ -6,6 +6,7 @@ mod antidiscrimination;
 mod backup;
 mod browser;
 mod cli;
+mod contacts;
 mod crash;
 mod deploy;
 mod flow;

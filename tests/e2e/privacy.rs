@@ -10,7 +10,7 @@ use crate::util::Server;
 use crate::{worker_body, ADMIN, DESK, NATALIA, PUNTO, ROSSI};
 
 /// Every file under `dir` containing `needle` (case-insensitively for ASCII).
-fn files_containing(dir: &Path, needle: &str) -> Vec<PathBuf> {
+pub(crate) fn files_containing(dir: &Path, needle: &str) -> Vec<PathBuf> {
     let needles = [
         needle.as_bytes().to_vec(),
         needle.to_ascii_lowercase().into_bytes(),

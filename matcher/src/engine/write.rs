@@ -8,8 +8,8 @@ use crate::error::{Error, Result};
 use crate::fixtures;
 use crate::json;
 use crate::model::{
-    Actor, AuditAction, AuditEntry, Contact, FollowUp, Id, Operator, Organisation, Proposal, RecordKind,
-    Request, RequestInput, RequestStatus, Worker, WorkerInput, WorkerStatus,
+    Actor, AuditAction, AuditEntry, Contact, FollowUp, Id, Operator, Organisation, Proposal,
+    RecordKind, Request, RequestInput, RequestStatus, Worker, WorkerInput, WorkerStatus,
 };
 use crate::validate;
 

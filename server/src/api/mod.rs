@@ -30,6 +30,7 @@ macro_rules! record_route {
 }
 
 pub mod admin;
+mod contacts;
 mod followups;
 mod health;
 pub mod openapi;
@@ -71,6 +72,8 @@ pub fn routes(state: Arc<State>) -> BoxedFilter<(warp::reply::Response,)> {
         .or(proposals::routes(state.clone()))
         .unify()
         .or(followups::routes(state.clone()))
+        .unify()
+        .or(contacts::routes(state.clone()))
         .unify()
         .or(outcome::routes(state.clone()))
         .unify()

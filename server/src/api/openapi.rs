@@ -56,6 +56,10 @@ pub const ROUTES: &[Route] = &[
     route(
 "get", "/api/v1/workers/{id}/openings", "operator", "Richieste aperte adatte alla persona, ordinate (?limit=20)", None, 200),
     route(
+"post", "/api/v1/workers/{id}/contacts", "operator", "Aggiunge una riga al registro dei contatti della scheda (data, canale, nota)", Some("ContactInput"), 201),
+    route(
+"get", "/api/v1/workers/{id}/contacts", "operator", "Registro dei contatti della scheda, i più recenti prima ({\"contacts\"})", None, 200),
+    route(
 "post", "/api/v1/requests", "operator, referrer", "Registra una richiesta di una famiglia", Some("RequestInput"), 201),
     route(
 "get", "/api/v1/requests", "operator, referrer (own organisation)", "Elenco delle richieste (?status=&limit=&offset=)", None, 200),
@@ -71,6 +75,10 @@ pub const ROUTES: &[Route] = &[
 "post", "/api/v1/requests/{id}/proposals", "operator", "Propone una persona alla famiglia; pianifica le verifiche", Some("ProposeBody"), 201),
     route(
 "get", "/api/v1/requests/{id}/proposals", "operator, referrer (own organisation)", "Proposte fatte per la richiesta, con la scheda per la famiglia", None, 200),
+    route(
+"post", "/api/v1/requests/{id}/contacts", "operator, referrer (own organisation)", "Aggiunge una riga al registro dei contatti della richiesta (data, canale, nota)", Some("ContactInput"), 201),
+    route(
+"get", "/api/v1/requests/{id}/contacts", "operator, referrer (own organisation)", "Registro dei contatti della richiesta, i più recenti prima ({\"contacts\"})", None, 200),
     route(
 "get", "/api/v1/proposals/{id}", "operator, referrer (own organisation)", "Legge una proposta", None, 200),
     route(
@@ -157,6 +165,9 @@ fn schemas() -> Value {
         "PublicOutcome": {"type": "object", "required": ["outcome"], "additionalProperties": false, "properties": {
             "outcome": {"type": "string", "enum": ["hired", "not_hired"]},
             "start_on": date}},
+        "ContactInput": {"type": "object", "required": ["on", "channel", "note"], "additionalProperties": false, "properties": {
+            "on": date, "channel": {"type": "string", "enum": ["phone", "whatsapp", "in_person", "sms", "email", "other"]},
+            "note": {"type": "string", "minLength": 1, "maxLength": 1000}}},
         "RetentionBody": {"type": "object", "required": ["still_employed"], "properties": {"still_employed": {"type": "boolean"}}},
         "NewOrganisation": {"type": "object", "required": ["name", "kind"], "properties": {"name": {"type": "string"}, "kind": {"type": "string", "enum": ["desk", "punto_insieme", "social_services", "coordination"]}, "comune": {"type": "string"}}},
         "NewOperator": {"type": "object", "required": ["org_id", "name", "role"], "properties": {"org_id": {"type": "string"}, "name": {"type": "string"}, "role": {"type": "string", "enum": ["operator", "referrer", "coordinator", "admin"]}, "expires_on": date}},
