@@ -45,6 +45,9 @@ pub struct Settings {
     pub rate_per_minute: u32,
     /// Months after which closed requests and old proposals are de-identified.
     pub keep_months: u32,
+    /// The address families use (`--public-url`), for the outcome page's links in
+    /// messages; without it, the address the operator's browser used.
+    pub public_url: Option<String>,
 }
 
 /// How the service meets the network: proxies, HTTPS, slow clients, metrics.
@@ -94,6 +97,8 @@ pub struct State {
     /// The data folder (backups are staged in it before they are streamed).
     pub data: PathBuf,
     pub keep_months: u32,
+    /// See `Settings::public_url` (no trailing slash).
+    pub public_url: Option<String>,
     /// Public outcome reports, per code and per client address.
     pub outcome_per_code: RateLimiter,
     /// Signed-in sessions of the web interface.
@@ -112,6 +117,10 @@ impl State {
             policy: settings.policy.clone(),
             data: settings.data.clone(),
             keep_months: settings.keep_months,
+            public_url: settings
+                .public_url
+                .as_ref()
+                .map(|u| u.trim_end_matches('/').to_string()),
             outcome_per_code: RateLimiter::new(5, Duration::from_secs(3600)),
             sessions: Default::default(),
             outcome_per_client: RateLimiter::new(30, Duration::from_secs(3600)),

@@ -653,6 +653,7 @@ fn serve(a: ServeArgs) -> Result {
         policy,
         rate_per_minute: a.rate_per_token,
         keep_months: a.keep_months,
+        public_url: a.public_url.clone(),
     };
     let network = Network {
         proxies: a.trusted_proxy,

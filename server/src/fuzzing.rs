@@ -109,6 +109,7 @@ fn service() -> &'static Service {
             policy: Default::default(),
             rate_per_minute: 0,
             keep_months: crate::app::KEEP_MONTHS,
+            public_url: None,
         };
         Service {
             runtime: tokio::runtime::Builder::new_current_thread()

@@ -40,6 +40,9 @@ struct Texts {
     busy: &'static str,
     since: &'static str,
     review: &'static str,
+    /// For messages the desk sends: "is it still going?" and "answer here:".
+    still: &'static str,
+    here: &'static str,
 }
 
 const LANGS: &[Texts] = &[
@@ -59,6 +62,8 @@ const LANGS: &[Texts] = &[
         busy: "Troppi tentativi. Riprovi più tardi.",
         since: "Da quando? (data di inizio)",
         review: "Grazie! Lo sportello verificherà la risposta e vi contatterà se serve.",
+        still: "Lavorate ancora insieme?",
+        here: "Rispondete qui:",
     },
     Texts {
         code: "en",
@@ -76,6 +81,8 @@ const LANGS: &[Texts] = &[
         busy: "Too many attempts. Please try again later.",
         since: "Since when? (start date)",
         review: "Thank you! The desk will check your answer and contact you if needed.",
+        still: "Are you still working together?",
+        here: "Answer here:",
     },
     Texts {
         code: "ro",
@@ -93,6 +100,8 @@ const LANGS: &[Texts] = &[
         busy: "Prea multe încercări. Reîncercați mai târziu.",
         since: "De când? (data începerii)",
         review: "Mulțumim! Ghișeul va verifica răspunsul și vă va contacta dacă este nevoie.",
+        still: "Mai lucrați împreună?",
+        here: "Răspundeți aici:",
     },
     Texts {
         code: "sq",
@@ -111,6 +120,8 @@ const LANGS: &[Texts] = &[
         since: "Që kur? (data e fillimit)",
         review:
             "Faleminderit! Sporteli do ta verifikojë përgjigjen dhe do t'ju kontaktojë nëse duhet.",
+        still: "A punoni ende bashkë?",
+        here: "Përgjigjuni këtu:",
     },
     Texts {
         code: "uk",
@@ -128,6 +139,8 @@ const LANGS: &[Texts] = &[
         busy: "Забагато спроб. Спробуйте пізніше.",
         since: "З якої дати? (дата початку)",
         review: "Дякуємо! Служба перевірить відповідь і зв'яжеться з вами, якщо буде потрібно.",
+        still: "Ви ще працюєте разом?",
+        here: "Відповідайте тут:",
     },
     Texts {
         code: "ar",
@@ -145,6 +158,8 @@ const LANGS: &[Texts] = &[
         busy: "محاولات كثيرة. يرجى المحاولة لاحقًا.",
         since: "منذ متى؟ (تاريخ البدء)",
         review: "شكرًا! سيتحقق المكتب من إجابتك وسيتصل بك إذا لزم الأمر.",
+        still: "هل ما زلتم تعملون معًا؟",
+        here: "أجيبوا هنا:",
     },
     Texts {
         code: "fr",
@@ -162,6 +177,8 @@ const LANGS: &[Texts] = &[
         busy: "Trop de tentatives. Réessayez plus tard.",
         since: "Depuis quand ? (date de début)",
         review: "Merci ! Le guichet vérifiera la réponse et vous contactera si nécessaire.",
+        still: "Travaillez-vous toujours ensemble ?",
+        here: "Répondez ici :",
     },
 ];
 
@@ -170,6 +187,25 @@ fn texts(lang: Option<&str>) -> &'static Texts {
         .iter()
         .find(|t| Some(t.code) == lang)
         .unwrap_or(&LANGS[0])
+}
+
+/// The languages of the outcome page, `(code, name)`, Italian first.
+pub(crate) fn languages() -> impl Iterator<Item = (&'static str, &'static str)> {
+    LANGS.iter().map(|t| (t.code, t.name))
+}
+
+/// Whether the outcome page speaks `code`.
+pub(crate) fn speaks(code: &str) -> bool {
+    LANGS.iter().any(|t| t.code == code)
+}
+
+/// The text of a message asking about a proposal in language `lang` (Italian when
+/// unknown): whether the work started, or for a retention check whether it is still
+/// going, and where to answer (`link`, the outcome page with its code).
+pub(crate) fn question(lang: &str, retention: bool, link: &str) -> String {
+    let t = texts(Some(lang));
+    let ask = if retention { t.still } else { t.ask };
+    format!("{} {ask} {} {link}", t.title, t.here)
 }
 
 pub fn routes(state: Arc<State>) -> BoxedFilter<(Response,)> {
@@ -321,7 +357,7 @@ mod tests {
         for t in LANGS {
             for s in [
                 t.title, t.ask, t.who, t.family, t.worker, t.started, t.not_ok, t.thanks,
-                t.unknown, t.busy,
+                t.unknown, t.busy, t.still, t.here,
             ] {
                 assert!(!s.is_empty(), "{}", t.code);
             }

@@ -1,5 +1,6 @@
 //! The signed-in pages: sign-in and home per role, then one module per area.
 
+mod contacts;
 mod followups;
 mod operators;
 mod print;
@@ -55,6 +56,8 @@ pub fn routes(state: Arc<State>) -> BoxedFilter<(Response,)> {
         .or(requests::routes(state.clone()))
         .unify()
         .or(followups::routes(state.clone()))
+        .unify()
+        .or(contacts::routes(state.clone()))
         .unify()
         .or(report::routes(state.clone()))
         .unify()

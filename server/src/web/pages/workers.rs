@@ -445,7 +445,12 @@ async fn show(
             vec![format!("{} ({})", comune.name, comune.province)],
         );
     }
-    ok_html(page(Some(&s), &w.full_name(), &card_page(&s, &w, &f, &q)))
+    let log = super::contacts::section(&state, &s, matcher::model::RecordKind::Worker, id).await?;
+    ok_html(page(
+        Some(&s),
+        &w.full_name(),
+        &(card_page(&s, &w, &f, &q) + &log),
+    ))
 }
 
 fn card_page(s: &Session, w: &Worker, f: &FormState, q: &HashMap<String, String>) -> String {
