@@ -372,6 +372,28 @@ impl Engine {
         Ok(names.join(", "))
     }
 
+    /// An organisation's proposals the desk should look at first: those needing review,
+    /// and those the family or the worker answered about (with the code) since `since`.
+    pub fn answers_to_review(
+        &self,
+        org: Id,
+        since: Date,
+    ) -> Result<Vec<(Proposal, Option<Request>)>> {
+        let mut out = Vec::new();
+        for p in self.store().proposals.select(|p| {
+            p.org_id == org
+                && (p.needs_review
+                    || p.history
+                        .iter()
+                        .any(|h| h.reported_by != Reporter::Operator && h.on >= since))
+        })? {
+            let r = self.store().requests.get(p.request_id)?;
+            out.push((p, r));
+        }
+        out.sort_by_key(|(p, _)| (!p.needs_review, p.id));
+        Ok(out)
+    }
+
     /// Requests whose proposals need the desk's review, for its day.
     pub fn proposals_needing_review(&self) -> Result<Vec<(Proposal, Option<Request>)>> {
         let mut out = Vec::new();

@@ -90,6 +90,14 @@ pub fn own_follow_up(engine: &Engine, actor: &Actor, id: Id) -> Result<FollowUp,
     }
 }
 
+/// The organisations whose follow-ups the actor works on: a desk its own.
+pub fn follow_up_orgs(actor: &Actor) -> Vec<Id> {
+    match actor.role {
+        Role::Operator => vec![actor.org_id],
+        _ => Vec::new(),
+    }
+}
+
 /// A worker's full card, for a desk operator; the read is audited.
 pub fn worker_card(engine: &Engine, actor: &Actor, id: Id) -> Result<Worker, ApiError> {
     desk(actor)?;

@@ -2,6 +2,7 @@
 
 mod contacts;
 mod followups;
+mod messages;
 mod operators;
 mod print;
 mod report;
