@@ -18,7 +18,7 @@ const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// chromedriver on a free port, stopped when dropped.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     port: u16,
     _profile: tempfile::TempDir,
@@ -54,7 +54,7 @@ fn ensure_browser() {
     );
 }
 
-fn start_driver() -> Driver {
+pub(crate) fn start_driver() -> Driver {
     ensure_browser();
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -78,7 +78,7 @@ fn start_driver() -> Driver {
     }
 }
 
-async fn browser(driver: &Driver) -> Client {
+pub(crate) async fn browser(driver: &Driver) -> Client {
     let caps = json!({
         "browserName": "chrome",
         "goog:chromeOptions": {
@@ -101,14 +101,14 @@ async fn browser(driver: &Driver) -> Client {
         .expect("WebDriver session")
 }
 
-struct Page<'a> {
-    c: &'a Client,
-    base: String,
-    shots: PathBuf,
+pub(crate) struct Page<'a> {
+    pub(crate) c: &'a Client,
+    pub(crate) base: String,
+    pub(crate) shots: PathBuf,
 }
 
 impl Page<'_> {
-    async fn go(&self, path: &str) {
+    pub(crate) async fn go(&self, path: &str) {
         self.c
             .goto(&format!("{}{path}", self.base))
             .await
@@ -116,7 +116,7 @@ impl Page<'_> {
     }
 
     /// Waits for `css` to appear (after a click that navigates) and returns its text.
-    async fn text(&self, css: &str) -> String {
+    pub(crate) async fn text(&self, css: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
             if let Ok(e) = self.c.find(Locator::Css(css)).await {
@@ -133,11 +133,11 @@ impl Page<'_> {
         }
     }
 
-    async fn h1(&self) -> String {
+    pub(crate) async fn h1(&self) -> String {
         self.text("h1").await
     }
 
-    async fn count(&self, css: &str) -> usize {
+    pub(crate) async fn count(&self, css: &str) -> usize {
         self.c
             .find_all(Locator::Css(css))
             .await
@@ -145,7 +145,7 @@ impl Page<'_> {
     }
 
     /// Sets a field by its name (input, select or textarea), as typing would.
-    async fn fill(&self, name: &str, value: &str) {
+    pub(crate) async fn fill(&self, name: &str, value: &str) {
         self.c
             .execute(
                 "const e = document.querySelector(`[name=\"${arguments[0]}\"]`); e.value = arguments[1]; return e.value;",
@@ -155,7 +155,7 @@ impl Page<'_> {
             .unwrap_or_else(|e| panic!("field {name}: {e}"));
     }
 
-    async fn click(&self, css: &str) {
+    pub(crate) async fn click(&self, css: &str) {
         self.c
             .find(Locator::Css(css))
             .await
@@ -167,7 +167,7 @@ impl Page<'_> {
 
     /// Clicks something that loads a new page, and waits until the new page has loaded
     /// (the old document's marker is gone), so what is read next is the new page.
-    async fn submit(&self, css: &str) {
+    pub(crate) async fn submit(&self, css: &str) {
         self.js("window.__domOldPage = true; return true;").await;
         self.click(css).await;
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -188,24 +188,24 @@ impl Page<'_> {
         }
     }
 
-    async fn js(&self, script: &str) -> serde_json::Value {
+    pub(crate) async fn js(&self, script: &str) -> serde_json::Value {
         self.c.execute(script, vec![]).await.expect("script")
     }
 
-    async fn shot(&self, name: &str) {
+    pub(crate) async fn shot(&self, name: &str) {
         let png = self.c.screenshot().await.expect("screenshot");
         assert!(png.starts_with(b"\x89PNG"), "a PNG");
         std::fs::create_dir_all(&self.shots).expect("screenshot dir");
         std::fs::write(self.shots.join(format!("{name}.png")), png).expect("write screenshot");
     }
 
-    async fn sign_in(&self, token: &str) {
+    pub(crate) async fn sign_in(&self, token: &str) {
         self.go("/ui/accesso").await;
         self.fill("token", token).await;
         self.submit("form button[type=submit]").await;
     }
 
-    async fn sign_out(&self) {
+    pub(crate) async fn sign_out(&self) {
         self.submit("header .who button").await;
         assert_eq!(self.h1().await, "Accesso a DOM");
     }

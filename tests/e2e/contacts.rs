@@ -141,3 +141,149 @@ fn a_workers_log_is_erased_with_the_card() {
     assert_eq!(s.get_as(DESK, &path).status, 404);
     assert!(files_containing(data.path(), "Zanzibarese").is_empty());
 }
+
+/// A server whose first follow-up falls due tomorrow, with Natalia proposed to the Rossi
+/// family: the follow-up's id and the proposal's outcome code.
+pub(crate) fn with_follow_up_due(data: &std::path::Path) -> (Server, String, String) {
+    let s = Server::start(
+        data,
+        &[
+            "--demo",
+            "--demo-without-history",
+            "--follow-up-days",
+            "1",
+            "--public-url",
+            "https://dom.esempio.it/",
+        ],
+    );
+    let p = s.post_as(
+        DESK,
+        &format!("/api/v1/requests/{ROSSI}/proposals"),
+        &json!({"worker_id": NATALIA}),
+    );
+    assert_eq!(p.status, 201, "{}", p.body);
+    let code = p.json()["outcome_code"].as_str().unwrap().to_string();
+    let due = s.get_as(
+        DESK,
+        &format!("/api/v1/follow-ups?due_before={}", in_days(3)),
+    );
+    let f = due.json()["follow_ups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["outcome_code"] == code.as_str())
+        .expect("the proposal's follow-up")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (s, f, code)
+}
+
+#[test]
+fn a_message_link_logs_a_contact_and_leads_to_whatsapp_or_sms() {
+    use crate::web::{csrf, form_post, get, sign_in};
+    let data = tempfile::tempdir().unwrap();
+    let (s, f, code) = with_follow_up_due(data.path());
+    let cookie = sign_in(&s, DESK);
+    let home = get(&s, "/ui/", &cookie);
+    assert!(
+        home.body.contains(&format!("/ui/verifiche/{f}/scrivi")),
+        "{}",
+        home.body
+    );
+    assert!(home
+        .header("content-security-policy")
+        .unwrap()
+        .contains("form-action 'self' https://wa.me sms:"));
+    let token = csrf(&home.body);
+    let r = form_post(
+        &s,
+        &format!("/ui/verifiche/{f}/scrivi"),
+        Some(&cookie),
+        &format!("csrf={token}&lingua=&via=whatsapp"),
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let to = r.header("location").unwrap();
+    // The family (Rossi, +39 0564 000000) is asked in Italian, with the page's address.
+    assert!(to.starts_with("https://wa.me/390564000000?text="), "{to}");
+    assert!(
+        to.contains(&format!("https%3A%2F%2Fdom.esempio.it%2Fesito%2F{code}")),
+        "{to}"
+    );
+    assert!(to.contains("Avete%20iniziato"), "{to}");
+    let r = form_post(
+        &s,
+        &format!("/ui/verifiche/{f}/scrivi"),
+        Some(&cookie),
+        &format!("csrf={token}&lingua=ro&via=sms"),
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let to = r.header("location").unwrap();
+    assert!(to.starts_with("sms:+390564000000?body="), "{to}");
+    assert!(to.contains("lingua%3Dro"), "{to}");
+    let log = s.get_as(DESK, &format!("/api/v1/requests/{ROSSI}/contacts"));
+    let channels: Vec<String> = log.json()["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["channel"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(channels.len(), 2, "{}", log.body);
+    assert!(channels.contains(&"sms".into()) && channels.contains(&"whatsapp".into()));
+    assert!(log.body.contains(&code), "{}", log.body);
+    // Without the CSRF token nothing is logged and nobody is sent anywhere.
+    let r = form_post(
+        &s,
+        &format!("/ui/verifiche/{f}/scrivi"),
+        Some(&cookie),
+        "via=whatsapp",
+    );
+    assert_eq!(r.status, 403);
+    let log = s.get_as(DESK, &format!("/api/v1/requests/{ROSSI}/contacts"));
+    assert_eq!(log.json()["contacts"].as_array().unwrap().len(), 2);
+    // "Verifiche" is its own page, listing the open follow-up.
+    let v = get(&s, "/ui/verifiche", &cookie);
+    assert!(v.body.contains("<h1>Verifiche</h1>"), "{}", v.body);
+    assert!(v.body.contains(&format!("/ui/verifiche/{f}/scrivi")));
+}
+
+#[test]
+fn the_card_page_adds_and_lists_contacts() {
+    use crate::web::{csrf, form_post, get, sign_in};
+    let s = Server::demo();
+    let cookie = sign_in(&s, DESK);
+    let card = get(&s, &format!("/ui/schede/{NATALIA}"), &cookie);
+    assert!(
+        card.body.contains("Registro dei contatti (0)"),
+        "{}",
+        card.body
+    );
+    let token = csrf(&card.body);
+    let path = format!("/ui/schede/{NATALIA}/contatti");
+    let r = form_post(
+        &s,
+        &path,
+        Some(&cookie),
+        &format!(
+            "csrf={token}&on={}&channel=in_person&note=passata+allo+sportello",
+            today()
+        ),
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    // A refused line shows the form again with the error, and stores nothing.
+    let r = form_post(
+        &s,
+        &path,
+        Some(&cookie),
+        &format!("csrf={token}&on={}&channel=phone&note=+", today()),
+    );
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("id=\"e-note\""), "{}", r.body);
+    let card = get(&s, &format!("/ui/schede/{NATALIA}"), &cookie);
+    assert!(
+        card.body.contains("Registro dei contatti (1)"),
+        "{}",
+        card.body
+    );
+    assert!(card.body.contains("di persona — passata allo sportello"));
+}

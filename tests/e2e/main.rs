@@ -5,6 +5,7 @@ mod access;
 mod antidiscrimination;
 mod backup;
 mod browser;
+mod browser_contacts;
 mod cli;
 mod contacts;
 mod crash;

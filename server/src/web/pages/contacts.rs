@@ -58,9 +58,12 @@ pub async fn section(
         .blocking(move |st| access::contacts(&st.engine, &actor, about, id))
         .await?;
     let mut f = FormState::default();
-    f.values.insert("on".into(), vec![Date::today().to_string()]);
     f.values
-        .insert("channel".into(), vec![ContactChannel::Phone.as_str().into()]);
+        .insert("on".into(), vec![Date::today().to_string()]);
+    f.values.insert(
+        "channel".into(),
+        vec![ContactChannel::Phone.as_str().into()],
+    );
     Ok(html(s, about, id, &f, &log))
 }
 

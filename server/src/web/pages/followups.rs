@@ -239,7 +239,11 @@ async fn all_open(s: Session, q: HashMap<String, String>, state: Arc<State>) -> 
             body,
             "<option value=\"{w}\"{sel}>dal {}{}</option>",
             date_it(*w),
-            if *w < monday(today) { " (in ritardo)" } else { "" }
+            if *w < monday(today) {
+                " (in ritardo)"
+            } else {
+                ""
+            }
         );
     }
     body.push_str("</select></div>");

@@ -53,7 +53,12 @@ pub fn allow_leaving(mut page: Response) -> Response {
         .headers()
         .get("content-security-policy")
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.replace("form-action 'self'", "form-action 'self' https://wa.me sms:"));
+        .map(|v| {
+            v.replace(
+                "form-action 'self'",
+                "form-action 'self' https://wa.me sms:",
+            )
+        });
     if let Some(v) = csp.and_then(|v| HeaderValue::from_str(&v).ok()) {
         page.headers_mut().insert("content-security-policy", v);
     }
@@ -86,10 +91,7 @@ pub fn message_uri(via: ContactChannel, number: &str, text: &str) -> String {
 /// The first of the person's languages the outcome page speaks, best level first;
 /// Italian otherwise.
 fn language_of(levels: &[matcher::model::LanguageSkill]) -> String {
-    let mut spoken: Vec<_> = levels
-        .iter()
-        .filter(|l| public::speaks(&l.code))
-        .collect();
+    let mut spoken: Vec<_> = levels.iter().filter(|l| public::speaks(&l.code)).collect();
     spoken.sort_by(|a, b| b.level.cmp(&a.level));
     spoken
         .first()
@@ -221,11 +223,26 @@ mod tests {
 
     #[test]
     fn numbers_become_international_digits() {
-        assert_eq!(international("+39 333 1234567").as_deref(), Some("393331234567"));
-        assert_eq!(international("333 123 4567").as_deref(), Some("393331234567"));
-        assert_eq!(international("0564 000000").as_deref(), Some("390564000000"));
-        assert_eq!(international("0040 721 234 567").as_deref(), Some("40721234567"));
-        assert_eq!(international("+40-721.234.567").as_deref(), Some("40721234567"));
+        assert_eq!(
+            international("+39 333 1234567").as_deref(),
+            Some("393331234567")
+        );
+        assert_eq!(
+            international("333 123 4567").as_deref(),
+            Some("393331234567")
+        );
+        assert_eq!(
+            international("0564 000000").as_deref(),
+            Some("390564000000")
+        );
+        assert_eq!(
+            international("0040 721 234 567").as_deref(),
+            Some("40721234567")
+        );
+        assert_eq!(
+            international("+40-721.234.567").as_deref(),
+            Some("40721234567")
+        );
         assert_eq!(international("123"), None);
     }
 

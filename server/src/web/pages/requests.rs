@@ -442,7 +442,9 @@ async fn show(
             "</div><button type=\"submit\">Proponi le persone selezionate</button></form>",
         );
     }
-    body.push_str(&super::contacts::section(&state, &s, matcher::model::RecordKind::Request, r.id).await?);
+    body.push_str(
+        &super::contacts::section(&state, &s, matcher::model::RecordKind::Request, r.id).await?,
+    );
     let title = format!("Richiesta {} — {}", r.job.label(), place(&r.comune));
     ok_html(page(Some(&s), &title, &body))
 }
