@@ -696,4 +696,47 @@ mod tests {
         );
         assert_eq!(e.proposals_needing_review().unwrap().len(), 1);
     }
+
+    #[test]
+    fn the_desks_day_lists_its_recent_public_answers_reviews_first() {
+        let e = engine();
+        let policy = FollowUpPolicy::default();
+        let org = desk().org_id;
+        let answered = propose(&e, ROSSI, IRINA);
+        let contradicted = propose(&e, ROSSI, NATALIA);
+        assert!(e.answers_to_review(org, today()).unwrap().is_empty());
+        let said = |p: Id, outcome| {
+            e.record_public_outcome(
+                p,
+                PublicOutcome {
+                    outcome,
+                    start_on: None,
+                },
+                Reporter::Worker,
+                &policy,
+                today(),
+            )
+            .unwrap()
+        };
+        said(answered.id, OutcomeKind::NotHired);
+        said(contradicted.id, OutcomeKind::Hired);
+        assert_eq!(
+            said(contradicted.id, OutcomeKind::NotHired),
+            PublicAnswer::NeedsReview
+        );
+        let ids = |since| -> Vec<Id> {
+            e.answers_to_review(org, since)
+                .unwrap()
+                .into_iter()
+                .map(|(p, _)| p.id)
+                .collect()
+        };
+        assert_eq!(ids(today()), [contradicted.id, answered.id]);
+        assert_eq!(
+            ids(today().add_days(1)),
+            [contradicted.id],
+            "older answers drop off; a review stays until done"
+        );
+        assert!(e.answers_to_review(Id(1), today()).unwrap().is_empty());
+    }
 }
