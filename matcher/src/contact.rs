@@ -63,7 +63,7 @@ impl Engine {
     /// The contact log of a worker card or a request, newest first.
     pub fn contacts_of(&self, id: Id) -> Result<Vec<Contact>> {
         let mut out = self.store().contacts.children(id)?;
-        out.sort_by(|a, b| (b.on, b.recorded_at, b.id).cmp(&(a.on, a.recorded_at, a.id)));
+        out.sort_by_key(|c| std::cmp::Reverse((c.on, c.recorded_at, c.id)));
         Ok(out)
     }
 }

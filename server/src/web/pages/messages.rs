@@ -92,7 +92,7 @@ pub fn message_uri(via: ContactChannel, number: &str, text: &str) -> String {
 /// Italian otherwise.
 fn language_of(levels: &[matcher::model::LanguageSkill]) -> String {
     let mut spoken: Vec<_> = levels.iter().filter(|l| public::speaks(&l.code)).collect();
-    spoken.sort_by(|a, b| b.level.cmp(&a.level));
+    spoken.sort_by_key(|l| std::cmp::Reverse(l.level));
     spoken
         .first()
         .map_or_else(|| "it".to_string(), |l| l.code.clone())
