@@ -71,72 +71,41 @@ impl Engine {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ContactChannel, Role};
+    use crate::fixtures::testing::{desk, engine, today, NATALIA, ROSSI};
+    use crate::model::ContactChannel;
 
-    fn today() -> Date {
-        Date::from_ymd(2026, 11, 20).unwrap()
-    }
-
-    fn desk() -> Actor {
-        Actor {
-            operator_id: Id(0xd1),
-            org_id: Id(0xd0),
-            role: Role::Operator,
-        }
-    }
-
-    fn line(on: Date, note: &str) -> ContactInput {
-        ContactInput {
+    /// Adds a WhatsApp line about `id` on day `on`.
+    fn add(e: &Engine, about: RecordKind, id: Id, on: Date, note: &str) -> Result<Contact> {
+        let line = ContactInput {
             on,
             channel: ContactChannel::Whatsapp,
             note: note.into(),
-        }
-    }
-
-    fn seeded() -> (Engine, Id, Id) {
-        let e = Engine::temporary().unwrap();
-        e.seed_demo(today()).unwrap();
-        let w = e.store().workers.iter().next().unwrap().unwrap().id;
-        let r = e.store().requests.iter().next().unwrap().unwrap().id;
-        (e, w, r)
+        };
+        e.add_contact(&desk(), about, id, line, today())
     }
 
     #[test]
     fn lines_list_newest_first_per_record_and_are_audited_without_the_note() {
-        let (e, w, r) = seeded();
-        e.add_contact(
-            &desk(),
+        let e = engine();
+        add(
+            &e,
             RecordKind::Worker,
-            w,
-            line(today().add_days(-3), "prima"),
-            today(),
+            NATALIA,
+            today().add_days(-3),
+            "prima",
         )
         .unwrap();
-        e.add_contact(
-            &desk(),
-            RecordKind::Worker,
-            w,
-            line(today(), "seconda"),
-            today(),
-        )
-        .unwrap();
-        e.add_contact(
-            &desk(),
-            RecordKind::Request,
-            r,
-            line(today(), "famiglia"),
-            today(),
-        )
-        .unwrap();
+        add(&e, RecordKind::Worker, NATALIA, today(), "seconda").unwrap();
+        add(&e, RecordKind::Request, ROSSI, today(), "famiglia").unwrap();
         let notes: Vec<String> = e
-            .contacts_of(w)
+            .contacts_of(NATALIA)
             .unwrap()
             .into_iter()
             .map(|c| c.note)
             .collect();
         assert_eq!(notes, ["seconda", "prima"]);
-        assert_eq!(e.contacts_of(r).unwrap().len(), 1);
-        let audit = e.store().audit_of(w).unwrap();
+        assert_eq!(e.contacts_of(ROSSI).unwrap().len(), 1);
+        let audit = e.store().audit_of(NATALIA).unwrap();
         let lines: Vec<_> = audit
             .iter()
             .filter(|a| a.action == AuditAction::Contact)
@@ -148,46 +117,21 @@ mod tests {
 
     #[test]
     fn an_invalid_line_or_an_unknown_record_stores_nothing() {
-        let (e, w, _) = seeded();
-        let before = e.store().contacts.len();
-        let err = e
-            .add_contact(&desk(), RecordKind::Worker, w, line(today(), " "), today())
-            .unwrap_err();
+        let e = engine();
+        let err = add(&e, RecordKind::Worker, NATALIA, today(), " ").unwrap_err();
         assert_eq!(err.field(), Some("note"));
         assert!(matches!(
-            e.add_contact(
-                &desk(),
-                RecordKind::Worker,
-                Id(7),
-                line(today(), "x"),
-                today()
-            ),
+            add(&e, RecordKind::Worker, Id(7), today(), "x"),
             Err(Error::NotFound { .. })
         ));
-        assert!(e
-            .add_contact(
-                &desk(),
-                RecordKind::Proposal,
-                w,
-                line(today(), "x"),
-                today()
-            )
-            .is_err());
-        assert_eq!(e.store().contacts.len(), before);
+        assert!(add(&e, RecordKind::Proposal, NATALIA, today(), "x").is_err());
+        assert!(e.store().contacts.is_empty());
     }
 
     #[test]
     fn the_log_is_sealed_erased_with_the_worker_and_exported_before() {
-        let (e, w, _) = seeded();
-        let c = e
-            .add_contact(
-                &desk(),
-                RecordKind::Worker,
-                w,
-                line(today(), "nota riservata"),
-                today(),
-            )
-            .unwrap();
+        let e = engine();
+        let c = add(&e, RecordKind::Worker, NATALIA, today(), "nota riservata").unwrap();
         let mut plain = false;
         e.store()
             .for_each_raw(|_, _, v| {
@@ -196,26 +140,19 @@ mod tests {
             })
             .unwrap();
         assert!(!plain, "the note is sealed");
-        let export = e.export_worker(w, &desk(), today()).unwrap();
+        let export = e.export_worker(NATALIA, &desk(), today()).unwrap();
         assert_eq!(export.contacts, vec![c.clone()]);
-        e.erase_worker(w, Some(&desk()), today()).unwrap();
-        assert!(e.contacts_of(w).unwrap().is_empty());
+        e.erase_worker(NATALIA, Some(&desk()), today()).unwrap();
+        assert!(e.contacts_of(NATALIA).unwrap().is_empty());
         assert!(!e.store().contacts.contains(c.id).unwrap());
         assert!(e.store().contacts.is_empty());
     }
 
     #[test]
     fn retention_removes_the_log_of_a_deidentified_request() {
-        let (e, _, r) = seeded();
-        e.add_contact(
-            &desk(),
-            RecordKind::Request,
-            r,
-            line(today(), "famiglia"),
-            today(),
-        )
-        .unwrap();
-        let mut closed = e.store().requests.fetch(r).unwrap();
+        let e = engine();
+        add(&e, RecordKind::Request, ROSSI, today(), "famiglia").unwrap();
+        let mut closed = e.store().requests.fetch(ROSSI).unwrap();
         closed.status = crate::model::RequestStatus::Closed;
         closed.closed_on = Some(today().add_days(-800));
         e.apply(Change {
@@ -224,10 +161,10 @@ mod tests {
         })
         .unwrap();
         e.apply_retention(today().add_days(-730), today()).unwrap();
-        assert!(e.contacts_of(r).unwrap().is_empty());
+        assert!(e.contacts_of(ROSSI).unwrap().is_empty());
         assert!(e.store().contacts.is_empty());
         assert!(matches!(
-            e.add_contact(&desk(), RecordKind::Request, r, line(today(), "x"), today()),
+            add(&e, RecordKind::Request, ROSSI, today(), "x"),
             Err(Error::Conflict(_))
         ));
     }

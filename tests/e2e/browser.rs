@@ -101,13 +101,36 @@ pub(crate) async fn browser(driver: &Driver) -> Client {
         .expect("WebDriver session")
 }
 
-pub(crate) struct Page<'a> {
-    pub(crate) c: &'a Client,
-    pub(crate) base: String,
-    pub(crate) shots: PathBuf,
+/// A single-threaded runtime for a browser test's steps.
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
 }
 
-impl Page<'_> {
+pub(crate) struct Page<'a> {
+    c: &'a Client,
+    base: String,
+    shots: PathBuf,
+}
+
+impl<'a> Page<'a> {
+    /// Pages of `server` in the browser `c`; screenshots go to `DOM_SCREENSHOTS`
+    /// (default `target/screenshots`).
+    pub(crate) fn of(c: &'a Client, server: &Server) -> Page<'a> {
+        let shots = std::env::var("DOM_SCREENSHOTS")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| {
+                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots")
+            });
+        Page {
+            c,
+            base: format!("http://127.0.0.1:{}", server.port),
+            shots,
+        }
+    }
+
     pub(crate) async fn go(&self, path: &str) {
         self.c
             .goto(&format!("{}{path}", self.base))
@@ -235,22 +258,9 @@ async fn figure(p: &Page<'_>, label: &str) -> String {
 fn desk_referrer_family_and_coordinator_in_a_real_browser() {
     let driver = start_driver();
     let server = Server::demo();
-    let shots = std::env::var("DOM_SCREENSHOTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots")
-        });
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    rt.block_on(async {
+    runtime().block_on(async {
         let c = browser(&driver).await;
-        let p = Page {
-            c: &c,
-            base: format!("http://127.0.0.1:{}", server.port),
-            shots,
-        };
+        let p = Page::of(&c, &server);
 
         // Without a session every page leads to the sign-in form; a wrong token is refused.
         p.go("/ui/schede").await;

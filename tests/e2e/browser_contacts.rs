@@ -2,10 +2,9 @@
 //! listed; the WhatsApp button on "Oggi" logs a contact and opens a wa.me address
 //! carrying the outcome code.
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::browser::{browser, start_driver, Page};
+use crate::browser::{browser, runtime, start_driver, Page};
 use crate::contacts::with_follow_up_due;
 use crate::{DESK, NATALIA, ROSSI};
 
@@ -14,17 +13,9 @@ fn contacts_on_a_card_and_a_whatsapp_message_from_oggi() {
     let driver = start_driver();
     let data = tempfile::tempdir().unwrap();
     let (server, _, code) = with_follow_up_due(data.path());
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    rt.block_on(async {
+    runtime().block_on(async {
         let c = browser(&driver).await;
-        let p = Page {
-            c: &c,
-            base: format!("http://127.0.0.1:{}", server.port),
-            shots: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots"),
-        };
+        let p = Page::of(&c, &server);
         p.sign_in(DESK).await;
 
         // A line on Natalia's card: date prefilled with today, channel by its Italian label.

@@ -196,12 +196,15 @@ fn a_message_link_logs_a_contact_and_leads_to_whatsapp_or_sms() {
         .unwrap()
         .contains("form-action 'self' https://wa.me sms:"));
     let token = csrf(&home.body);
-    let r = form_post(
-        &s,
-        &format!("/ui/verifiche/{f}/scrivi"),
-        Some(&cookie),
-        &format!("csrf={token}&lingua=&via=whatsapp"),
-    );
+    let write = |form: &str| {
+        form_post(
+            &s,
+            &format!("/ui/verifiche/{f}/scrivi"),
+            Some(&cookie),
+            form,
+        )
+    };
+    let r = write(&format!("csrf={token}&lingua=&via=whatsapp"));
     assert_eq!(r.status, 303, "{}", r.body);
     let to = r.header("location").unwrap();
     // The family (Rossi, +39 0564 000000) is asked in Italian, with the page's address.
@@ -211,12 +214,7 @@ fn a_message_link_logs_a_contact_and_leads_to_whatsapp_or_sms() {
         "{to}"
     );
     assert!(to.contains("Avete%20iniziato"), "{to}");
-    let r = form_post(
-        &s,
-        &format!("/ui/verifiche/{f}/scrivi"),
-        Some(&cookie),
-        &format!("csrf={token}&lingua=ro&via=sms"),
-    );
+    let r = write(&format!("csrf={token}&lingua=ro&via=sms"));
     assert_eq!(r.status, 303, "{}", r.body);
     let to = r.header("location").unwrap();
     assert!(to.starts_with("sms:+390564000000?body="), "{to}");
@@ -232,12 +230,7 @@ fn a_message_link_logs_a_contact_and_leads_to_whatsapp_or_sms() {
     assert!(channels.contains(&"sms".into()) && channels.contains(&"whatsapp".into()));
     assert!(log.body.contains(&code), "{}", log.body);
     // Without the CSRF token nothing is logged and nobody is sent anywhere.
-    let r = form_post(
-        &s,
-        &format!("/ui/verifiche/{f}/scrivi"),
-        Some(&cookie),
-        "via=whatsapp",
-    );
+    let r = write("via=whatsapp");
     assert_eq!(r.status, 403);
     let log = s.get_as(DESK, &format!("/api/v1/requests/{ROSSI}/contacts"));
     assert_eq!(log.json()["contacts"].as_array().unwrap().len(), 2);
