@@ -73,6 +73,27 @@ pub fn may_change_status(actor: &Actor, patch: &serde_json::Value) -> Result<(),
     }
 }
 
+/// Changes a request the actor may see (fields, closing, reopening). The patch is read
+/// only once access is granted, so another organisation's request is "not found"
+/// whatever the body says; reopening stays the desk's (`may_change_status`).
+pub fn patch_request(
+    engine: &Engine,
+    actor: &Actor,
+    id: Id,
+    patch: impl FnOnce() -> Result<serde_json::Value, ApiError>,
+) -> Result<Request, ApiError> {
+    visible_request(engine, actor, id)?;
+    let patch = patch()?;
+    may_change_status(actor, &patch)?;
+    Ok(engine.patch_request(actor, id, &patch, Date::today())?)
+}
+
+/// Whether workers' phones show on candidate and proposal cards: only to the desk, which
+/// holds the full cards (a referrer sees the family card, never how to reach the person).
+pub fn sees_worker_phone(actor: &Actor) -> bool {
+    desk(actor).is_ok()
+}
+
 /// A proposal the actor may see: through its request.
 pub fn visible_proposal(engine: &Engine, actor: &Actor, id: Id) -> Result<Proposal, ApiError> {
     request_scope(actor)?;

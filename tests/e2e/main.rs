@@ -6,6 +6,7 @@ mod antidiscrimination;
 mod backup;
 mod browser;
 mod browser_contacts;
+mod browser_desk;
 mod cli;
 mod contacts;
 mod crash;
@@ -24,6 +25,7 @@ mod privacy;
 mod props;
 mod util;
 mod web;
+mod web_desk;
 
 /// Demo tokens of the API contract (and the demo admin).
 pub const DESK: &str = "demo-sportello";

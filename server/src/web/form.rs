@@ -30,7 +30,7 @@ pub const WORKER: Shape = Shape {
 };
 
 pub const REQUEST: Shape = Shape {
-    numbers: &["hours_per_week", "offered.monthly_eur"],
+    numbers: &["hours_per_week", "offered.monthly_eur", "positions"],
     booleans: &["requires.driving_license"],
     lists: &["needs"],
 };

@@ -247,6 +247,20 @@ impl FormState {
     }
 }
 
+/// A phone number as a link that dials it on the operator's phone (`tel:`); the href
+/// keeps only the `+` and the digits, so nothing typed into a card can become markup
+/// or another kind of link.
+pub fn tel_link(phone: &str) -> String {
+    let dial: String = phone
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '+')
+        .collect();
+    if dial.is_empty() {
+        return esc(phone);
+    }
+    format!("<a class=\"tel\" href=\"tel:{dial}\">{}</a>", esc(phone))
+}
+
 /// A short Italian date (20/11/2026) for people, from the ISO form.
 pub fn date_it(d: matcher::Date) -> String {
     let (y, m, day) = d.ymd();
@@ -264,6 +278,15 @@ mod tests {
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
         );
         assert_eq!(url("Rocca strada/è"), "Rocca%20strada%2F%C3%A8");
+    }
+
+    #[test]
+    fn a_phone_link_dials_only_digits() {
+        assert_eq!(
+            tel_link("+39 320 555-0101"),
+            "<a class=\"tel\" href=\"tel:+393205550101\">+39 320 555-0101</a>"
+        );
+        assert_eq!(tel_link("\"><script>"), "&quot;&gt;&lt;script&gt;");
     }
 
     #[test]

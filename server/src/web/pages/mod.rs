@@ -4,9 +4,13 @@ mod contacts;
 mod followups;
 mod messages;
 mod operators;
+mod outcome_history;
 mod print;
 mod report;
+mod request_actions;
 mod requests;
+mod why_not;
+mod worker_status;
 mod workers;
 
 use std::sync::Arc;
@@ -53,6 +57,10 @@ pub fn routes(state: Arc<State>) -> BoxedFilter<(Response,)> {
         .or(home_page)
         .unify()
         .or(workers::routes(state.clone()))
+        .unify()
+        .or(worker_status::routes(state.clone()))
+        .unify()
+        .or(request_actions::routes(state.clone()))
         .unify()
         .or(requests::routes(state.clone()))
         .unify()

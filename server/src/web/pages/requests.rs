@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use matcher::model::{
     Candidate, ExperienceKind, FamilyCard, Id, Job, Level, LiveIn, NotHiredReason, OutcomeKind,
-    Proposal, Reporter, Request, RequestStatus, Role,
+    Proposal, Reporter, Request, RequestStatus, Role, Worker,
 };
 use matcher::Date;
 use matcher::{Comuni, OutcomeInput};
@@ -18,11 +18,12 @@ use warp::reply::Response;
 use warp::Filter;
 
 use super::workers::{choices, refusal};
+use super::{outcome_history, request_actions, why_not};
 use crate::access::{self, parse_id};
 use crate::app::State;
 use crate::error::ApiError;
 use crate::web::form::{self, to_json, REQUEST};
-use crate::web::html::{date_it, esc, page, respond, FormState};
+use crate::web::html::{date_it, esc, page, respond, tel_link, FormState};
 use crate::web::session::Session;
 use crate::web::{
     checked, csrf_input, ok_html, posted_on, query, redirect, render, session, signed_in, Page,
@@ -136,7 +137,9 @@ const GUIDANCE: &str = "<aside class=\"guidance\" aria-labelledby=\"g-title\"><h
 <li>Non si possono chiedere né annotare preferenze di nazionalità, origine, religione o colore: la legge lo vieta e DOM rifiuta la richiesta.</li>\
 </ul></aside>";
 
-fn request_form(s: &Session, f: &FormState) -> String {
+/// The request's form, new (`/ui/richieste/nuova`) or edit; inputs named by the API's
+/// JSON paths.
+pub(super) fn request_form(s: &Session, f: &FormState, action: &str, label: &str) -> String {
     let levels = choices!(Level, "nessun requisito");
     let lang_levels = choices!(Level, "—");
     let languages = [
@@ -168,11 +171,13 @@ fn request_form(s: &Session, f: &FormState) -> String {
         );
     }
     format!(
-        "{guidance}{banner}<form method=\"post\" action=\"/ui/richieste/nuova\" class=\"card-form\" novalidate>{csrf}\
+        "{guidance}{banner}<form method=\"post\" action=\"{action}\" class=\"card-form\" novalidate>{csrf}\
          <fieldset><legend>Famiglia</legend>{family}{phone}{comune}</fieldset>\
-         <fieldset><legend>Lavoro</legend>{job}{live}{hours}{start}{offered}</fieldset>\
+         <fieldset><legend>Lavoro</legend>{job}{live}{hours}{start}{offered}{positions}</fieldset>\
          {needs}<fieldset><legend>Requisiti</legend>{licence}{italian}{rows}</fieldset>{notes}\
-         <button type=\"submit\">Registra la richiesta</button></form>",
+         <button type=\"submit\">{label}</button></form>",
+        action = esc(action),
+        label = esc(label),
         guidance = if s.actor.role == Role::Referrer { GUIDANCE } else { "" },
         banner = f.banner_html(),
         csrf = csrf_input(s),
@@ -184,11 +189,16 @@ fn request_form(s: &Session, f: &FormState) -> String {
         hours = f.input("hours_per_week", "Ore a settimana", "number", "min=\"1\" max=\"60\" required"),
         start = f.input("start_on", "Inizio", "date", "required"),
         offered = f.input("offered.monthly_eur", "Paga mensile offerta (€)", "number", "min=\"0\" step=\"10\""),
+        positions = f.input("positions", "Persone da assumere", "number", "min=\"1\" max=\"5\""),
         needs = f.checkboxes("needs", "Bisogni della persona assistita", &choices!(ExperienceKind)),
         licence = f.checkbox("requires.driving_license", "Serve la patente"),
         italian = f.select("requires.italian_min", "Italiano almeno", &levels),
         notes = f.textarea("notes", "Note", "Ciò che aiuta a scegliere. Le note sono visibili solo alla vostra organizzazione e agli sportelli."),
     )
+}
+
+fn new_request_form(s: &Session, f: &FormState) -> String {
+    request_form(s, f, "/ui/richieste/nuova", "Registra la richiesta")
 }
 
 fn new_form(s: Option<Session>) -> Page {
@@ -199,7 +209,8 @@ fn new_form(s: Option<Session>) -> Page {
         vec![Date::today().add_days(7).to_string()],
     );
     f.values.insert("live_in".into(), vec!["no".into()]);
-    ok_html(page(Some(&s), "Nuova richiesta", &request_form(&s, &f)))
+    f.values.insert("positions".into(), vec!["1".into()]);
+    ok_html(page(Some(&s), "Nuova richiesta", &new_request_form(&s, &f)))
 }
 
 async fn create(pairs: Vec<(String, String)>, s: Option<Session>, state: Arc<State>) -> Page {
@@ -221,7 +232,7 @@ async fn create(pairs: Vec<(String, String)>, s: Option<Session>, state: Arc<Sta
             refusal(&mut f, e)?;
             Ok(respond(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                page(Some(&s), "Nuova richiesta", &request_form(&s, &f)),
+                page(Some(&s), "Nuova richiesta", &new_request_form(&s, &f)),
             ))
         }
     }
@@ -230,10 +241,13 @@ async fn create(pairs: Vec<(String, String)>, s: Option<Session>, state: Arc<Sta
 fn details(r: &Request) -> String {
     let needs: Vec<&str> = r.needs.iter().map(|n| n.label()).collect();
     format!(
-        "<dl class=\"summary\"><dt>Stato</dt><dd>{status}</dd><dt>Lavoro</dt><dd>{job}, {live}, {hours} ore a settimana</dd>\
+        "<dl class=\"summary\"><dt>Stato</dt><dd>{status}{why}</dd><dt>Persone da assumere</dt><dd>{positions}</dd>\
+         <dt>Lavoro</dt><dd>{job}, {live}, {hours} ore a settimana</dd>\
          <dt>Comune</dt><dd>{place}</dd><dt>Inizio</dt><dd>{start}</dd><dt>Telefono</dt><dd>{phone}</dd>\
          <dt>Bisogni</dt><dd>{needs}</dd><dt>Paga offerta</dt><dd>{offered}</dd><dt>Note</dt><dd>{notes}</dd></dl>",
         status = r.status.label(),
+        why = r.status_reason.as_deref().map_or(String::new(), |w| format!(" — motivo: {}", esc(w))),
+        positions = r.positions,
         job = r.job.label(),
         live = r.live_in.label(),
         hours = r.hours_per_week,
@@ -272,7 +286,7 @@ pub fn family_card_html(card: &FamilyCard) -> String {
     )
 }
 
-fn candidate_html(c: &Candidate, name: &str, place_name: &str, checked_box: bool) -> String {
+fn candidate_html(c: &Candidate, person: &Person, place_name: &str, checked_box: bool) -> String {
     let mut reasons = String::new();
     for r in &c.reasons {
         let _ = write!(
@@ -290,17 +304,42 @@ fn candidate_html(c: &Candidate, name: &str, place_name: &str, checked_box: bool
         .collect();
     format!(
         "<article class=\"candidate\" aria-labelledby=\"c-{id}\"><header><h3 id=\"c-{id}\">{name}</h3>\
-         <span class=\"score\" aria-label=\"punteggio\">{score:.0}</span></header><p class=\"where\">{place}</p>\
+         <span class=\"score\" aria-label=\"punteggio\">{score:.0}</span></header><p class=\"where\">{place}</p>{phone}\
          <table class=\"reasons\"><caption>Perché questo punteggio</caption><thead><tr><th>Fattore</th><th>Punti</th><th>Dettaglio</th></tr></thead><tbody>{reasons}</tbody></table>\
          {warn}<p><a href=\"/ui/schede/{id}\">Apri la scheda</a></p>\
          <label class=\"check\"><input type=\"checkbox\" name=\"worker_id\" value=\"{id}\"{checked}> Proponi {name}</label></article>",
         id = c.worker_id,
-        name = esc(name),
+        name = esc(&person.name),
         score = c.score,
         place = esc(place_name),
+        phone = person.phone_line(),
         warn = if warnings.is_empty() { String::new() } else { format!("<ul class=\"warnings\" aria-label=\"Attenzione\">{warnings}</ul>") },
         checked = if checked_box { " checked" } else { "" },
     )
+}
+
+/// A worker as the request page shows them: the family card, the full name, and the
+/// phone only for those who may call (`access::sees_worker_phone`).
+struct Person {
+    card: FamilyCard,
+    name: String,
+    phone: Option<String>,
+}
+
+impl Person {
+    fn of(w: &Worker, phone: bool) -> Person {
+        Person {
+            card: w.family_card(),
+            name: w.full_name(),
+            phone: phone.then(|| w.phone.clone()),
+        }
+    }
+
+    fn phone_line(&self) -> String {
+        self.phone.as_deref().map_or(String::new(), |p| {
+            format!("<p class=\"phone\">Telefono: {}</p>", tel_link(p))
+        })
+    }
 }
 
 fn outcome_form(s: &Session, p: &Proposal, back: &str) -> String {
@@ -329,6 +368,15 @@ fn outcome_form(s: &Session, p: &Proposal, back: &str) -> String {
     )
 }
 
+/// Confirmations the actions send back to the request page, by query key.
+const NOTICES: &[(&str, &str)] = &[
+    ("registrata", "Richiesta registrata."),
+    ("salvata", "Modifiche salvate."),
+    ("chiusa", "Richiesta chiusa."),
+    ("riaperta", "Richiesta riaperta."),
+    ("esito", "Esito registrato."),
+];
+
 async fn show(
     id: String,
     q: HashMap<String, String>,
@@ -339,31 +387,45 @@ async fn show(
     let id = parse_id(&id)?;
     let actor = s.actor;
     let desk = actor.role == Role::Operator;
-    let (r, proposals, cards, candidates) = state
+    let phones = access::sees_worker_phone(&actor);
+    let query = q.clone();
+    let (r, mut proposals, people, candidates, why) = state
         .blocking(move |st| {
             let r = access::read_request(&st.engine, &actor, id)?;
             let proposals = st.engine.proposals_of(id)?;
-            let mut cards = HashMap::new();
+            let mut people = HashMap::new();
             for p in &proposals {
                 if let Some(w) = st.engine.find_worker(p.worker_id)? {
-                    cards.insert(p.worker_id, (w.family_card(), w.full_name()));
+                    people.insert(p.worker_id, Person::of(&w, phones));
                 }
             }
             let mut candidates = Vec::new();
-            if desk && matches!(r.status, RequestStatus::Open | RequestStatus::ProposalsSent) {
+            if desk && r.is_open() {
                 for c in st.engine.candidates(id, 9, Date::today())? {
                     if let Some(w) = st.engine.find_worker(c.worker_id)? {
-                        candidates.push((c, w.full_name(), place(&w.comune)));
+                        candidates.push((c, Person::of(&w, phones), place(&w.comune)));
                     }
                 }
             }
-            Ok((r, proposals, cards, candidates))
+            let why = if desk {
+                Some(why_not::load(st, &actor, id, &query)?)
+            } else {
+                None
+            };
+            Ok((r, proposals, people, candidates, why))
         })
         .await?;
     let proposed: Vec<Id> = proposals.iter().map(|p| p.worker_id).collect();
+    // What needs the desk's eyes comes first.
+    proposals.sort_by_key(|p| !p.needs_review);
     let mut body = String::new();
-    if q.contains_key("registrata") {
-        body.push_str("<div class=\"banner ok\" role=\"status\">Richiesta registrata.</div>");
+    for (key, text) in NOTICES {
+        if q.contains_key(*key) {
+            let _ = write!(
+                body,
+                "<div class=\"banner ok\" role=\"status\">{text}</div>"
+            );
+        }
     }
     if let Some(n) = q.get("proposte") {
         let _ = write!(
@@ -379,9 +441,22 @@ async fn show(
             esc(e)
         );
     }
+    let to_review = proposals.iter().filter(|p| p.needs_review).count();
+    if to_review > 0 {
+        let _ = write!(
+            body,
+            "<div class=\"banner error\" role=\"alert\"><a href=\"#proposte\">Proposte da verificare: {to_review}</a> \
+             — una risposta contraddice l'esito registrato.</div>"
+        );
+    }
     body.push_str(&details(&r));
+    body.push_str(&request_actions::panel(&s, &r));
     let back = format!("/ui/richieste/{}", r.id);
-    let _ = write!(body, "<h2>Proposte ({})</h2>", proposals.len());
+    let _ = write!(
+        body,
+        "<h2 id=\"proposte\">Proposte ({})</h2>",
+        proposals.len()
+    );
     if proposals.is_empty() {
         body.push_str("<p>Nessuna proposta ancora.</p>");
     } else {
@@ -392,35 +467,7 @@ async fn show(
             id = r.id
         );
         for p in &proposals {
-            let (card, full) = cards
-                .get(&p.worker_id)
-                .map(|(c, n)| (family_card_html(c), n.clone()))
-                .unwrap_or_else(|| {
-                    (
-                        "<p>Scheda cancellata su richiesta della persona.</p>".into(),
-                        String::new(),
-                    )
-                });
-            let title = if desk && !full.is_empty() {
-                full
-            } else {
-                String::new()
-            };
-            let state_line = match &p.outcome {
-                Some(o) => format!(
-                    "<p class=\"tag s-{}\">{}</p>",
-                    o.outcome.as_str(),
-                    o.outcome.label()
-                ),
-                None => outcome_form(&s, p, &back),
-            };
-            let _ = write!(
-                body,
-                "<article class=\"proposal\"><h3>{}</h3>{card}<p>Proposta il {} · codice esito <code>{}</code></p>{state_line}</article>",
-                esc(&title),
-                date_it(p.proposed_on),
-                esc(&p.outcome_code),
-            );
+            body.push_str(&proposal_html(&s, p, people.get(&p.worker_id), &back));
         }
         body.push_str("</div>");
     }
@@ -433,20 +480,65 @@ async fn show(
             id = r.id,
             csrf = csrf_input(&s)
         );
-        for (c, name, where_) in &candidates {
+        for (c, person, where_) in &candidates {
             if !proposed.contains(&c.worker_id) {
-                body.push_str(&candidate_html(c, name, where_, false));
+                body.push_str(&candidate_html(c, person, where_, false));
             }
         }
         body.push_str(
             "</div><button type=\"submit\">Proponi le persone selezionate</button></form>",
         );
     }
+    if let Some(view) = &why {
+        body.push_str(&why_not::section(&s, &r, view, &proposed));
+    }
     body.push_str(
         &super::contacts::section(&state, &s, matcher::model::RecordKind::Request, r.id).await?,
     );
     let title = format!("Richiesta {} — {}", r.job.label(), place(&r.comune));
     ok_html(page(Some(&s), &title, &body))
+}
+
+/// One proposal: the family card (with the full name and phone for the desk), its
+/// outcome or the form to record it, the history of reports, and the desk's correction.
+fn proposal_html(s: &Session, p: &Proposal, person: Option<&Person>, back: &str) -> String {
+    let desk = s.actor.role == Role::Operator;
+    let (card, title, phone) = match person {
+        Some(x) => (
+            family_card_html(&x.card),
+            if desk { x.name.clone() } else { String::new() },
+            x.phone_line(),
+        ),
+        None => (
+            "<p>Scheda cancellata su richiesta della persona.</p>".into(),
+            String::new(),
+            String::new(),
+        ),
+    };
+    let state_line = match &p.outcome {
+        Some(o) => format!(
+            "<p class=\"tag s-{}\">{}</p>{}",
+            o.outcome.as_str(),
+            o.outcome.label(),
+            if desk {
+                outcome_history::correction_form(s, p, back)
+            } else {
+                String::new()
+            }
+        ),
+        None => outcome_form(s, p, back),
+    };
+    format!(
+        "<article class=\"proposal{review}\" id=\"p-{id}\"><h3>{title}</h3>{mark}{card}{phone}\
+         <p>Proposta il {on} · codice esito <code>{code}</code></p>{state_line}{history}</article>",
+        review = if p.needs_review { " needs-review" } else { "" },
+        id = p.id,
+        title = esc(&title),
+        mark = outcome_history::review_mark(p),
+        on = date_it(p.proposed_on),
+        code = esc(&p.outcome_code),
+        history = outcome_history::history(p),
+    )
 }
 
 async fn propose(
@@ -479,7 +571,11 @@ async fn propose(
         .await;
     match result {
         Ok(()) => Ok(redirect(&format!("/ui/richieste/{id}?proposte={n}"))),
-        Err(ApiError::Matcher(e @ matcher::Error::Conflict(_))) => Ok(redirect(&format!(
+        // A conflict, or someone ineligible (every failing constraint in the message),
+        // is told on the request page.
+        Err(ApiError::Matcher(
+            e @ (matcher::Error::Conflict(_) | matcher::Error::NotEligible { .. }),
+        )) => Ok(redirect(&format!(
             "/ui/richieste/{id}?errore={}",
             crate::web::html::url(&e.to_string())
         ))),

@@ -460,17 +460,28 @@ fn card_page(s: &Session, w: &Worker, f: &FormState, q: &HashMap<String, String>
         "<div class=\"banner ok\" role=\"status\">Modifiche salvate.</div>"
     } else if q.contains_key("riconfermata") {
         "<div class=\"banner ok\" role=\"status\">Disponibilità riconfermata oggi.</div>"
+    } else if q.contains_key("ritirata") {
+        "<div class=\"banner ok\" role=\"status\">Scheda ritirata: la persona non compare più tra i candidati.</div>"
+    } else if q.contains_key("riattivata") {
+        "<div class=\"banner ok\" role=\"status\">Scheda di nuovo disponibile.</div>"
     } else {
         ""
     };
+    let error = q.get("errore").map_or(String::new(), |e| {
+        format!(
+            "<div class=\"banner error\" role=\"alert\">{}</div>",
+            esc(e)
+        )
+    });
     format!(
-        "{notice}{summary}\
+        "{notice}{error}{summary}\
          <form method=\"post\" action=\"/ui/schede/{id}/riconferma\" class=\"inline\">{csrf}\
-         <button type=\"submit\">La persona conferma la disponibilità oggi</button></form>\
+         <button type=\"submit\">La persona conferma la disponibilità oggi</button></form>{status}\
          <p><a href=\"/api/v1/workers/{id}/export\">Esporta tutti i dati della persona (JSON)</a> — \
          richiede il token nell'API.</p>\
          <h2>Modifica la scheda</h2>{form}",
         summary = summary(w),
+        status = super::worker_status::buttons(s, w),
         id = w.id,
         csrf = csrf_input(s),
         form = card_form(s, f, &format!("/ui/schede/{}", w.id), false),
