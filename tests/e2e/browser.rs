@@ -110,7 +110,7 @@ pub(crate) fn runtime() -> tokio::runtime::Runtime {
 }
 
 pub(crate) struct Page<'a> {
-    c: &'a Client,
+    pub(crate) c: &'a Client,
     base: String,
     shots: PathBuf,
 }
