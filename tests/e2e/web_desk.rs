@@ -134,69 +134,75 @@ fn a_request_is_edited_closed_and_reopened_by_whom_the_api_allows() {
     );
     assert_eq!(request(&s, &id)["positions"], 2);
 
-    // Closing needs a reason; the owning referrer may close.
-    let close = format!("/ui/richieste/{id}/chiudi");
-    let r = form_post(
-        &s,
-        &close,
-        Some(&punto),
-        &form(&[("csrf", &punto_csrf), ("reason", "")]),
-    );
-    assert!(location(&r).contains("errore="));
-    assert_eq!(request(&s, &id)["status"], "open");
-    let r = form_post(
-        &s,
-        &close,
-        Some(&punto),
-        &form(&[("reason", "trovata da sola")]),
-    );
-    assert_eq!(r.status, 403, "CSRF required");
-    let r = form_post(
-        &s,
-        &close,
-        Some(&punto),
-        &form(&[
-            ("csrf", &punto_csrf),
-            ("reason", "la famiglia ha trovato da sola"),
-        ]),
-    );
-    assert_eq!(location(&r), format!("/ui/richieste/{id}?chiusa=1"));
-    let closed = request(&s, &id);
-    assert_eq!(closed["status"], "closed");
-    assert_eq!(closed["status_reason"], "la famiglia ha trovato da sola");
+    // Closing needs a reason and the token; the owning referrer may close.
+    let status_steps = |steps: &[(&str, &str, &str, &str, Then, &str)]| {
+        for (cookie, token, action, reason, then, after) in steps {
+            let path = format!("/ui/richieste/{id}/{action}");
+            let r = form_post(
+                &s,
+                &path,
+                Some(cookie),
+                &form(&[("csrf", token), ("reason", reason)]),
+            );
+            match then {
+                Then::Refused => assert_eq!(r.status, 403, "{action} {reason:?}"),
+                Then::Told => assert!(location(&r).contains("errore="), "{action} {reason:?}"),
+                Then::Done(done) => {
+                    assert_eq!(location(&r), format!("/ui/richieste/{id}?{done}=1"))
+                }
+            }
+            assert_eq!(request(&s, &id)["status"], *after, "{action} {reason:?}");
+        }
+    };
+    let found_alone = "la famiglia ha trovato da sola";
+    status_steps(&[
+        (&punto, &punto_csrf, "chiudi", "", Then::Told, "open"),
+        (&punto, "x", "chiudi", found_alone, Then::Refused, "open"),
+        (
+            &punto,
+            &punto_csrf,
+            "chiudi",
+            found_alone,
+            Then::Done("chiusa"),
+            "closed",
+        ),
+    ]);
+    assert_eq!(request(&s, &id)["status_reason"], found_alone);
 
     // Reopening is the desk's: the referrer has no button and is refused if it posts.
     let page = get(&s, &format!("/ui/richieste/{id}"), &punto);
     assert!(page.body.contains("trovato da sola") && !page.body.contains("/riapri\""));
-    let reopen = format!("/ui/richieste/{id}/riapri");
-    let r = form_post(
-        &s,
-        &reopen,
-        Some(&punto),
-        &form(&[("csrf", &punto_csrf), ("reason", "per errore")]),
-    );
-    assert_eq!(r.status, 403);
-    assert_eq!(request(&s, &id)["status"], "closed");
     let page = get(&s, &format!("/ui/richieste/{id}"), &desk);
-    assert!(page.body.contains(&format!("action=\"{reopen}\"")));
-    let r = form_post(&s, &reopen, Some(&desk), &form(&[("reason", "per errore")]));
-    assert_eq!(r.status, 403, "CSRF required");
-    let r = form_post(
-        &s,
-        &reopen,
-        Some(&desk),
-        &form(&[("csrf", &desk_csrf), ("reason", " ")]),
-    );
-    assert!(location(&r).contains("errore="));
-    assert_eq!(request(&s, &id)["status"], "closed");
-    let r = form_post(
-        &s,
-        &reopen,
-        Some(&desk),
-        &form(&[("csrf", &desk_csrf), ("reason", "chiusa per errore")]),
-    );
-    assert_eq!(location(&r), format!("/ui/richieste/{id}?riaperta=1"));
-    assert_eq!(request(&s, &id)["status"], "open");
+    assert!(page
+        .body
+        .contains(&format!("action=\"/ui/richieste/{id}/riapri\"")));
+    status_steps(&[
+        (
+            &punto,
+            &punto_csrf,
+            "riapri",
+            "per errore",
+            Then::Refused,
+            "closed",
+        ),
+        (&desk, "x", "riapri", "per errore", Then::Refused, "closed"),
+        (&desk, &desk_csrf, "riapri", " ", Then::Told, "closed"),
+        (
+            &desk,
+            &desk_csrf,
+            "riapri",
+            "chiusa per errore",
+            Then::Done("riaperta"),
+            "open",
+        ),
+    ]);
+}
+
+/// What a status form does: refused (403), told on the page why not, or done.
+enum Then {
+    Refused,
+    Told,
+    Done(&'static str),
 }
 
 #[test]

@@ -65,6 +65,20 @@ pub fn review_mark(p: &Proposal) -> &'static str {
     }
 }
 
+/// The reasons a proposal did not become a job, as a select's options.
+pub fn reason_options() -> String {
+    let mut out = String::new();
+    for r in NotHiredReason::ALL {
+        let _ = write!(
+            out,
+            "<option value=\"{}\">{}</option>",
+            r.as_str(),
+            r.label()
+        );
+    }
+    out
+}
+
 /// The desk's correction of a decided outcome: the new outcome and why (required).
 pub fn correction_form(s: &Session, p: &Proposal, back: &str) -> String {
     let current = p.outcome.as_ref().map(|o| o.outcome);
@@ -84,15 +98,7 @@ pub fn correction_form(s: &Session, p: &Proposal, back: &str) -> String {
             }
         );
     }
-    let mut reasons = String::new();
-    for r in NotHiredReason::ALL {
-        let _ = write!(
-            reasons,
-            "<option value=\"{}\">{}</option>",
-            r.as_str(),
-            r.label()
-        );
-    }
+    let reasons = reason_options();
     let start = p
         .outcome
         .as_ref()

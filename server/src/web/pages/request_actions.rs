@@ -5,7 +5,6 @@
 use std::sync::Arc;
 
 use matcher::model::{Request, RequestStatus, Role};
-use matcher::Comuni;
 use serde_json::{json, Value};
 use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
@@ -13,11 +12,11 @@ use warp::reply::Response;
 use warp::Filter;
 
 use super::requests::request_form;
-use super::workers::refusal;
+use super::workers::{edit_values, refusal};
 use crate::access::{self, parse_id};
 use crate::app::State;
 use crate::error::ApiError;
-use crate::web::form::{self, to_json, values_of, REQUEST};
+use crate::web::form::{self, to_json, REQUEST};
 use crate::web::html::{esc, page, respond, url, FormState};
 use crate::web::session::Session;
 use crate::web::{csrf_input, ok_html, posted_on, redirect, render, session, signed_in, Page};
@@ -98,21 +97,6 @@ fn reason_form(s: &Session, r: &Request, action: &str, button: &str, label: &str
     )
 }
 
-/// The form's values for a stored request: its create body, the comune by name.
-fn values(r: &Request) -> FormState {
-    let mut f = FormState {
-        values: values_of(&serde_json::to_value(r.to_input()).unwrap_or_default()),
-        ..FormState::default()
-    };
-    if let Some(c) = Comuni::get().by_code(&r.comune) {
-        f.values.insert(
-            "comune".into(),
-            vec![format!("{} ({})", c.name, c.province)],
-        );
-    }
-    f
-}
-
 fn edit_page(s: &Session, r: &Request, f: &FormState) -> String {
     page(
         Some(s),
@@ -137,7 +121,7 @@ async fn edit_form(id: String, s: Option<Session>, state: Arc<State>) -> Page {
     let r = state
         .blocking(move |st| access::read_request(&st.engine, &actor, id))
         .await?;
-    ok_html(edit_page(&s, &r, &values(&r)))
+    ok_html(edit_page(&s, &r, &edit_values(r.to_input(), &r.comune)))
 }
 
 /// A cleared input must clear its field: a merge patch leaves absent fields unchanged.

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use matcher::model::{
     Candidate, ExperienceKind, FamilyCard, Id, Job, Level, LiveIn, NotHiredReason, OutcomeKind,
-    Proposal, Reporter, Request, RequestStatus, Role, Worker,
+    Proposal, Reason, Reporter, Request, RequestStatus, Role, Worker,
 };
 use matcher::Date;
 use matcher::{Comuni, OutcomeInput};
@@ -286,34 +286,40 @@ pub fn family_card_html(card: &FamilyCard) -> String {
     )
 }
 
-fn candidate_html(c: &Candidate, person: &Person, place_name: &str, checked_box: bool) -> String {
-    let mut reasons = String::new();
-    for r in &c.reasons {
+/// Why a score: one row per factor, then the warnings (candidates and "why not?").
+pub(super) fn explanation(reasons: &[Reason], warnings: &[String]) -> String {
+    let mut rows = String::new();
+    for r in reasons {
         let _ = write!(
-            reasons,
+            rows,
             "<tr><td>{}</td><td class=\"num\">{:.1}</td><td>{}</td></tr>",
             esc(&r.factor),
             r.points,
             esc(&r.detail)
         );
     }
-    let warnings: String = c
-        .warnings
+    let warnings: String = warnings
         .iter()
         .map(|w| format!("<li>{}</li>", esc(w)))
         .collect();
     format!(
+        "<table class=\"reasons\"><caption>Perché questo punteggio</caption><thead><tr><th>Fattore</th><th>Punti</th><th>Dettaglio</th></tr></thead><tbody>{rows}</tbody></table>{warn}",
+        warn = if warnings.is_empty() { String::new() } else { format!("<ul class=\"warnings\" aria-label=\"Attenzione\">{warnings}</ul>") },
+    )
+}
+
+fn candidate_html(c: &Candidate, person: &Person, place_name: &str, checked_box: bool) -> String {
+    format!(
         "<article class=\"candidate\" aria-labelledby=\"c-{id}\"><header><h3 id=\"c-{id}\">{name}</h3>\
          <span class=\"score\" aria-label=\"punteggio\">{score:.0}</span></header><p class=\"where\">{place}</p>{phone}\
-         <table class=\"reasons\"><caption>Perché questo punteggio</caption><thead><tr><th>Fattore</th><th>Punti</th><th>Dettaglio</th></tr></thead><tbody>{reasons}</tbody></table>\
-         {warn}<p><a href=\"/ui/schede/{id}\">Apri la scheda</a></p>\
+         {explanation}<p><a href=\"/ui/schede/{id}\">Apri la scheda</a></p>\
          <label class=\"check\"><input type=\"checkbox\" name=\"worker_id\" value=\"{id}\"{checked}> Proponi {name}</label></article>",
         id = c.worker_id,
         name = esc(&person.name),
         score = c.score,
         place = esc(place_name),
         phone = person.phone_line(),
-        warn = if warnings.is_empty() { String::new() } else { format!("<ul class=\"warnings\" aria-label=\"Attenzione\">{warnings}</ul>") },
+        explanation = explanation(&c.reasons, &c.warnings),
         checked = if checked_box { " checked" } else { "" },
     )
 }
@@ -343,15 +349,7 @@ impl Person {
 }
 
 fn outcome_form(s: &Session, p: &Proposal, back: &str) -> String {
-    let mut reasons = String::new();
-    for r in NotHiredReason::ALL {
-        let _ = write!(
-            reasons,
-            "<option value=\"{}\">{}</option>",
-            r.as_str(),
-            r.label()
-        );
-    }
+    let reasons = outcome_history::reason_options();
     format!(
         "<div class=\"outcome\"><form method=\"post\" action=\"/ui/proposte/{id}/esito\" class=\"inline\">{csrf}\
          <input type=\"hidden\" name=\"back\" value=\"{back}\"><input type=\"hidden\" name=\"outcome\" value=\"hired\">\

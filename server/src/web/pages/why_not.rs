@@ -143,21 +143,6 @@ fn verdict(s: &Session, r: &Request, p: &Picked, proposed: bool) -> String {
         Some(n) => format!("è al {n}° posto della classifica"),
         None => format!("è oltre il {MAX_LIMIT}° posto della classifica"),
     };
-    let mut reasons = String::new();
-    for x in &w.reasons {
-        let _ = write!(
-            reasons,
-            "<tr><td>{}</td><td class=\"num\">{:.1}</td><td>{}</td></tr>",
-            esc(&x.factor),
-            x.points,
-            esc(&x.detail)
-        );
-    }
-    let warnings: String = w
-        .warnings
-        .iter()
-        .map(|x| format!("<li>{}</li>", esc(x)))
-        .collect();
     let action = if proposed {
         "<p>Già proposta per questa richiesta.</p>".to_string()
     } else if r.is_open() {
@@ -176,14 +161,9 @@ fn verdict(s: &Session, r: &Request, p: &Picked, proposed: bool) -> String {
         "<div class=\"verdict eligible\" role=\"status\"><h3>{name} può essere proposta</h3>\
          <p>Rispetta tutti i requisiti della richiesta: {place}, con {score:.0} punti. \
          Telefono: {phone}.</p>\
-         <table class=\"reasons\"><caption>Perché questo punteggio</caption><thead><tr><th>Fattore</th><th>Punti</th><th>Dettaglio</th></tr></thead><tbody>{reasons}</tbody></table>\
-         {warn}{action}</div>",
+         {explanation}{action}</div>",
         score = w.score.unwrap_or_default(),
         phone = tel_link(&p.phone),
-        warn = if warnings.is_empty() {
-            String::new()
-        } else {
-            format!("<ul class=\"warnings\" aria-label=\"Attenzione\">{warnings}</ul>")
-        },
+        explanation = super::requests::explanation(&w.reasons, &w.warnings),
     )
 }

@@ -435,22 +435,29 @@ async fn show(
     let w = state
         .blocking(move |st| access::worker_card(&st.engine, &actor, id))
         .await?;
-    let mut f = FormState {
-        values: values_of(&serde_json::to_value(w.to_input()).unwrap_or_default()),
-        ..FormState::default()
-    };
-    if let Some(comune) = Comuni::get().by_code(&w.comune) {
-        f.values.insert(
-            "comune".into(),
-            vec![format!("{} ({})", comune.name, comune.province)],
-        );
-    }
+    let f = edit_values(w.to_input(), &w.comune);
     let log = super::contacts::section(&state, &s, matcher::model::RecordKind::Worker, id).await?;
     ok_html(page(
         Some(&s),
         &w.full_name(),
         &(card_page(&s, &w, &f, &q) + &log),
     ))
+}
+
+/// An edit form's values: the record's create body, the comune by name and province
+/// (as the desk would type it) instead of its ISTAT code.
+pub(super) fn edit_values(body: impl serde::Serialize, istat: &str) -> FormState {
+    let mut f = FormState {
+        values: values_of(&serde_json::to_value(body).unwrap_or_default()),
+        ..FormState::default()
+    };
+    if let Some(c) = Comuni::get().by_code(istat) {
+        f.values.insert(
+            "comune".into(),
+            vec![format!("{} ({})", c.name, c.province)],
+        );
+    }
+    f
 }
 
 fn card_page(s: &Session, w: &Worker, f: &FormState, q: &HashMap<String, String>) -> String {
