@@ -61,7 +61,8 @@ fn allowed(role: Role, method: &str, template: &str) -> bool {
         (_, "/api/v1/requests/{id}")
         | ("get", "/api/v1/requests/{id}/proposals")
         | (_, "/api/v1/proposals/{id}")
-        | (_, "/api/v1/proposals/{id}/outcome") => is_operator(role),
+        | (_, "/api/v1/proposals/{id}/outcome")
+        | (_, "/api/v1/requests/{id}/contacts") => is_operator(role),
         (
             _,
             "/api/v1/requests/{id}/candidates" | "/api/v1/requests/{id}/candidates/{worker_id}",
