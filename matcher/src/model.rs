@@ -289,9 +289,15 @@ vocabulary!(
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct HoursRange {
-    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = "crate::validate::MAX_HOURS_LIVE_IN")))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(range(min = 1, max = "crate::validate::MAX_HOURS_LIVE_IN"))
+    )]
     pub min: u8,
-    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = "crate::validate::MAX_HOURS_LIVE_IN")))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(range(min = 1, max = "crate::validate::MAX_HOURS_LIVE_IN"))
+    )]
     pub max: u8,
 }
 
@@ -327,7 +333,10 @@ pub struct Permit {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Wage {
-    #[cfg_attr(feature = "schema", schemars(range(min = 0.01, max = "crate::validate::MAX_MONTHLY_EUR")))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(range(min = 0.01, max = "crate::validate::MAX_MONTHLY_EUR"))
+    )]
     pub monthly_eur: f64,
 }
 
@@ -353,9 +362,15 @@ impl Consent {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WorkerInput {
-    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = "crate::validate::MAX_NAME_CHARS")))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(min = 1, max = "crate::validate::MAX_NAME_CHARS"))
+    )]
     pub given_name: String,
-    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = "crate::validate::MAX_NAME_CHARS")))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(min = 1, max = "crate::validate::MAX_NAME_CHARS"))
+    )]
     pub family_name: String,
     pub birth_year: u16,
     #[serde(default)]
@@ -364,7 +379,10 @@ pub struct WorkerInput {
     #[serde(default)]
     #[cfg_attr(feature = "schema", schemars(regex(pattern = "^[A-Za-z]{2}$")))]
     pub nationality: Option<String>,
-    #[cfg_attr(feature = "schema", schemars(regex(pattern = r"^[0-9 +\-./()]{6,40}$")))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(regex(pattern = r"^[0-9 +\-./()]{6,40}$"))
+    )]
     pub phone: String,
     /// ISTAT code or name of the comune of residence.
     pub comune: String,
@@ -378,13 +396,19 @@ pub struct WorkerInput {
     pub experience: Vec<Experience>,
     #[serde(default)]
     pub driving_license: bool,
-    #[cfg_attr(feature = "schema", schemars(range(max = "crate::validate::MAX_TRAVEL_KM")))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(range(max = "crate::validate::MAX_TRAVEL_KM"))
+    )]
     pub max_travel_km: u16,
     pub permit: Permit,
     #[serde(default)]
     pub wage_expectation: Option<Wage>,
     #[serde(default)]
-    #[cfg_attr(feature = "schema", schemars(length(max = "crate::validate::MAX_NOTES_CHARS")))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(max = "crate::validate::MAX_NOTES_CHARS"))
+    )]
     pub notes: String,
     /// Optional so that its absence is a clear 422 naming `consent`, not a parse error.
     #[serde(default)]
@@ -520,14 +544,23 @@ pub struct Requirements {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RequestInput {
-    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = "crate::validate::MAX_NAME_CHARS")))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(min = 1, max = "crate::validate::MAX_NAME_CHARS"))
+    )]
     pub family_name: String,
-    #[cfg_attr(feature = "schema", schemars(regex(pattern = r"^[0-9 +\-./()]{6,40}$")))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(regex(pattern = r"^[0-9 +\-./()]{6,40}$"))
+    )]
     pub phone: String,
     pub comune: String,
     pub job: Job,
     pub live_in: LiveIn,
-    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = "crate::validate::MAX_HOURS_LIVE_IN")))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(range(min = 1, max = "crate::validate::MAX_HOURS_LIVE_IN"))
+    )]
     pub hours_per_week: u8,
     pub start_on: Date,
     #[serde(default)]
@@ -537,7 +570,10 @@ pub struct RequestInput {
     #[serde(default)]
     pub offered: Option<Wage>,
     #[serde(default)]
-    #[cfg_attr(feature = "schema", schemars(length(max = "crate::validate::MAX_NOTES_CHARS")))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(max = "crate::validate::MAX_NOTES_CHARS"))
+    )]
     pub notes: String,
     /// How many people the family will hire (1–5).
     #[serde(default = "one_position")]
@@ -779,16 +815,23 @@ vocabulary!(
 
 /// The body of `POST …/contacts`: one line of a contact log.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ContactInput {
+    /// The day of the contact: within the last two years, not after today.
     pub on: Date,
     pub channel: ContactChannel,
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(min = 1, max = "crate::validate::MAX_CONTACT_NOTE_CHARS"))
+    )]
     pub note: String,
 }
 
 /// One line of the contact log of a worker card or a request ("chiamata 20/11, non
 /// risponde"). Sealed under the key of the record it is about, so it is erased with it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Contact {
     pub id: Id,
     /// The worker card or the request the contact is about.

@@ -89,6 +89,9 @@ mod tests {
         assert!(required("Consent").to_string().contains("given_on"));
         assert!(required("HoursRange").to_string().contains("min"));
         assert!(required("Experience").to_string().contains("years"));
-        assert_eq!(defs["WorkerInput"]["properties"]["gender"]["nullable"], true);
+        assert_eq!(
+            defs["WorkerInput"]["properties"]["gender"]["nullable"],
+            true
+        );
     }
 }
