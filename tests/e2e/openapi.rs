@@ -71,6 +71,7 @@ fn every_route_is_described_and_served() {
     // Every described operation is served: without a token a protected one says 401
     // (not 404 or 405), a public one answers something other than 404/405.
     let mut ids = std::collections::BTreeSet::new();
+    let mut links = Vec::new();
     for (path, ops) in doc["paths"].as_object().unwrap() {
         for (method, op) in ops.as_object().unwrap() {
             assert!(
@@ -105,12 +106,22 @@ fn every_route_is_described_and_served() {
                     );
                 }
             }
+            for r in op["responses"].as_object().unwrap().values() {
+                for link in r["links"].as_object().into_iter().flat_map(|l| l.values()) {
+                    links.push(link["operationId"].as_str().unwrap().to_string());
+                }
+            }
             let documented: Vec<&String> = op["responses"].as_object().unwrap().keys().collect();
             assert!(
                 documented.iter().any(|k| k.starts_with('2')),
                 "{method} {path}: no success answer"
             );
         }
+    }
+    // Links (create → read → propose → outcome) name operations that exist.
+    assert!(links.len() > 10, "{links:?}");
+    for l in &links {
+        assert!(ids.contains(l), "link to unknown operation {l}");
     }
 }
 

@@ -68,6 +68,16 @@ pub struct Operation {
     body: Option<(SchemaFn, Option<Value>)>,
     answers: Vec<(u16, &'static str, Answer)>,
     errors: Vec<u16>,
+    links: Vec<Link>,
+}
+
+/// An OpenAPI link: from a success answer to the next operation a client calls with it
+/// (`$response.body#/id` …), which is also how schemathesis reaches routes with ids.
+struct Link {
+    status: u16,
+    to: &'static str,
+    parameters: Value,
+    body: Option<Value>,
 }
 
 /// `METHOD path`, called `id` in generated clients, listed under `tag`; English `summary`
@@ -92,6 +102,7 @@ pub fn op(
         body: None,
         answers: Vec::new(),
         errors: Vec::new(),
+        links: Vec::new(),
     }
 }
 
@@ -187,6 +198,35 @@ impl Operation {
         self
     }
 
+    /// After a `status` answer, the client may call operation `to` with these `parameters`
+    /// (runtime expressions, e.g. `{"id": "$response.body#/id"}`).
+    pub fn link(mut self, status: u16, to: &'static str, parameters: Value) -> Self {
+        self.links.push(Link {
+            status,
+            to,
+            parameters,
+            body: None,
+        });
+        self
+    }
+
+    /// `link`, with a request body built from the answer.
+    pub fn link_body(
+        mut self,
+        status: u16,
+        to: &'static str,
+        parameters: Value,
+        body: Value,
+    ) -> Self {
+        self.links.push(Link {
+            status,
+            to,
+            parameters,
+            body: Some(body),
+        });
+        self
+    }
+
     /// Errors particular to this operation, besides those its shape implies.
     pub fn errors(mut self, codes: &[u16]) -> Self {
         self.errors.extend_from_slice(codes);
@@ -256,6 +296,17 @@ impl Operation {
             let mut r = json!({"description": what});
             if !content.is_null() {
                 r["content"] = content;
+            }
+            let mut links = Map::new();
+            for l in self.links.iter().filter(|l| l.status == *status) {
+                let mut link = json!({"operationId": l.to, "parameters": l.parameters});
+                if let Some(b) = &l.body {
+                    link["requestBody"] = b.clone();
+                }
+                links.insert(l.to.to_string(), link);
+            }
+            if !links.is_empty() {
+                r["links"] = Value::Object(links);
             }
             responses.insert(status.to_string(), r);
         }

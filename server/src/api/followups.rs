@@ -33,6 +33,7 @@ pub fn routes(state: Arc<State>) -> Vec<Described> {
             .roles(DESK)
             .query("due_before", "Due before this day (default: tomorrow)", date())
             .answers::<DueFollowUps>(200, "The follow-ups due")
+            .link(200, "answerRetention", j!({"id": "$response.body#/follow_ups/0/id"}))
             .serves(due),
         op("post", "/api/v1/follow-ups/{id}/retention", "answerRetention", "follow-ups",
             "Answer the 90-day retention check",

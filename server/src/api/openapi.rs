@@ -59,7 +59,8 @@ pub fn document<'a>(ops: impl IntoIterator<Item = &'a Operation>) -> Value {
             v.visit_schema(s);
         }
     }
-    let schemas = serde_json::to_value(defs).unwrap_or_default();
+    let mut schemas = serde_json::to_value(defs).unwrap_or_default();
+    drop_model_defaults(&mut schemas);
     json!({
         "openapi": "3.0.3",
         "info": {
@@ -79,6 +80,21 @@ pub fn document<'a>(ops: impl IntoIterator<Item = &'a Operation>) -> Value {
             "schemas": schemas
         }
     })
+}
+
+/// Removes defaults that are whole objects (`requires: {}`): client generators cannot give
+/// a model a default, and an absent object means its own fields' defaults anyway.
+fn drop_model_defaults(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            if map.get("default").is_some_and(Value::is_object) {
+                map.remove("default");
+            }
+            map.values_mut().for_each(drop_model_defaults);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_model_defaults),
+        _ => {}
+    }
 }
 
 /// The create body of the first demo worker, as an example.

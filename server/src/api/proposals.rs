@@ -48,6 +48,18 @@ pub fn routes(state: Arc<State>) -> Vec<Described> {
         .body::<ProposeBody>(Some(j!({"worker_id": "a000000000000017"})))
         .answers::<ProposalOut>(201, "The proposal with its follow-ups")
         .errors(&[409])
+        .link(201, "getProposal", j!({"id": "$response.body#/id"}))
+        .link(201, "recordOutcome", j!({"id": "$response.body#/id"}))
+        .link(
+            201,
+            "reportOutcome",
+            j!({"code": "$response.body#/outcome_code"}),
+        )
+        .link(
+            201,
+            "outcomeReported",
+            j!({"code": "$response.body#/outcome_code"}),
+        )
         .serves(propose),
         op(
             "get",
@@ -59,6 +71,11 @@ pub fn routes(state: Arc<State>) -> Vec<Described> {
         )
         .roles(DESK_OR_REFERRER)
         .answers::<Proposals>(200, "The proposals")
+        .link(
+            200,
+            "getProposal",
+            j!({"id": "$response.body#/proposals/0/id"}),
+        )
         .serves(list),
         op(
             "get",

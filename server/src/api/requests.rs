@@ -59,6 +59,10 @@ pub fn routes(state: Arc<State>) -> Vec<Described> {
         .roles(DESK_OR_REFERRER)
         .body::<RequestInput>(openapi::example_request())
         .answers::<Request>(201, "The request as stored")
+        .link(201, "getRequest", j!({"id": "$response.body#/id"}))
+        .link(201, "patchRequest", j!({"id": "$response.body#/id"}))
+        .link(201, "listCandidates", j!({"id": "$response.body#/id"}))
+        .link(201, "listProposals", j!({"id": "$response.body#/id"}))
         .serves(create),
         op(
             "get",
@@ -73,6 +77,11 @@ pub fn routes(state: Arc<State>) -> Vec<Described> {
         .query("limit", "Page size", int(1, 500, 50))
         .query("offset", "Requests to skip", offset())
         .answers::<RequestPage>(200, "A page of requests")
+        .link(
+            200,
+            "getRequest",
+            j!({"id": "$response.body#/requests/0/id"}),
+        )
         .serves(list),
         op(
             "get",
@@ -110,6 +119,18 @@ pub fn routes(state: Arc<State>) -> Vec<Described> {
         .roles(DESK)
         .query("limit", "How many", int(1, matcher::MAX_LIMIT as u64, 20))
         .answers::<Candidates>(200, "Candidates, best first")
+        .link_body(
+            200,
+            "propose",
+            j!({"id": "$request.path.id"}),
+            j!({"worker_id": "$response.body#/candidates/0/worker_id"}),
+        )
+        .link(
+            200,
+            "whyCandidate",
+            j!({"id": "$request.path.id",
+                "worker_id": "$response.body#/candidates/0/worker_id"}),
+        )
         .serves(candidates),
         op(
             "get",

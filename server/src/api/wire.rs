@@ -175,13 +175,13 @@ pub struct RetentionBody {
     pub still_employed: bool,
 }
 
-/// What a public outcome report did.
+/// What a public outcome report did: `recorded` (or it agrees with what was recorded,
+/// HTTP 200), or `needs_review` (it contradicts the recorded outcome and is kept for the
+/// desk to check, HTTP 202).
 #[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PublicStatus {
-    /// Recorded, or it agrees with what was recorded (HTTP 200).
     Recorded,
-    /// It contradicts the recorded outcome: kept for the desk to check (HTTP 202).
     NeedsReview,
 }
 

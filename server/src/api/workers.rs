@@ -56,6 +56,10 @@ pub fn routes(state: Arc<State>) -> Vec<Described> {
             .body::<WorkerInput>(openapi::example_worker())
             .answers::<Worker>(201, "The card as stored")
             .errors(&[409])
+            .link(201, "getWorker", j!({"id": "$response.body#/id"}))
+            .link(201, "patchWorker", j!({"id": "$response.body#/id"}))
+            .link(201, "exportWorker", j!({"id": "$response.body#/id"}))
+            .link(201, "workerOpenings", j!({"id": "$response.body#/id"}))
             .serves(create),
         op("get", path, "searchWorkers", "workers", "Search worker cards",
             "Cerca schede: testo libero nelle note (q), nome (name) e filtri; risultati paginati.")
@@ -69,6 +73,7 @@ pub fn routes(state: Arc<State>) -> Vec<Described> {
             .query("limit", "Page size", int(1, 200, 20))
             .query("offset", "Cards to skip", offset())
             .answers::<WorkerPage>(200, "A page of summaries")
+            .link(200, "getWorker", j!({"id": "$response.body#/workers/0/id"}))
             .serves(search),
         op("get", one, "getWorker", "workers", "Read a worker card",
             "Legge una scheda (la lettura è registrata nel log di audit).")
