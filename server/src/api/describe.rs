@@ -45,6 +45,8 @@ enum Answer {
     /// JSON, or CSV when asked for with `Accept: text/csv`.
     JsonOrCsv(SchemaFn),
     Binary,
+    /// Plain text (the Prometheus exposition format).
+    Text,
     Empty,
 }
 
@@ -192,6 +194,12 @@ impl Operation {
         self
     }
 
+    /// Success with a plain-text body.
+    pub fn answers_text(mut self, status: u16, what: &'static str) -> Self {
+        self.answers.push((status, what, Answer::Text));
+        self
+    }
+
     /// Success without a body.
     pub fn answers_nothing(mut self, status: u16, what: &'static str) -> Self {
         self.answers.push((status, what, Answer::Empty));
@@ -291,6 +299,7 @@ impl Operation {
                 }),
                 Answer::Binary => json!({"application/octet-stream":
                     {"schema": {"type": "string", "format": "binary"}}}),
+                Answer::Text => json!({"text/plain": {"schema": {"type": "string"}}}),
                 Answer::Empty => Value::Null,
             };
             let mut r = json!({"description": what});

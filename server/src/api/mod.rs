@@ -86,10 +86,8 @@ pub fn described(state: Arc<State>) -> Vec<Described> {
 /// `Allow` for a described path asked with another method.
 pub fn routes(state: Arc<State>) -> Route {
     let all = described(state);
-    let own = openapi::operation();
-    let ops: Vec<&describe::Operation> = std::iter::once(&own)
-        .chain(all.iter().map(|d| &d.op))
-        .collect();
+    let outside = openapi::outside_the_routes();
+    let ops: Vec<&describe::Operation> = outside.iter().chain(all.iter().map(|d| &d.op)).collect();
     let doc = openapi::document(ops.iter().copied());
     let allowed = not_allowed(describe::methods_by_path(&ops));
     first_of(openapi::serve(doc), all.into_iter().map(|d| d.route))

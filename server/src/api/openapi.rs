@@ -31,17 +31,31 @@ const TAGS: &[(&str, &str)] = &[
     ),
 ];
 
-/// This route's own description.
-pub fn operation() -> Operation {
-    op(
-        "get",
-        "/openapi.json",
-        "getOpenApi",
-        "service",
-        "This OpenAPI document",
-        "Questo documento.",
-    )
-    .answers::<serde_json::Value>(200, "The OpenAPI 3.0 document")
+/// The operations the API's own filters do not serve: this document, and `/metrics`,
+/// which the listener answers before any route (`app::handle`).
+pub fn outside_the_routes() -> Vec<Operation> {
+    vec![
+        op(
+            "get",
+            "/openapi.json",
+            "getOpenApi",
+            "service",
+            "This OpenAPI document",
+            "Questo documento.",
+        )
+        .answers::<serde_json::Value>(200, "The OpenAPI 3.0 document"),
+        op(
+            "get",
+            "/metrics",
+            "metrics",
+            "service",
+            "Prometheus metrics (also without a token on --metrics-addr)",
+            "Metriche in formato Prometheus: richieste per rotta e stato, tempi, schede, \
+             verifiche in ritardo, spazio dell'archivio; senza token su --metrics-addr.",
+        )
+        .roles(&[matcher::model::Role::Admin])
+        .answers_text(200, "Prometheus text exposition format 0.0.4"),
+    ]
 }
 
 /// The OpenAPI document of `ops`.
