@@ -123,7 +123,7 @@ impl ProposalOut {
             follow_ups,
         } = view;
         ProposalOut {
-            desk: desk.then(|| DeskOnly {
+            desk: desk.then_some(DeskOnly {
                 org_id: p.org_id,
                 proposed_by: p.proposed_by,
                 score: p.score,
