@@ -218,6 +218,13 @@ impl Operation {
         self
     }
 
+    /// Links from a `status` answer to each of `to`, passing the answer's `id` as `id`.
+    pub fn links_by_id(self, status: u16, to: &[&'static str]) -> Self {
+        to.iter().fold(self, |o, t| {
+            o.link(status, t, json!({"id": "$response.body#/id"}))
+        })
+    }
+
     /// `link`, with a request body built from the answer.
     pub fn link_body(
         mut self,

@@ -48,8 +48,7 @@ pub fn routes(state: Arc<State>) -> Vec<Described> {
         .body::<ProposeBody>(Some(j!({"worker_id": "a000000000000017"})))
         .answers::<ProposalOut>(201, "The proposal with its follow-ups")
         .errors(&[409])
-        .link(201, "getProposal", j!({"id": "$response.body#/id"}))
-        .link(201, "recordOutcome", j!({"id": "$response.body#/id"}))
+        .links_by_id(201, &["getProposal", "recordOutcome"])
         .link(
             201,
             "reportOutcome",

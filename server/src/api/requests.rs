@@ -59,10 +59,15 @@ pub fn routes(state: Arc<State>) -> Vec<Described> {
         .roles(DESK_OR_REFERRER)
         .body::<RequestInput>(openapi::example_request())
         .answers::<Request>(201, "The request as stored")
-        .link(201, "getRequest", j!({"id": "$response.body#/id"}))
-        .link(201, "patchRequest", j!({"id": "$response.body#/id"}))
-        .link(201, "listCandidates", j!({"id": "$response.body#/id"}))
-        .link(201, "listProposals", j!({"id": "$response.body#/id"}))
+        .links_by_id(
+            201,
+            &[
+                "getRequest",
+                "patchRequest",
+                "listCandidates",
+                "listProposals",
+            ],
+        )
         .serves(create),
         op(
             "get",

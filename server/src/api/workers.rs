@@ -56,10 +56,7 @@ pub fn routes(state: Arc<State>) -> Vec<Described> {
             .body::<WorkerInput>(openapi::example_worker())
             .answers::<Worker>(201, "The card as stored")
             .errors(&[409])
-            .link(201, "getWorker", j!({"id": "$response.body#/id"}))
-            .link(201, "patchWorker", j!({"id": "$response.body#/id"}))
-            .link(201, "exportWorker", j!({"id": "$response.body#/id"}))
-            .link(201, "workerOpenings", j!({"id": "$response.body#/id"}))
+        .links_by_id(201, &["getWorker", "patchWorker", "exportWorker", "workerOpenings"])
             .serves(create),
         op("get", path, "searchWorkers", "workers", "Search worker cards",
             "Cerca schede: testo libero nelle note (q), nome (name) e filtri; risultati paginati.")
