@@ -59,6 +59,7 @@ fn allowed(role: Role, method: &str, template: &str) -> bool {
         (_, t) if t.starts_with("/api/v1/workers") => is_operator(role),
         ("post" | "get", "/api/v1/requests") => is_operator(role) || is_referrer(role),
         (_, "/api/v1/requests/{id}")
+        | (_, "/api/v1/requests/{id}/contacts")
         | ("get", "/api/v1/requests/{id}/proposals")
         | (_, "/api/v1/proposals/{id}")
         | (_, "/api/v1/proposals/{id}/outcome") => is_operator(role),
