@@ -33,6 +33,7 @@ pub struct Comune {
 
 /// A possible comune for a name the operator typed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ComuneMatch {
     pub istat_code: String,
     pub name: String,

@@ -12,6 +12,7 @@ pub const SCORE_BANDS: [&str; 5] = ["<50", "50-60", "60-70", "70-80", ">=80"];
 pub const RANK_GROUPS: [&str; 4] = ["1", "2-3", "4-10", ">10"];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BandRow {
     pub band: String,
     pub proposals: u64,
@@ -21,6 +22,7 @@ pub struct BandRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RankRow {
     pub rank: String,
     pub proposals: u64,
@@ -29,6 +31,7 @@ pub struct RankRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Effectiveness {
     pub from: String,
     pub to: String,

@@ -31,6 +31,7 @@ const EU: [&str; 27] = [
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Attribute {
     Gender,
@@ -75,6 +76,7 @@ impl Attribute {
 
 /// One group's figures.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FairnessRow {
     pub attribute: Attribute,
     pub group: String,

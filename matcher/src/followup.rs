@@ -35,6 +35,7 @@ pub const INACTIVE_AFTER_DAYS: i32 = 365;
 
 /// A proposal with its follow-ups, as the API returns it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ProposalView {
     #[serde(flatten)]
     pub proposal: Proposal,

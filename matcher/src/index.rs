@@ -195,16 +195,29 @@ impl Corpus {
     /// merge. Call after the deletion is committed.
     pub fn purge_deleted(&self) -> Result<()> {
         let mut w = self.writer();
-        let segments: Vec<tantivy::index::SegmentId> = self
-            .reader
-            .searcher()
-            .segment_readers()
-            .iter()
-            .filter(|r| r.num_deleted_docs() > 0)
-            .map(|r| r.segment_id())
-            .collect();
-        if !segments.is_empty() {
-            w.merge(&segments).wait()?;
+        // A background merge may take (and purge) the same segments between reading the
+        // list and asking for the merge; tantivy then refuses the merge as naming
+        // segments it no longer has. Read the committed list again and retry.
+        let mut attempts = 0;
+        loop {
+            let segments: Vec<tantivy::index::SegmentId> = w
+                .index()
+                .searchable_segment_metas()?
+                .iter()
+                .filter(|m| m.num_deleted_docs() > 0)
+                .map(|m| m.id())
+                .collect();
+            if segments.is_empty() {
+                break;
+            }
+            match w.merge(&segments).wait() {
+                Ok(_) => break,
+                Err(tantivy::TantivyError::InvalidArgument(_)) if attempts < 20 => {
+                    attempts += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(5 * attempts));
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
         w.garbage_collect_files().wait()?;
         self.reader.reload()?;

@@ -31,6 +31,8 @@ mod privacy;
 mod rank;
 mod relevance;
 mod report;
+#[cfg(feature = "schema")]
+mod schema;
 pub mod sheet;
 mod snapshot;
 mod store;

@@ -49,6 +49,17 @@ impl Serialize for Id {
     }
 }
 
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Id {
+    fn schema_name() -> String {
+        "Id".to_string()
+    }
+
+    fn json_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+        crate::schema::id()
+    }
+}
+
 impl<'de> Deserialize<'de> for Id {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Id, D::Error> {
         let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
@@ -95,6 +106,18 @@ macro_rules! vocabulary {
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(self.as_str())
+            }
+        }
+
+        /// A string from the closed list, the Italian labels in the description.
+        #[cfg(feature = "schema")]
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> String {
+                stringify!($name).to_string()
+            }
+
+            fn json_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+                crate::schema::vocabulary(&[$($wire),+], concat!($("`", $wire, "`: ", $label, "; "),+))
             }
         }
     };
@@ -263,28 +286,42 @@ vocabulary!(
 );
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct HoursRange {
+    #[cfg_attr(
+        feature = "schema",
+        schemars(range(min = 1, max = "crate::validate::MAX_HOURS_LIVE_IN"))
+    )]
     pub min: u8,
+    #[cfg_attr(
+        feature = "schema",
+        schemars(range(min = 1, max = "crate::validate::MAX_HOURS_LIVE_IN"))
+    )]
     pub max: u8,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LanguageSkill {
     /// ISO 639-1 code, lowercase (`it`, `ro`, `uk`, …).
+    #[cfg_attr(feature = "schema", schemars(regex(pattern = "^[a-z]{2}$")))]
     pub code: String,
     pub level: Level,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Experience {
     pub kind: ExperienceKind,
+    #[cfg_attr(feature = "schema", schemars(range(max = 60)))]
     pub years: u8,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Permit {
     pub kind: PermitKind,
@@ -293,13 +330,19 @@ pub struct Permit {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Wage {
+    #[cfg_attr(
+        feature = "schema",
+        schemars(range(min = 0.01, max = "crate::validate::MAX_MONTHLY_EUR"))
+    )]
     pub monthly_eur: f64,
 }
 
 /// The person's consent to keep their card; without it nothing may be stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Consent {
     pub given_on: Date,
@@ -316,19 +359,34 @@ impl Consent {
 
 /// The body of `POST /api/v1/workers`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WorkerInput {
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(min = 1, max = "crate::validate::MAX_NAME_CHARS"))
+    )]
     pub given_name: String,
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(min = 1, max = "crate::validate::MAX_NAME_CHARS"))
+    )]
     pub family_name: String,
     pub birth_year: u16,
     #[serde(default)]
     pub gender: Option<Gender>,
     /// ISO 3166 country code, kept for the desk's statistics only.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(regex(pattern = "^[A-Za-z]{2}$")))]
     pub nationality: Option<String>,
+    #[cfg_attr(
+        feature = "schema",
+        schemars(regex(pattern = r"^[0-9 +\-./()]{6,40}$"))
+    )]
     pub phone: String,
     /// ISTAT code or name of the comune of residence.
     pub comune: String,
+    #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
     pub jobs: Vec<Job>,
     pub live_in: LiveIn,
     pub hours_per_week: HoursRange,
@@ -338,11 +396,19 @@ pub struct WorkerInput {
     pub experience: Vec<Experience>,
     #[serde(default)]
     pub driving_license: bool,
+    #[cfg_attr(
+        feature = "schema",
+        schemars(range(max = "crate::validate::MAX_TRAVEL_KM"))
+    )]
     pub max_travel_km: u16,
     pub permit: Permit,
     #[serde(default)]
     pub wage_expectation: Option<Wage>,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(max = "crate::validate::MAX_NOTES_CHARS"))
+    )]
     pub notes: String,
     /// Optional so that its absence is a clear 422 naming `consent`, not a parse error.
     #[serde(default)]
@@ -351,6 +417,7 @@ pub struct WorkerInput {
 
 /// A worker card (scheda) as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Worker {
     pub id: Id,
     pub given_name: String,
@@ -448,6 +515,7 @@ impl Worker {
 
 /// The card a family receives: first name, experience, languages, availability.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FamilyCard {
     pub worker_id: Id,
     pub given_name: String,
@@ -460,6 +528,7 @@ pub struct FamilyCard {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Requirements {
     #[serde(default)]
@@ -472,13 +541,26 @@ pub struct Requirements {
 
 /// The body of `POST /api/v1/requests`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RequestInput {
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(min = 1, max = "crate::validate::MAX_NAME_CHARS"))
+    )]
     pub family_name: String,
+    #[cfg_attr(
+        feature = "schema",
+        schemars(regex(pattern = r"^[0-9 +\-./()]{6,40}$"))
+    )]
     pub phone: String,
     pub comune: String,
     pub job: Job,
     pub live_in: LiveIn,
+    #[cfg_attr(
+        feature = "schema",
+        schemars(range(min = 1, max = "crate::validate::MAX_HOURS_LIVE_IN"))
+    )]
     pub hours_per_week: u8,
     pub start_on: Date,
     #[serde(default)]
@@ -488,9 +570,14 @@ pub struct RequestInput {
     #[serde(default)]
     pub offered: Option<Wage>,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(max = "crate::validate::MAX_NOTES_CHARS"))
+    )]
     pub notes: String,
     /// How many people the family will hire (1–5).
     #[serde(default = "one_position")]
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 5)))]
     pub positions: u8,
 }
 
@@ -500,6 +587,7 @@ fn one_position() -> u8 {
 
 /// A family request as stored. `notes` may describe the health of the person cared for.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Request {
     pub id: Id,
     pub org_id: Option<Id>,
@@ -559,6 +647,7 @@ impl Request {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Organisation {
     pub id: Id,
     pub name: String,
@@ -569,6 +658,7 @@ pub struct Organisation {
 
 /// A person who uses DOM for an organisation. Only a hash of the token is kept.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Operator {
     pub id: Id,
     pub org_id: Id,
@@ -597,6 +687,7 @@ impl Operator {
 
 /// One line of a score's explanation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Reason {
     pub factor: String,
     pub points: f64,
@@ -605,6 +696,7 @@ pub struct Reason {
 
 /// A worker proposed to a family, with the score as it was when proposed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Proposal {
     pub id: Id,
     pub request_id: Id,
@@ -636,6 +728,7 @@ pub struct Proposal {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ContractShape {
     pub live_in: LiveIn,
@@ -647,6 +740,7 @@ pub struct ContractShape {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum CcnlLevel {
     A,
     AS,
@@ -659,6 +753,7 @@ pub enum CcnlLevel {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Outcome {
     pub outcome: OutcomeKind,
     pub reported_by: Reporter,
@@ -672,6 +767,7 @@ pub struct Outcome {
 /// One report of a proposal's outcome: who said what, when, and whether it was applied
 /// (a public answer that contradicts the recorded outcome is kept, not applied).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OutcomeReport {
     pub outcome: OutcomeKind,
     pub reported_by: Reporter,
@@ -688,6 +784,7 @@ pub struct OutcomeReport {
 
 /// A dated question to ask about a proposal: did it become a job, is it still going.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FollowUp {
     pub id: Id,
     pub proposal_id: Id,
@@ -718,16 +815,23 @@ vocabulary!(
 
 /// The body of `POST …/contacts`: one line of a contact log.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ContactInput {
+    /// The day of the contact: within the last two years, not after today.
     pub on: Date,
     pub channel: ContactChannel,
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(min = 1, max = "crate::validate::MAX_CONTACT_NOTE_CHARS"))
+    )]
     pub note: String,
 }
 
 /// One line of the contact log of a worker card or a request ("chiamata 20/11, non
 /// risponde"). Sealed under the key of the record it is about, so it is erased with it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Contact {
     pub id: Id,
     /// The worker card or the request the contact is about.
@@ -795,6 +899,7 @@ pub struct Actor {
 /// One line of the append-only audit log: who did what to which record, when. It never
 /// holds the record's content (no health, no permit details).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AuditEntry {
     /// Seconds since the Unix epoch.
     pub at: u64,
@@ -830,6 +935,7 @@ impl AuditEntry {
 
 /// An existing card that looks like the one being registered, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DuplicateMatch {
     pub worker_id: Id,
     pub name_similarity: f64,
@@ -839,6 +945,7 @@ pub struct DuplicateMatch {
 
 /// One ranked match with its explanation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Candidate {
     pub worker_id: Id,
     pub score: f64,
@@ -848,6 +955,7 @@ pub struct Candidate {
 
 /// One ranked open request for a worker (the reverse direction).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Opening {
     pub request_id: Id,
     pub score: f64,

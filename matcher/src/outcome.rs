@@ -17,6 +17,7 @@ use crate::model::{
 
 /// The body of `POST /api/v1/proposals/{id}/outcome`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OutcomeInput {
     pub outcome: OutcomeKind,
@@ -35,6 +36,7 @@ pub struct OutcomeInput {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Correction {
     pub reason: String,
@@ -42,6 +44,7 @@ pub struct Correction {
 
 /// The public body of `POST /api/v1/outcome/{code}`: exactly these fields.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PublicOutcome {
     pub outcome: OutcomeKind,

@@ -16,6 +16,7 @@ use crate::model::{
 
 /// Everything DOM holds about one worker (GDPR art. 15 and 20), as one JSON document.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WorkerExport {
     pub exported_on: Date,
     pub worker: Worker,
@@ -30,6 +31,7 @@ pub struct WorkerExport {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ExportedProposal {
     #[serde(flatten)]
     pub proposal: Proposal,
@@ -39,6 +41,7 @@ pub struct ExportedProposal {
 
 /// What a retention pass de-identified.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RetentionPass {
     pub requests: usize,
     pub proposals: usize,

@@ -94,6 +94,7 @@ impl fmt::Display for Month {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RequestsReceived {
     pub total: u64,
     pub by_organisation: BTreeMap<String, u64>,
@@ -101,6 +102,7 @@ pub struct RequestsReceived {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FollowUps {
     /// Falling due in the month.
     pub due: u64,
@@ -111,6 +113,7 @@ pub struct FollowUps {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Outcomes {
     /// Proposals made in the month whose outcome is known (hired or not).
     pub known: u64,
@@ -119,6 +122,7 @@ pub struct Outcomes {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RetentionChecks {
     /// 90-day checks answered in the month.
     pub checked: u64,
@@ -127,6 +131,7 @@ pub struct RetentionChecks {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Cards {
     pub active: u64,
     pub placed: u64,
@@ -134,12 +139,14 @@ pub struct Cards {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ByComune {
     pub requests: u64,
     pub placements: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MonthOverMonth {
     pub requests_received: i64,
     pub proposals_made: i64,
@@ -149,6 +156,7 @@ pub struct MonthOverMonth {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MonthlyReport {
     pub month: String,
     pub requests_received: RequestsReceived,
@@ -177,6 +185,7 @@ pub struct MonthlyReport {
 
 /// What the anti-discrimination protocol asks the review to show.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AntiDiscrimination {
     /// Requests the guard refused in the month (creates and edits, API and web form).
     pub refused_requests: RefusedRequests,

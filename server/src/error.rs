@@ -32,20 +32,25 @@ pub enum ApiError {
     #[error("troppi tentativi: riprovare più tardi")]
     TooManyRequests,
     /// The method is not allowed on this path.
+    /// With the methods the path does serve, for the `Allow` header, when known.
     #[error("metodo non consentito")]
-    MethodNotAllowed,
+    MethodNotAllowed(Option<String>),
     /// A task could not be completed (e.g. a blocking task panicked).
     #[error("errore interno")]
     Internal(String),
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
+/// The contract's error object, `{"error": {...}}`.
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(rename = "Error")]
+pub struct ErrorBody<'a> {
     error: Detail<'a>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(rename = "ErrorDetail")]
 struct Detail<'a> {
+    #[schemars(schema_with = "error_codes")]
     code: &'a str,
     message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -64,6 +69,25 @@ struct Detail<'a> {
     /// Every hard constraint an ineligible worker fails (a refused proposal).
     #[serde(skip_serializing_if = "Option::is_none")]
     excluded_by: Option<&'a [matcher::ExcludedBy]>,
+}
+
+/// Every `error.code` the API answers.
+pub const ERROR_CODES: &[&str] = &[
+    "unauthorized",
+    "forbidden",
+    "not_found",
+    "invalid",
+    "discriminatory_criterion",
+    "conflict",
+    "too_large",
+    "too_many_requests",
+    "method_not_allowed",
+    "internal",
+];
+
+fn error_codes(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+    serde_json::from_value(serde_json::json!({"type": "string", "enum": ERROR_CODES}))
+        .unwrap_or(schemars::schema::Schema::Bool(true))
 }
 
 impl ApiError {
@@ -103,7 +127,7 @@ impl ApiError {
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ApiError::BadInput { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
-            ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
+            ApiError::MethodNotAllowed(_) => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             ApiError::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
@@ -146,7 +170,7 @@ impl ApiError {
             ),
             _ => (None, None, None),
         };
-        serde_json::to_value(Body {
+        serde_json::to_value(ErrorBody {
             error: Detail {
                 code,
                 message,

@@ -5,26 +5,11 @@
 use matcher::fixtures::token_hash;
 use matcher::model::{Actor, Id, Operator};
 use matcher::Date;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::app::State;
 use crate::auth::new_token;
 use crate::error::ApiError;
-
-/// An operator as the administration sees it: never the token's hash.
-pub fn listed(op: &Operator) -> Value {
-    json!({
-        "id": op.id,
-        "org_id": op.org_id,
-        "name": op.name,
-        "role": op.role,
-        "created_on": op.created_on,
-        "last_used_on": op.last_used_on,
-        "revoked": op.revoked_on.is_some(),
-        "revoked_on": op.revoked_on,
-        "expires_on": op.expires_on,
-    })
-}
 
 /// Every operator, with the uses noted so far written first so `last_used_on` is current.
 pub fn list(s: &State) -> Result<Vec<Operator>, ApiError> {
@@ -157,7 +142,7 @@ mod tests {
             expires_on: None,
             last_used_on: None,
         };
-        let v = listed(&op);
+        let v = serde_json::to_value(crate::api::wire::OperatorListed::from(&op)).unwrap();
         assert!(!v.to_string().contains(&op.token_sha256));
         assert_eq!(v["revoked"], true);
         assert!(v["expires_on"].is_null());

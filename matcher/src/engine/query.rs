@@ -34,6 +34,7 @@ impl RequestScope {
 
 /// A follow-up with what the desk needs to act on it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DueFollowUp {
     #[serde(flatten)]
     pub follow_up: FollowUp,
@@ -52,6 +53,7 @@ pub struct DueFollowUp {
 
 /// The answer to "why is this person (not) a candidate?" (`GET …/candidates/{worker}`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WhyNot {
     pub request_id: Id,
     pub worker_id: Id,

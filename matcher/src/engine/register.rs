@@ -18,6 +18,7 @@ pub const NO_ORGANISATION: &str = "non indicata";
 
 /// One refusal, as the register keeps it: a count of one, a day, who, which ground.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Refusal {
     pub day: Date,
     pub org_id: Option<Id>,
@@ -26,6 +27,7 @@ pub struct Refusal {
 
 /// The register's figures for a month.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RefusedRequests {
     pub total: u64,
     /// Ground name (`nationality`, `age`, …) → refusals.

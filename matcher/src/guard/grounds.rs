@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// A characteristic Italian law forbids an intermediary to select workers by
 /// (D.Lgs. 276/2003 art. 10 and the laws named in [`Ground::law`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Ground {
     Nationality,

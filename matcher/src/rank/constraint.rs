@@ -11,6 +11,7 @@ pub const STUDY_MAX_HOURS: u8 = 20;
 
 /// A hard constraint, named as in the API (`excluded_by[].constraint`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Constraint {
     Availability,

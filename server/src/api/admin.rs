@@ -6,43 +6,29 @@ use std::io::Seek;
 use std::sync::Arc;
 
 use matcher::fixtures::token_hash;
-use matcher::model::{Actor, AuditAction, Id, Operator, OrgKind, Organisation, RecordKind, Role};
+use matcher::model::{Actor, AuditAction, Id, Operator, Organisation, RecordKind, Role};
 use matcher::{json, Date};
-use serde::Deserialize;
 use serde_json::json as j;
-use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::{Filter, Reply};
 
-use super::{body, first_of, json, only_params, query, respond, token, with_record};
+use super::describe::{self, op, Described};
+use super::wire::{
+    AuditTrail, CreatedOperator, ExpiryPatch, NewToken, OperatorListed, Operators, Organisations,
+};
+use super::{body, json, only_params, query, respond, token, with_record};
 use crate::access::{self, parse_id};
 use crate::app::State;
 use crate::auth::new_token;
 use crate::error::ApiError;
 use crate::operators;
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewOrganisation {
-    pub name: String,
-    pub kind: OrgKind,
-    #[serde(default)]
-    pub comune: Option<String>,
-}
+pub use super::wire::{NewOperator, NewOrganisation};
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewOperator {
-    pub org_id: Id,
-    pub name: String,
-    pub role: Role,
-    /// The last day the token is accepted; none by default.
-    #[serde(default)]
-    pub expires_on: Option<Date>,
-}
+const ADMIN: &[Role] = &[Role::Admin];
 
-pub fn routes(state: Arc<State>) -> BoxedFilter<(warp::reply::Response,)> {
+pub fn routes(state: Arc<State>) -> Vec<Described> {
     // GET /api/v1/organisations
     let orgs = route!(get warp::path!("api" / "v1" / "organisations"), token();
         state.clone() => |t, s| respond(list_orgs(t, s)));
@@ -70,10 +56,61 @@ pub fn routes(state: Arc<State>) -> BoxedFilter<(warp::reply::Response,)> {
     // GET /api/v1/admin/backup
     let backup = route!(get warp::path!("api" / "v1" / "admin" / "backup"), token();
         state => |t, s| respond(backup(t, s)));
-    first_of(
-        orgs,
-        [new_org, ops, new_op, revoke, rotate, expiry, audit, backup],
-    )
+    let one = "/api/v1/operators/{id}";
+    vec![
+        op("get", "/api/v1/organisations", "listOrganisations", "admin", "List organisations",
+            "Elenco delle organizzazioni.")
+            .roles(ADMIN)
+            .answers::<Organisations>(200, "The organisations")
+            .serves(orgs),
+        op("post", "/api/v1/organisations", "createOrganisation", "admin", "Create an organisation",
+            "Crea un'organizzazione (sportello, Punto Insieme, servizi sociali, coordinamento).")
+            .roles(ADMIN)
+            .body::<NewOrganisation>(Some(j!({"name": "Sportello Info Immigrati Orbetello", "kind": "desk", "comune": "Orbetello"})))
+            .answers::<Organisation>(201, "The organisation")
+            .serves(new_org),
+        op("get", "/api/v1/operators", "listOperators", "admin", "List operators (never their tokens)",
+            "Elenco degli operatori (senza token).")
+            .roles(ADMIN)
+            .answers::<Operators>(200, "The operators")
+            .serves(ops),
+        op("post", "/api/v1/operators", "createOperator", "admin", "Create an operator and their token",
+            "Crea un operatore; il token è mostrato solo in questa risposta.")
+            .roles(ADMIN)
+            .body::<NewOperator>(None)
+            .answers::<CreatedOperator>(201, "The operator with the token")
+            .serves(new_op),
+        op("post", "/api/v1/operators/{id}/revoke", "revokeOperator", "admin", "Revoke an operator's token",
+            "Revoca il token dell'operatore: rifiutato (401) dalla richiesta successiva.")
+            .roles(ADMIN)
+            .answers_nothing(204, "Revoked")
+            .errors(&[409])
+            .serves(revoke),
+        op("post", "/api/v1/operators/{id}/rotate", "rotateOperator", "admin", "Give an operator a new token",
+            "Nuovo token per l'operatore, mostrato solo ora; il precedente è rifiutato subito.")
+            .roles(ADMIN)
+            .answers::<NewToken>(200, "The new token")
+            .errors(&[409])
+            .serves(rotate),
+        op("patch", one, "setOperatorExpiry", "admin", "Set or remove a token's expiry",
+            "Fissa (AAAA-MM-GG) o toglie (null) la scadenza del token; un token scaduto è rifiutato (401).")
+            .roles(ADMIN)
+            .body::<ExpiryPatch>(Some(j!({"expires_on": "2027-06-30"})))
+            .answers::<OperatorListed>(200, "The operator")
+            .errors(&[409])
+            .serves(expiry),
+        op("get", "/api/v1/audit", "auditOfRecord", "admin", "The audit lines of a record",
+            "Registro di audit di un record: chi, quando, quale azione (mai il contenuto).")
+            .roles(ADMIN)
+            .query("record", "The record's id (required)", describe::id())
+            .answers::<AuditTrail>(200, "The audit lines")
+            .serves(audit),
+        op("get", "/api/v1/admin/backup", "backup", "admin", "A consistent backup of the whole store",
+            "Copia di sicurezza coerente dell'intero archivio (per `dom backup --server`).")
+            .roles(ADMIN)
+            .answers_file(200, "The backup file")
+            .serves(backup),
+    ]
 }
 
 fn admin(state: &State, token: Option<String>) -> Result<Actor, ApiError> {
@@ -140,7 +177,12 @@ async fn list_orgs(
 ) -> Result<warp::reply::Response, ApiError> {
     admin(&state, token)?;
     let orgs = state.blocking(|s| Ok(s.engine.organisations()?)).await?;
-    Ok(json(StatusCode::OK, &j!({"organisations": orgs})))
+    Ok(json(
+        StatusCode::OK,
+        &Organisations {
+            organisations: orgs,
+        },
+    ))
 }
 
 async fn create_org(
@@ -164,11 +206,11 @@ async fn list_operators(
         .blocking(|s| {
             Ok(operators::list(s)?
                 .iter()
-                .map(operators::listed)
+                .map(OperatorListed::from)
                 .collect::<Vec<_>>())
         })
         .await?;
-    Ok(json(StatusCode::OK, &j!({"operators": ops})))
+    Ok(json(StatusCode::OK, &Operators { operators: ops }))
 }
 
 async fn revoke_operator(
@@ -194,7 +236,7 @@ async fn rotate_operator(
         operators::rotate(s, &actor, id)
     })
     .await?;
-    Ok(json(StatusCode::OK, &j!({"token": token})))
+    Ok(json(StatusCode::OK, &NewToken { token }))
 }
 
 async fn patch_operator(
@@ -209,7 +251,7 @@ async fn patch_operator(
     let op = state
         .blocking(move |s| operators::set_expiry(s, &actor, id, expires_on))
         .await?;
-    Ok(json(StatusCode::OK, &operators::listed(&op)))
+    Ok(json(StatusCode::OK, &OperatorListed::from(&op)))
 }
 
 async fn create_operator(
@@ -228,8 +270,14 @@ async fn create_operator(
         .await?;
     Ok(json(
         StatusCode::CREATED,
-        &j!({"id": op.id, "org_id": op.org_id, "name": op.name, "role": op.role,
-             "expires_on": op.expires_on, "token": token}),
+        &CreatedOperator {
+            id: op.id,
+            org_id: op.org_id,
+            name: op.name,
+            role: op.role,
+            expires_on: op.expires_on,
+            token,
+        },
     ))
 }
 
@@ -250,10 +298,7 @@ async fn audit(
     let entries = state
         .blocking(move |s| Ok(s.engine.audit_of(record)?))
         .await?;
-    Ok(json(
-        StatusCode::OK,
-        &j!({"record": record, "entries": entries}),
-    ))
+    Ok(json(StatusCode::OK, &AuditTrail { record, entries }))
 }
 
 /// A consistent backup of the whole store, streamed. It is staged in an unlinked file in

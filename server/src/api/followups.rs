@@ -4,33 +4,46 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use matcher::model::{Actor, FollowUp, Id};
+use matcher::model::{Actor, FollowUp, Id, Role};
 use matcher::{json, Date};
-use serde::Deserialize;
 use serde_json::json as j;
-use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::Filter;
 
-use super::{date_param, first_of, json, only_params, query, respond, token};
+use super::describe::{date, op, Described};
+use super::wire::{DueFollowUps, RetentionBody};
+use super::{date_param, json, only_params, query, respond, token};
 use crate::access;
 use crate::app::State;
 use crate::error::ApiError;
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RetentionBody {
-    still_employed: bool,
-}
+const DESK: &[Role] = &[Role::Operator];
 
-pub fn routes(state: Arc<State>) -> BoxedFilter<(warp::reply::Response,)> {
+pub fn routes(state: Arc<State>) -> Vec<Described> {
     // GET /api/v1/follow-ups?due_before=YYYY-MM-DD
     let due = route!(get warp::path!("api" / "v1" / "follow-ups"), token(), query();
         state.clone() => |t, q, s| respond(due(t, q, s)));
     // POST /api/v1/follow-ups/{id}/retention
     let retention = record_route!(post warp::path!("api" / "v1" / "follow-ups" / String / "retention"), body;
         state => retention);
-    first_of(due, [retention])
+    vec![
+        op("get", "/api/v1/follow-ups", "dueFollowUps", "follow-ups",
+            "Follow-ups due, oldest first",
+            "Verifiche in scadenza dello sportello, le più vecchie prima (per difetto fino a oggi compreso).")
+            .roles(DESK)
+            .query("due_before", "Due before this day (default: tomorrow)", date())
+            .answers::<DueFollowUps>(200, "The follow-ups due")
+            .link(200, "answerRetention", j!({"id": "$response.body#/follow_ups/0/id"}))
+            .serves(due),
+        op("post", "/api/v1/follow-ups/{id}/retention", "answerRetention", "follow-ups",
+            "Answer the 90-day retention check",
+            "Risposta alla verifica a 90 giorni: la persona lavora ancora presso la famiglia?")
+            .roles(DESK)
+            .body::<RetentionBody>(Some(j!({"still_employed": true})))
+            .answers::<FollowUp>(200, "The follow-up, done")
+            .errors(&[409])
+            .serves(retention),
+    ]
 }
 
 async fn due(
@@ -48,7 +61,10 @@ async fn due(
         .await?;
     Ok(json(
         StatusCode::OK,
-        &j!({"due_before": before, "follow_ups": items}),
+        &DueFollowUps {
+            due_before: before,
+            follow_ups: items,
+        },
     ))
 }
 

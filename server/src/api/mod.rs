@@ -31,6 +31,7 @@ macro_rules! record_route {
 
 pub mod admin;
 mod contacts;
+pub mod describe;
 mod followups;
 mod health;
 pub mod openapi;
@@ -38,6 +39,7 @@ mod outcome;
 mod proposals;
 mod reports;
 mod requests;
+pub mod wire;
 mod workers;
 
 use std::collections::HashMap;
@@ -56,39 +58,81 @@ use crate::access::parse_id;
 use crate::app::State;
 use crate::error::ApiError;
 pub use crate::filters::{query, with_state};
+use describe::{Described, Route};
 
 /// Largest JSON body accepted: a worker card with long notes is about 6 KiB.
 pub const BODY_LIMIT: u64 = 64 * 1024;
 
-/// Every route of the API (the web interface is mounted beside it, in `app`).
-pub fn routes(state: Arc<State>) -> BoxedFilter<(warp::reply::Response,)> {
-    health::routes(state.clone())
-        .or(openapi::routes())
-        .unify()
-        .or(workers::routes(state.clone()))
-        .unify()
-        .or(requests::routes(state.clone()))
-        .unify()
-        .or(proposals::routes(state.clone()))
-        .unify()
-        .or(followups::routes(state.clone()))
-        .unify()
-        .or(contacts::routes(state.clone()))
-        .unify()
-        .or(outcome::routes(state.clone()))
-        .unify()
-        .or(reports::routes(state.clone()))
-        .unify()
-        .or(admin::routes(state))
+/// Every route of the API, each with its description (the web interface is mounted
+/// beside it, in `app`).
+pub fn described(state: Arc<State>) -> Vec<Described> {
+    [
+        health::routes(state.clone()),
+        workers::routes(state.clone()),
+        requests::routes(state.clone()),
+        proposals::routes(state.clone()),
+        followups::routes(state.clone()),
+        contacts::routes(state.clone()),
+        outcome::routes(state.clone()),
+        reports::routes(state.clone()),
+        admin::routes(state),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// The API: every described route, `/openapi.json` describing them, and a 405 with
+/// `Allow` for a described path asked with another method.
+pub fn routes(state: Arc<State>) -> Route {
+    let all = described(state);
+    let outside = openapi::outside_the_routes();
+    let ops: Vec<&describe::Operation> = outside.iter().chain(all.iter().map(|d| &d.op)).collect();
+    let doc = openapi::document(ops.iter().copied());
+    let allowed = not_allowed(describe::methods_by_path(&ops));
+    first_of(openapi::serve(doc), all.into_iter().map(|d| d.route))
+        .or(allowed)
         .unify()
         .boxed()
 }
 
+/// Rejects a request to a described path with a method it does not serve as a 405 that
+/// names the methods it does; anything else stays not found (the first rejection wins).
+fn not_allowed(methods: std::collections::BTreeMap<&'static str, Vec<&'static str>>) -> Route {
+    let methods = Arc::new(methods);
+    warp::path::full()
+        .and(warp::method())
+        .and_then(
+            move |path: warp::path::FullPath, method: warp::http::Method| {
+                let methods = methods.clone();
+                async move {
+                    let asked = method.as_str().to_ascii_lowercase();
+                    let mut served: Vec<&str> = methods
+                        .iter()
+                        .filter(|(template, _)| describe::fits(template, path.as_str()))
+                        .flat_map(|(_, m)| m.iter().copied())
+                        .collect();
+                    if served.is_empty() || served.contains(&asked.as_str()) {
+                        return Err::<warp::reply::Response, _>(warp::reject::not_found());
+                    }
+                    served.sort_unstable();
+                    served.dedup();
+                    let allow = served
+                        .iter()
+                        .map(|m| m.to_ascii_uppercase())
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    Err(warp::reject::custom(ApiError::MethodNotAllowed(Some(
+                        allow,
+                    ))))
+                }
+            },
+        )
+        .boxed()
+}
+
 /// The routes tried in turn: the first that matches answers.
-pub fn first_of(
-    first: BoxedFilter<(warp::reply::Response,)>,
-    rest: impl IntoIterator<Item = BoxedFilter<(warp::reply::Response,)>>,
-) -> BoxedFilter<(warp::reply::Response,)> {
+pub fn first_of(first: Route, rest: impl IntoIterator<Item = Route>) -> Route {
     rest.into_iter()
         .fold(first, |all, next| all.or(next).unify().boxed())
 }
@@ -151,7 +195,7 @@ pub async fn handle_rejection(r: Rejection) -> Result<warp::reply::Response, Inf
     } else if r.find::<warp::reject::PayloadTooLarge>().is_some() {
         ApiError::TooLarge
     } else if r.find::<warp::reject::MethodNotAllowed>().is_some() {
-        ApiError::MethodNotAllowed
+        ApiError::MethodNotAllowed(None)
     } else if r.find::<warp::reject::LengthRequired>().is_some() {
         ApiError::BadInput {
             field: None,
@@ -186,6 +230,11 @@ pub fn render(e: &ApiError) -> warp::reply::Response {
             warp::http::header::WWW_AUTHENTICATE,
             warp::http::HeaderValue::from_static("Bearer"),
         );
+    }
+    if let ApiError::MethodNotAllowed(Some(allow)) = e {
+        if let Ok(v) = warp::http::HeaderValue::from_str(allow) {
+            resp.headers_mut().insert(warp::http::header::ALLOW, v);
+        }
     }
     resp
 }

@@ -8,23 +8,54 @@ use std::sync::Arc;
 use matcher::model::{OutcomeKind, Reporter};
 use matcher::{json, normalise_code, PublicAnswer, PublicOutcome, CODE_LEN};
 use serde_json::json as j;
-use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::Filter;
 
-use super::{body, first_of, json, respond};
+use super::describe::{op, Described};
+use super::wire::{PublicReply, PublicState, PublicStatus};
+use super::{body, json, respond};
 use crate::access::{self, public_attempt};
 use crate::app::State;
 use crate::error::ApiError;
 
-pub fn routes(state: Arc<State>) -> BoxedFilter<(warp::reply::Response,)> {
+pub fn routes(state: Arc<State>) -> Vec<Described> {
     // POST /api/v1/outcome/{code}
     let report = route!(post warp::path!("api" / "v1" / "outcome" / String), warp::addr::remote(), body();
         state.clone() => |c, a, b, s| respond(report(c, a, b, s)));
     // GET /api/v1/outcome/{code}
     let status = route!(get warp::path!("api" / "v1" / "outcome" / String), warp::addr::remote();
         state => |c, a, s| respond(status(c, a, s)));
-    first_of(report, [status])
+    let path = "/api/v1/outcome/{code}";
+    vec![
+        op(
+            "post",
+            path,
+            "reportOutcome",
+            "public",
+            "The family reports the outcome with the card's code",
+            "La famiglia comunica l'esito con il codice della scheda: 200 registrato; 202 \
+             needs_review se contraddice l'esito registrato. Limitato per codice e per client.",
+        )
+        .body::<PublicOutcome>(Some(j!({"outcome": "hired", "start_on": "2026-12-01"})))
+        .answers::<PublicReply>(200, "Recorded")
+        .answers::<PublicReply>(
+            202,
+            "Kept for the desk to check: it contradicts the recorded outcome",
+        )
+        .errors(&[429])
+        .serves(report),
+        op(
+            "get",
+            path,
+            "outcomeReported",
+            "public",
+            "Whether the outcome was already reported",
+            "Se l'esito è già stato comunicato con questo codice.",
+        )
+        .answers::<PublicState>(200, "Whether it was")
+        .errors(&[429])
+        .serves(status),
+    ]
 }
 
 /// The code as a person typed it, normalised, once this try is within the budgets; a
@@ -54,12 +85,19 @@ async fn report(
     Ok(match answer {
         PublicAnswer::Recorded => json(
             StatusCode::OK,
-            &j!({"status": "recorded", "message": "Grazie, l'esito è stato registrato."}),
+            &PublicReply {
+                status: PublicStatus::Recorded,
+                message: "Grazie, l'esito è stato registrato.".into(),
+            },
         ),
         PublicAnswer::NeedsReview => json(
             StatusCode::ACCEPTED,
-            &j!({"status": "needs_review",
-                 "message": "Grazie: la risposta è diversa da quella registrata, lo sportello la verificherà."}),
+            &PublicReply {
+                status: PublicStatus::NeedsReview,
+                message: "Grazie: la risposta è diversa da quella registrata, lo sportello la \
+                          verificherà."
+                    .into(),
+            },
         ),
     })
 }
@@ -80,5 +118,5 @@ async fn status(
                 .is_some_and(|o| o.outcome != OutcomeKind::NoAnswer))
         })
         .await?;
-    Ok(json(StatusCode::OK, &j!({"recorded": recorded})))
+    Ok(json(StatusCode::OK, &PublicState { recorded }))
 }

@@ -7,24 +7,21 @@ use std::sync::Arc;
 use matcher::model::{Actor, Id, Role};
 use matcher::ProposalView;
 use matcher::{json, Date};
-use serde::Deserialize;
 use serde_json::json as j;
-use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::Filter;
 
-use super::{body, first_of, json, respond, token};
+use super::describe::{op, Described};
+use super::wire::{ProposalOut, Proposals, ProposeBody};
+use super::{body, json, respond, token};
 use crate::access::{self, parse_id};
 use crate::app::State;
 use crate::error::ApiError;
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ProposeBody {
-    worker_id: Id,
-}
+const DESK: &[Role] = &[Role::Operator];
+const DESK_OR_REFERRER: &[Role] = &[Role::Operator, Role::Referrer];
 
-pub fn routes(state: Arc<State>) -> BoxedFilter<(warp::reply::Response,)> {
+pub fn routes(state: Arc<State>) -> Vec<Described> {
     // POST /api/v1/requests/{id}/proposals
     let propose = route!(post warp::path!("api" / "v1" / "requests" / String / "proposals"), token(), body();
         state.clone() => |id, t, b, s| respond(propose(id, t, b, s)));
@@ -37,33 +34,86 @@ pub fn routes(state: Arc<State>) -> BoxedFilter<(warp::reply::Response,)> {
     // POST /api/v1/proposals/{id}/outcome
     let outcome = record_route!(post warp::path!("api" / "v1" / "proposals" / String / "outcome"), body;
         state => outcome);
-    first_of(propose, [list, read, outcome])
+    vec![
+        op(
+            "post",
+            "/api/v1/requests/{id}/proposals",
+            "propose",
+            "proposals",
+            "Propose a worker to the family",
+            "Propone una persona alla famiglia e pianifica le verifiche; la risposta porta il \
+             codice da stampare sulla scheda per la famiglia.",
+        )
+        .roles(DESK)
+        .body::<ProposeBody>(Some(j!({"worker_id": "a000000000000017"})))
+        .answers::<ProposalOut>(201, "The proposal with its follow-ups")
+        .errors(&[409])
+        .links_by_id(201, &["getProposal", "recordOutcome"])
+        .link(
+            201,
+            "reportOutcome",
+            j!({"code": "$response.body#/outcome_code"}),
+        )
+        .link(
+            201,
+            "outcomeReported",
+            j!({"code": "$response.body#/outcome_code"}),
+        )
+        .serves(propose),
+        op(
+            "get",
+            "/api/v1/requests/{id}/proposals",
+            "listProposals",
+            "proposals",
+            "Proposals made for a request",
+            "Proposte fatte per la richiesta, con la scheda per la famiglia.",
+        )
+        .roles(DESK_OR_REFERRER)
+        .answers::<Proposals>(200, "The proposals")
+        .link(
+            200,
+            "getProposal",
+            j!({"id": "$response.body#/proposals/0/id"}),
+        )
+        .serves(list),
+        op(
+            "get",
+            "/api/v1/proposals/{id}",
+            "getProposal",
+            "proposals",
+            "Read a proposal",
+            "Legge una proposta.",
+        )
+        .roles(DESK_OR_REFERRER)
+        .answers::<ProposalOut>(200, "The proposal")
+        .serves(read),
+        op(
+            "post",
+            "/api/v1/proposals/{id}/outcome",
+            "recordOutcome",
+            "proposals",
+            "Record the outcome of a proposal",
+            "Registra l'esito di una proposta (assunzione, nessuna assunzione con il motivo, \
+             nessuna risposta); `correction` corregge un esito già deciso (solo lo sportello).",
+        )
+        .roles(DESK_OR_REFERRER)
+        .body::<matcher::OutcomeInput>(Some(j!({
+            "outcome": "hired", "reported_by": "family", "start_on": "2026-12-01",
+            "contract": {"live_in": "yes", "hours_per_week": 54, "ccnl_level": "CS"}
+        })))
+        .answers::<ProposalOut>(200, "The proposal with its outcome")
+        .errors(&[409])
+        .serves(outcome),
+    ]
 }
 
 /// A proposal as `actor` may see it, with the worker's family card.
-fn view_for(state: &State, actor: &Actor, v: ProposalView) -> Result<serde_json::Value, ApiError> {
+fn view_for(state: &State, actor: &Actor, v: ProposalView) -> Result<ProposalOut, ApiError> {
     let card = state
         .engine
         .find_worker(v.proposal.worker_id)?
         .map(|w| w.family_card());
-    if actor.role == Role::Operator {
-        let mut out = serde_json::to_value(&v).map_err(|e| ApiError::Internal(e.to_string()))?;
-        out["worker"] = serde_json::to_value(card).unwrap_or_default();
-        return Ok(out);
-    }
-    let p = &v.proposal;
-    Ok(j!({
-        "id": p.id,
-        "request_id": p.request_id,
-        "worker_id": p.worker_id,
-        "proposed_on": p.proposed_on,
-        "outcome_code": p.outcome_code,
-        "outcome": p.outcome,
-        "needs_review": p.needs_review,
-        "history": p.history,
-        "follow_ups": v.follow_ups,
-        "worker": card,
-    }))
+    Ok(ProposalOut::new(v, card, actor.role == Role::Operator))
 }
 
 async fn propose(
@@ -87,7 +137,7 @@ async fn propose(
     Ok(json(StatusCode::CREATED, &view))
 }
 
-fn list(s: &State, actor: Actor, request_id: Id) -> Result<serde_json::Value, ApiError> {
+fn list(s: &State, actor: Actor, request_id: Id) -> Result<Proposals, ApiError> {
     access::visible_request(&s.engine, &actor, request_id)?;
     let items = s
         .engine
@@ -95,15 +145,18 @@ fn list(s: &State, actor: Actor, request_id: Id) -> Result<serde_json::Value, Ap
         .into_iter()
         .map(|p| view_for(s, &actor, s.engine.proposal_view(p)?))
         .collect::<Result<Vec<_>, ApiError>>()?;
-    Ok(j!({"request_id": request_id, "proposals": items}))
+    Ok(Proposals {
+        request_id,
+        proposals: items,
+    })
 }
 
-fn read(s: &State, actor: Actor, id: Id) -> Result<serde_json::Value, ApiError> {
+fn read(s: &State, actor: Actor, id: Id) -> Result<ProposalOut, ApiError> {
     let p = access::visible_proposal(&s.engine, &actor, id)?;
     view_for(s, &actor, s.engine.proposal_view(p)?)
 }
 
-fn outcome(s: &State, actor: Actor, id: Id, body: &[u8]) -> Result<serde_json::Value, ApiError> {
+fn outcome(s: &State, actor: Actor, id: Id, body: &[u8]) -> Result<ProposalOut, ApiError> {
     let v = access::record_outcome(s, &actor, id, || Ok(json::parse_bytes(body)?))?;
     view_for(s, &actor, v)
 }

@@ -4,20 +4,37 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use matcher::model::Role;
 use matcher::{Date, Month};
-use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::{Filter, Reply};
 
+use super::describe::{op, Described};
 use super::{json, only_params, query, respond, token};
 use crate::access;
 use crate::app::State;
 use crate::error::ApiError;
 
-pub fn routes(state: Arc<State>) -> BoxedFilter<(warp::reply::Response,)> {
+pub fn routes(state: Arc<State>) -> Vec<Described> {
     // GET /api/v1/reports/monthly?month=YYYY-MM
-    route!(get warp::path!("api" / "v1" / "reports" / "monthly"), token(), query(), warp::header::optional::<String>("accept");
-        state => |t, q, a, s| respond(monthly(t, q, a, s)))
+    let monthly = route!(get warp::path!("api" / "v1" / "reports" / "monthly"), token(), query(), warp::header::optional::<String>("accept");
+        state => |t, q, a, s| respond(monthly(t, q, a, s)));
+    vec![op(
+        "get",
+        "/api/v1/reports/monthly",
+        "monthlyReport",
+        "reports",
+        "The monthly review of outcomes (JSON, or CSV with Accept: text/csv)",
+        "Rapporto mensile degli esiti, solo aggregati (Accept: text/csv per il CSV).",
+    )
+    .roles(&[Role::Coordinator, Role::Operator])
+    .query(
+        "month",
+        "The month, AAAA-MM (default: the current one)",
+        serde_json::json!({"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"}),
+    )
+    .answers_csv::<matcher::MonthlyReport>(200, "The review")
+    .serves(monthly)]
 }
 
 async fn monthly(

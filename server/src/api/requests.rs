@@ -4,21 +4,29 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use matcher::model::{Actor, AuditAction, Id, RecordKind, Request, RequestStatus};
+use matcher::model::{
+    Actor, AuditAction, Id, RecordKind, Request, RequestInput, RequestStatus, Role,
+};
 use matcher::{json, Date};
+use schemars::gen::SchemaGenerator;
+use schemars::schema::Schema;
 use serde_json::json as j;
-use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::Filter;
 
+use super::describe::{int, offset, op, schema, Described};
+use super::wire::{Candidates, RequestPage};
 use super::{
-    body, first_of, int_param, json, offset_param, on_record, only_params, query, respond, token,
+    body, int_param, json, offset_param, on_record, only_params, openapi, query, respond, token,
 };
 use crate::access::{self, parse_id};
 use crate::app::State;
 use crate::error::ApiError;
 
-pub fn routes(state: Arc<State>) -> BoxedFilter<(warp::reply::Response,)> {
+const DESK: &[Role] = &[Role::Operator];
+const DESK_OR_REFERRER: &[Role] = &[Role::Operator, Role::Referrer];
+
+pub fn routes(state: Arc<State>) -> Vec<Described> {
     let base = warp::path!("api" / "v1" / "requests" / ..);
     // POST /api/v1/requests
     let create = route!(post base, warp::path::end(), token(), body();
@@ -36,7 +44,127 @@ pub fn routes(state: Arc<State>) -> BoxedFilter<(warp::reply::Response,)> {
     // GET /api/v1/requests/{id}/candidates/{worker_id}: why (not) a candidate
     let why = route!(get base, warp::path!(String / "candidates" / String), token();
         state => |id, w, t, s| respond(why(id, w, t, s)));
-    first_of(create, [list, read, patch, candidates, why])
+    let path = "/api/v1/requests";
+    let one = "/api/v1/requests/{id}";
+    vec![
+        op(
+            "post",
+            path,
+            "createRequest",
+            "requests",
+            "Register a family request",
+            "Registra la richiesta di una famiglia. Un criterio discriminatorio nelle note è \
+             rifiutato (422 discriminatory_criterion).",
+        )
+        .roles(DESK_OR_REFERRER)
+        .body::<RequestInput>(openapi::example_request())
+        .answers::<Request>(201, "The request as stored")
+        .links_by_id(
+            201,
+            &[
+                "getRequest",
+                "patchRequest",
+                "listCandidates",
+                "listProposals",
+            ],
+        )
+        .serves(create),
+        op(
+            "get",
+            path,
+            "listRequests",
+            "requests",
+            "List requests, newest first",
+            "Elenco delle richieste (i Punti Insieme e i servizi sociali vedono solo le proprie).",
+        )
+        .roles(DESK_OR_REFERRER)
+        .query_of::<RequestStatus>("status", "Only requests in this state")
+        .query("limit", "Page size", int(1, 500, 50))
+        .query("offset", "Requests to skip", offset())
+        .answers::<RequestPage>(200, "A page of requests")
+        .link(
+            200,
+            "getRequest",
+            j!({"id": "$response.body#/requests/0/id"}),
+        )
+        .serves(list),
+        op(
+            "get",
+            one,
+            "getRequest",
+            "requests",
+            "Read a request",
+            "Legge una richiesta (registrato nel log di audit).",
+        )
+        .roles(DESK_OR_REFERRER)
+        .answers::<Request>(200, "The request")
+        .serves(read),
+        op(
+            "patch",
+            one,
+            "patchRequest",
+            "requests",
+            "Change, close or reopen a request",
+            "Modifica (merge patch), chiude (`status: closed` con `close_reason`) o riapre \
+             (`status: open` con `reopen_reason`, solo lo sportello) una richiesta.",
+        )
+        .roles(DESK_OR_REFERRER)
+        .patch(request_patch)
+        .answers::<Request>(200, "The request as changed")
+        .errors(&[409])
+        .serves(patch),
+        op(
+            "get",
+            "/api/v1/requests/{id}/candidates",
+            "listCandidates",
+            "requests",
+            "Ranked candidates with the reasons of each score",
+            "Candidati ordinati per punteggio, con le ragioni di ogni punteggio.",
+        )
+        .roles(DESK)
+        .query("limit", "How many", int(1, matcher::MAX_LIMIT as u64, 20))
+        .answers::<Candidates>(200, "Candidates, best first")
+        .link_body(
+            200,
+            "propose",
+            j!({"id": "$request.path.id"}),
+            j!({"worker_id": "$response.body#/candidates/0/worker_id"}),
+        )
+        .link(
+            200,
+            "whyCandidate",
+            j!({"id": "$request.path.id",
+                "worker_id": "$response.body#/candidates/0/worker_id"}),
+        )
+        .serves(candidates),
+        op(
+            "get",
+            "/api/v1/requests/{id}/candidates/{worker_id}",
+            "whyCandidate",
+            "requests",
+            "Why a worker is or is not a candidate",
+            "Perché una persona è o non è candidata: ogni vincolo non soddisfatto \
+             (excluded_by), oppure posizione, punteggio e ragioni.",
+        )
+        .roles(DESK)
+        .answers::<matcher::WhyNot>(200, "Eligibility and its reasons")
+        .serves(why),
+    ]
+}
+
+/// A request's merge patch: the create fields, plus `status` and its reasons.
+fn request_patch(g: &mut SchemaGenerator) -> Schema {
+    let of = schema::<RequestInput>(g);
+    openapi::merge_patch(
+        g,
+        "RequestPatch",
+        of,
+        j!({
+            "status": {"type": "string", "enum": ["open", "closed"]},
+            "close_reason": {"type": "string", "maxLength": 500, "description": "Why it is closed"},
+            "reopen_reason": {"type": "string", "maxLength": 500, "description": "Why it is reopened (desks only)"}
+        }),
+    )
 }
 
 async fn create(
@@ -87,7 +215,11 @@ async fn list(
                 RecordKind::Request,
                 items.iter().map(|r| r.id),
             )?;
-            Ok(j!({"total": total, "offset": offset, "requests": items}))
+            Ok(RequestPage {
+                total,
+                offset,
+                requests: items,
+            })
         })
         .await?;
     Ok(json(StatusCode::OK, &page))
@@ -131,6 +263,9 @@ async fn candidates(
         .await?;
     Ok(json(
         StatusCode::OK,
-        &j!({"request_id": id, "candidates": candidates}),
+        &Candidates {
+            request_id: id,
+            candidates,
+        },
     ))
 }

@@ -5,21 +5,26 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use matcher::json;
-use matcher::model::{Actor, Id, Job, LiveIn, Worker, WorkerInput, WorkerStatus};
+use matcher::model::{Actor, Id, Job, LiveIn, Role, Worker, WorkerInput, WorkerStatus};
 use matcher::Date;
+use schemars::gen::SchemaGenerator;
+use schemars::schema::Schema;
 use serde_json::json as j;
-use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::{Filter, Reply};
 
+use super::describe::{int, offset, op, schema, text, Described};
+use super::wire::{Openings, WorkerPage, WorkerSummary};
 use super::{
-    body, first_of, int_param, json, offset_param, only_params, query, respond, token, with_record,
+    body, int_param, json, offset_param, only_params, openapi, query, respond, token, with_record,
 };
 use crate::access::{self, parse_id};
 use crate::app::State;
 use crate::error::ApiError;
 
-pub fn routes(state: Arc<State>) -> BoxedFilter<(warp::reply::Response,)> {
+const DESK: &[Role] = &[Role::Operator];
+
+pub fn routes(state: Arc<State>) -> Vec<Described> {
     let base = warp::path!("api" / "v1" / "workers" / ..);
     // POST /api/v1/workers?allow_duplicate=true
     let create = route!(post base, warp::path::end(), token(), query(), body();
@@ -40,7 +45,79 @@ pub fn routes(state: Arc<State>) -> BoxedFilter<(warp::reply::Response,)> {
     // GET /api/v1/workers/{id}/openings?limit=20
     let openings = route!(get base, warp::path!(String / "openings"), token(), query();
         state => |id, t, q, s| respond(openings(id, t, q, s)));
-    first_of(create, [search, read, patch, erase, openings, export])
+    let path = "/api/v1/workers";
+    let one = "/api/v1/workers/{id}";
+    vec![
+        op("post", path, "createWorker", "workers", "Register a worker card",
+            "Registra una scheda lavoratore. Se somiglia a una scheda esistente risponde 409 con \
+             `duplicates`; `allow_duplicate=true` conferma la registrazione.")
+            .roles(DESK)
+            .query("allow_duplicate", "Register although it looks like an existing card", j!({"type": "boolean", "default": false}))
+            .body::<WorkerInput>(openapi::example_worker())
+            .answers::<Worker>(201, "The card as stored")
+            .errors(&[409])
+        .links_by_id(201, &["getWorker", "patchWorker", "exportWorker", "workerOpenings"])
+            .serves(create),
+        op("get", path, "searchWorkers", "workers", "Search worker cards",
+            "Cerca schede: testo libero nelle note (q), nome (name) e filtri; risultati paginati.")
+            .roles(DESK)
+            .query("q", "Free text searched in the notes", text(500))
+            .query("name", "Given or family name", text(100))
+            .query_of::<Job>("job", "Kind of work sought")
+            .query("comune", "ISTAT code or name of the comune", text(100))
+            .query_of::<LiveIn>("live_in", "Live-in arrangement")
+            .query_of::<WorkerStatus>("status", "State of the card")
+            .query("limit", "Page size", int(1, 200, 20))
+            .query("offset", "Cards to skip", offset())
+            .answers::<WorkerPage>(200, "A page of summaries")
+            .link(200, "getWorker", j!({"id": "$response.body#/workers/0/id"}))
+            .serves(search),
+        op("get", one, "getWorker", "workers", "Read a worker card",
+            "Legge una scheda (la lettura è registrata nel log di audit).")
+            .roles(DESK)
+            .answers::<Worker>(200, "The card")
+            .serves(read),
+        op("patch", one, "patchWorker", "workers", "Change a worker card",
+            "Modifica una scheda (merge patch); anche `status` (available, inactive) e \
+             `reconfirm: true` (la persona conferma che la scheda è ancora valida).")
+            .roles(DESK)
+            .patch(worker_patch)
+            .answers::<Worker>(200, "The card as changed")
+            .errors(&[409])
+            .serves(patch),
+        op("delete", one, "eraseWorker", "workers", "Erase a worker from store and index",
+            "Cancella la persona da archivio e indice (diritto alla cancellazione).")
+            .roles(DESK)
+            .answers_nothing(204, "Erased")
+            .serves(erase),
+        op("get", "/api/v1/workers/{id}/export", "exportWorker", "workers",
+            "Everything held about the person (access and portability)",
+            "Tutti i dati sulla persona in JSON (diritto di accesso e portabilità; registrato nel log di audit).")
+            .roles(DESK)
+            .answers::<matcher::WorkerExport>(200, "The person's data")
+            .serves(export),
+        op("get", "/api/v1/workers/{id}/openings", "workerOpenings", "workers",
+            "Open requests that fit the worker, best first",
+            "Richieste aperte adatte alla persona, ordinate per punteggio.")
+            .roles(DESK)
+            .query("limit", "How many", int(1, matcher::MAX_LIMIT as u64, 20))
+            .answers::<Openings>(200, "Ranked openings")
+            .serves(openings),
+    ]
+}
+
+/// A worker card's merge patch: the create fields, plus `status` and `reconfirm`.
+fn worker_patch(g: &mut SchemaGenerator) -> Schema {
+    let of = schema::<WorkerInput>(g);
+    openapi::merge_patch(
+        g,
+        "WorkerPatch",
+        of,
+        j!({
+            "status": {"type": "string", "enum": ["available", "inactive"]},
+            "reconfirm": {"type": "boolean", "description": "The person confirmed the card today"}
+        }),
+    )
 }
 
 fn operator(state: &State, token: Option<String>) -> Result<Actor, ApiError> {
@@ -129,21 +206,12 @@ async fn search(
         .blocking(move |s| Ok(s.engine.search_workers(&name, &filter, offset, limit)?))
         .await?;
     // A list is not a read of the full record: summaries only (no phone, permit, notes).
-    let rows: Vec<serde_json::Value> = workers
-        .iter()
-        .map(|w| {
-            j!({
-                "id": w.id, "given_name": w.given_name, "family_name": w.family_name,
-                "comune": w.comune, "jobs": w.jobs, "live_in": w.live_in,
-                "status": w.status, "confirmed_on": w.confirmed_on,
-                "possible_duplicate": !w.possible_duplicate_of.is_empty(),
-            })
-        })
-        .collect();
-    Ok(json(
-        StatusCode::OK,
-        &j!({"total": total, "offset": offset, "workers": rows}),
-    ))
+    let page = WorkerPage {
+        total,
+        offset,
+        workers: workers.iter().map(WorkerSummary::from).collect(),
+    };
+    Ok(json(StatusCode::OK, &page))
 }
 
 fn read(s: &State, actor: Actor, id: Id) -> Result<Worker, ApiError> {
@@ -204,6 +272,9 @@ async fn openings(
         .await?;
     Ok(json(
         StatusCode::OK,
-        &j!({"worker_id": id, "openings": openings}),
+        &Openings {
+            worker_id: id,
+            openings,
+        },
     ))
 }
