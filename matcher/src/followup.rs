@@ -75,6 +75,16 @@ impl Engine {
         Ok(out)
     }
 
+    /// All proposals made of a worker, oldest first (through the by-worker index).
+    pub fn proposals_of_worker(&self, worker_id: Id) -> Result<Vec<Proposal>> {
+        let mut out = self
+            .store()
+            .proposals
+            .linked(crate::store::TreeName::ProposalsByWorker, worker_id)?;
+        out.sort_by_key(|p| (p.proposed_on, p.id));
+        Ok(out)
+    }
+
     /// The follow-ups of a proposal, by due date.
     pub fn follow_ups_of(&self, proposal_id: Id) -> Result<Vec<FollowUp>> {
         let mut out = self.store().follow_ups.children(proposal_id)?;

@@ -259,10 +259,8 @@ impl Engine {
             )));
         }
         if let Some(mut w) = self.store().workers.get(p.worker_id)? {
-            let others = self
-                .store()
-                .proposals
-                .select(|q| q.worker_id == w.id && q.id != p.id)?;
+            let mut others = self.proposals_of_worker(w.id)?;
+            others.retain(|q| q.id != p.id);
             if let Some(job) = others.iter().find(|q| is_hire(q)) {
                 if self.job_is_active(job)? {
                     return Err(Error::Conflict(format!(

@@ -47,17 +47,14 @@ pub struct RetentionPass {
     pub proposals: usize,
 }
 
-/// The proposals matching `which` (not yet de-identified), stripped of everything but
+/// These proposals, those not yet de-identified,, stripped of everything but
 /// what the monthly review counts, with their follow-ups likewise.
 pub(crate) fn stripped_proposals(
     engine: &Engine,
-    which: impl Fn(&Proposal) -> bool,
+    mut proposals: Vec<Proposal>,
     today: Date,
 ) -> Result<(Vec<Proposal>, Vec<FollowUp>)> {
-    let mut proposals = engine
-        .store()
-        .proposals
-        .select(|p| p.deidentified_on.is_none() && which(p))?;
+    proposals.retain(|p| p.deidentified_on.is_none());
     let mut follow_ups = follow_ups_of(engine, &proposals)?;
     for p in &mut proposals {
         for r in &mut p.reasons {
@@ -104,7 +101,7 @@ impl Engine {
         today: Date,
     ) -> Result<WorkerExport> {
         let worker = self.store().workers.fetch(id)?;
-        let proposals = self.store().proposals.select(|p| p.worker_id == id)?;
+        let proposals = self.proposals_of_worker(id)?;
         let ids: HashSet<Id> = proposals.iter().map(|p| p.id).collect();
         let follow_ups = follow_ups_of(self, &proposals)?;
         let mut exported = Vec::with_capacity(proposals.len());
@@ -150,7 +147,11 @@ impl Engine {
             .into_iter()
             .map(|r| deidentified(r, today))
             .collect();
-        let (proposals, follow_ups) = stripped_proposals(self, |p| p.proposed_on < cutoff, today)?;
+        let (proposals, follow_ups) = stripped_proposals(
+            self,
+            self.store().proposals.select(|p| p.proposed_on < cutoff)?,
+            today,
+        )?;
         let done = RetentionPass {
             requests: requests.len(),
             proposals: proposals.len(),

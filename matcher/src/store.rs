@@ -30,7 +30,7 @@ fn day_key(day: crate::date::Date) -> [u8; 4] {
 }
 
 /// A record type kept in its own sled tree.
-pub trait Record: Serialize + DeserializeOwned {
+pub trait Record: Serialize + DeserializeOwned + 'static {
     /// Tree name, also used in error messages.
     const TREE: TreeName;
     /// The kind named in a not-found error shown to operators.
@@ -38,9 +38,10 @@ pub trait Record: Serialize + DeserializeOwned {
     /// Set for records the index mirrors: their writes go to the change log, and they
     /// are about people, so they are sealed under a per-record key.
     const KIND: Option<Kind> = None;
-    /// The tree indexing records by the record they belong to (`parent`), so "the
-    /// follow-ups of this proposal" is a prefix scan, not a scan of every follow-up.
-    const BY_PARENT: Option<TreeName> = None;
+    /// The trees indexing records by a record they belong to, so "the follow-ups of
+    /// this proposal" or "the proposals of this worker" is a prefix scan, not a scan of
+    /// every record. The first is the record's `parent`.
+    const LINKS: &'static [Link<Self>] = &[];
     fn id(&self) -> Id;
     /// Whose key seals this record when it is not a person's own record (`KIND`): a
     /// proposal carries text derived from the worker's card (wage asked, permit expiry,
@@ -49,10 +50,13 @@ pub trait Record: Serialize + DeserializeOwned {
     fn sealed_by(&self) -> Option<Id> {
         None
     }
-    /// The record this one belongs to; fixed for the record's life.
-    fn parent(&self) -> Option<Id> {
-        None
-    }
+}
+
+/// One index of a record kind: the tree, and the id (fixed for the record's life) it
+/// is filed under.
+pub struct Link<T> {
+    pub tree: TreeName,
+    pub of: fn(&T) -> Id,
 }
 
 macro_rules! record {
@@ -70,12 +74,12 @@ macro_rules! record {
         impl Record for $t {
             const TREE: TreeName = $tree;
             const LABEL: &'static str = $label;
-            const BY_PARENT: Option<TreeName> = Some($index);
+            const LINKS: &'static [Link<Self>] = &[Link {
+                tree: $index,
+                of: |r| r.$parent,
+            }];
             fn id(&self) -> Id {
                 self.id
-            }
-            fn parent(&self) -> Option<Id> {
-                Some(self.$parent)
             }
         }
     };
@@ -88,12 +92,19 @@ record!(Operator, TreeName::Operators, "operatore");
 impl Record for Proposal {
     const TREE: TreeName = TreeName::Proposals;
     const LABEL: &'static str = "proposta";
-    const BY_PARENT: Option<TreeName> = Some(TreeName::ProposalsByRequest);
+    const LINKS: &'static [Link<Self>] = &[
+        Link {
+            tree: TreeName::ProposalsByRequest,
+            of: |p| p.request_id,
+        },
+        // Hiring closes the worker's other proposals; export and erasure gather them.
+        Link {
+            tree: TreeName::ProposalsByWorker,
+            of: |p| p.worker_id,
+        },
+    ];
     fn id(&self) -> Id {
         self.id
-    }
-    fn parent(&self) -> Option<Id> {
-        Some(self.request_id)
     }
     fn sealed_by(&self) -> Option<Id> {
         // Once stripped (erasure, retention) it holds only what the review counts.
@@ -111,12 +122,12 @@ record!(
 impl Record for Contact {
     const TREE: TreeName = TreeName::Contacts;
     const LABEL: &'static str = "contatto";
-    const BY_PARENT: Option<TreeName> = Some(TreeName::ContactsByRecord);
+    const LINKS: &'static [Link<Self>] = &[Link {
+        tree: TreeName::ContactsByRecord,
+        of: |c| c.about,
+    }];
     fn id(&self) -> Id {
         self.id
-    }
-    fn parent(&self) -> Option<Id> {
-        Some(self.about)
     }
     fn sealed_by(&self) -> Option<Id> {
         // The note is about the person: unreadable once their record's key is gone.
@@ -145,10 +156,11 @@ pub enum TreeName {
     /// The contact log of worker cards and requests, and its index by record.
     Contacts,
     ContactsByRecord,
+    ProposalsByWorker,
 }
 
 impl TreeName {
-    pub const ALL: [TreeName; 15] = [
+    pub const ALL: [TreeName; 16] = [
         TreeName::Workers,
         TreeName::Requests,
         TreeName::Organisations,
@@ -164,6 +176,7 @@ impl TreeName {
         TreeName::Refusals,
         TreeName::Contacts,
         TreeName::ContactsByRecord,
+        TreeName::ProposalsByWorker,
     ];
 
     pub fn name(self) -> &'static str {
@@ -183,6 +196,7 @@ impl TreeName {
             TreeName::Refusals => "refusals",
             TreeName::Contacts => "contacts",
             TreeName::ContactsByRecord => "contacts_by_record",
+            TreeName::ProposalsByWorker => "proposals_by_worker",
         }
     }
 
@@ -254,10 +268,10 @@ impl WriteSet {
             (None, None) => Value::Plain(encode(value)?),
         };
         self.ops.push((T::TREE as usize, id.to_key().to_vec(), v));
-        if let (Some(index), Some(parent)) = (T::BY_PARENT, value.parent()) {
+        for link in T::LINKS {
             self.ops.push((
-                index as usize,
-                child_key(parent, id),
+                link.tree as usize,
+                child_key((link.of)(value), id),
                 Value::Plain(Vec::new()),
             ));
         }
@@ -277,14 +291,17 @@ impl WriteSet {
         self
     }
 
-    /// Removes a record that belongs to another, with its entry in the parent's index.
+    /// Removes a record that belongs to another, with its entries in its `LINKS` indexes.
     pub fn remove_child<T: Record>(&mut self, value: &T) -> &mut WriteSet {
         let id = value.id();
         self.ops
             .push((T::TREE as usize, id.to_key().to_vec(), Value::Remove));
-        if let (Some(index), Some(parent)) = (T::BY_PARENT, value.parent()) {
-            self.ops
-                .push((index as usize, child_key(parent, id), Value::Remove));
+        for link in T::LINKS {
+            self.ops.push((
+                link.tree as usize,
+                child_key((link.of)(value), id),
+                Value::Remove,
+            ));
         }
         self
     }
@@ -397,8 +414,8 @@ pub fn decode<T: DeserializeOwned>(what: &str, bytes: &[u8]) -> Result<T> {
 /// Typed access to one tree.
 pub struct Table<T> {
     tree: Tree,
-    /// The `BY_PARENT` index, for records that have one.
-    by_parent: Option<Tree>,
+    /// The trees of `T::LINKS`, in that order.
+    links: Vec<Tree>,
     vault: Arc<Vault>,
     _record: PhantomData<fn() -> T>,
 }
@@ -407,19 +424,31 @@ impl<T: Record> Table<T> {
     fn from_trees(all: &[Tree], vault: &Arc<Vault>) -> Table<T> {
         Table {
             tree: all[T::TREE as usize].clone(),
-            by_parent: T::BY_PARENT.map(|name| all[name as usize].clone()),
+            links: T::LINKS.iter().map(|l| all[l.tree as usize].clone()).collect(),
             vault: vault.clone(),
             _record: PhantomData,
         }
     }
 
-    /// The records belonging to `parent`, through the `BY_PARENT` index.
+    /// The records belonging to `parent`: through the first of `T::LINKS`.
     pub fn children(&self, parent: Id) -> Result<Vec<T>> {
-        let Some(index) = &self.by_parent else {
+        match T::LINKS.first() {
+            Some(link) => self.linked(link.tree, parent),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// The records filed under `id` in the index `tree` (one of `T::LINKS`).
+    pub fn linked(&self, tree: TreeName, id: Id) -> Result<Vec<T>> {
+        let Some(index) = T::LINKS
+            .iter()
+            .position(|l| l.tree == tree)
+            .map(|i| &self.links[i])
+        else {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();
-        for key in index.scan_prefix(parent.to_key()).keys() {
+        for key in index.scan_prefix(id.to_key()).keys() {
             let key = key?;
             if let Some(id) = key.get(8..).and_then(Id::from_key) {
                 out.extend(self.get(id)?);
@@ -428,22 +457,22 @@ impl<T: Record> Table<T> {
         Ok(out)
     }
 
-    /// Fills the `BY_PARENT` index of a store written before it existed.
-    fn build_index(&self) -> Result<()> {
-        let Some(index) = &self.by_parent else {
-            return Ok(());
-        };
-        if !index.is_empty() || self.tree.is_empty() {
+    /// Fills the indexes of `T::LINKS` that a store written before them lacks.
+    fn build_indexes(&self) -> Result<()> {
+        if self.tree.is_empty() {
             return Ok(());
         }
-        let mut batch = sled::Batch::default();
-        for r in self.iter() {
-            let r = r?;
-            if let Some(parent) = r.parent() {
-                batch.insert(child_key(parent, r.id()), Vec::new());
+        for (link, index) in T::LINKS.iter().zip(&self.links) {
+            if !index.is_empty() {
+                continue;
             }
+            let mut batch = sled::Batch::default();
+            for r in self.iter() {
+                let r = r?;
+                batch.insert(child_key((link.of)(&r), r.id()), Vec::new());
+            }
+            index.apply_batch(batch)?;
         }
-        index.apply_batch(batch)?;
         Ok(())
     }
 
@@ -612,8 +641,8 @@ impl Store {
             db,
             vault,
         };
-        store.proposals.build_index()?;
-        store.follow_ups.build_index()?;
+        store.proposals.build_indexes()?;
+        store.follow_ups.build_indexes()?;
         Ok(store)
     }
 

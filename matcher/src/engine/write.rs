@@ -82,7 +82,7 @@ impl Engine {
         let _u = self.lock_updates();
         self.store.workers.fetch(id)?;
         let (proposals, follow_ups) =
-            crate::privacy::stripped_proposals(self, |p| p.worker_id == id, today)?;
+            crate::privacy::stripped_proposals(self, self.proposals_of_worker(id)?, today)?;
         let mut c = Change::audited(actor, AuditAction::Erase, RecordKind::Worker, id);
         c.erased_workers.push(id);
         c.proposals = proposals;

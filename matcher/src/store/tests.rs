@@ -85,44 +85,57 @@ fn writes_survive_reopening() {
     assert_eq!(s.seq().unwrap(), 1);
 }
 
-fn proposal(id: u64, request: u64) -> Proposal {
+fn proposal(id: u64, request: u64, worker: u64) -> Proposal {
     serde_json::from_value(serde_json::json!({
-        "id": Id(id), "request_id": Id(request), "worker_id": Id(9), "org_id": Id(1),
+        "id": Id(id), "request_id": Id(request), "worker_id": Id(worker), "org_id": Id(1),
         "proposed_by": Id(2), "proposed_on": "2026-11-01", "score": 50.0,
         "reasons": [], "warnings": [], "outcome_code": format!("C{id}")
     }))
     .unwrap()
 }
 
+fn linked_ids(s: &Store, tree: TreeName, of: u64) -> Vec<u64> {
+    let mut ids: Vec<u64> = s
+        .proposals
+        .linked(tree, Id(of))
+        .unwrap()
+        .iter()
+        .map(|p| p.id.0)
+        .collect();
+    ids.sort();
+    ids
+}
+
 #[test]
-fn children_come_from_the_parent_index_which_older_stores_get_at_open() {
+fn linked_records_come_from_their_indexes_which_older_stores_get_at_open() {
     let dir = tempfile::tempdir().unwrap();
     let open = || Store::open(&dir.path().join("s"), &dir.path().join("k")).unwrap();
+    let by_request = TreeName::ProposalsByRequest;
+    let by_worker = TreeName::ProposalsByWorker;
     {
         let s = open();
         let mut ws = WriteSet::new();
-        for (id, request) in [(1, 10), (2, 10), (3, 11)] {
-            ws.put(&proposal(id, request)).unwrap();
+        for (id, request, worker) in [(1, 10, 20), (2, 10, 21), (3, 11, 20)] {
+            ws.put(&proposal(id, request, worker)).unwrap();
         }
         s.apply(&ws).unwrap();
-        let ids = |r| {
-            s.proposals
-                .children(Id(r))
-                .unwrap()
-                .iter()
-                .map(|p| p.id.0)
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(ids(10), vec![1, 2]);
-        assert_eq!(ids(11), vec![3]);
-        assert!(ids(12).is_empty());
-        // As a store written before the index existed.
-        s.all[TreeName::ProposalsByRequest as usize]
-            .clear()
-            .unwrap();
+        assert_eq!(linked_ids(&s, by_request, 10), vec![1, 2]);
+        assert_eq!(linked_ids(&s, by_request, 11), vec![3]);
+        assert!(linked_ids(&s, by_request, 12).is_empty());
+        assert_eq!(linked_ids(&s, by_worker, 20), vec![1, 3]);
+        assert_eq!(linked_ids(&s, by_worker, 21), vec![2]);
+        // A worker id is not a request id: the indexes are kept apart.
+        assert!(linked_ids(&s, by_request, 20).is_empty());
+        assert_eq!(s.proposals.children(Id(10)).unwrap().len(), 2);
+        // As a store written before the indexes existed.
+        for t in [by_request, by_worker] {
+            s.all[t as usize].clear().unwrap();
+        }
         s.flush().unwrap();
-        assert!(s.proposals.children(Id(10)).unwrap().is_empty());
+        assert!(linked_ids(&s, by_worker, 20).is_empty());
     }
     let s = open();
-    assert_eq!(s.proposals.children(Id(10)).unwrap().len(), 2);
+    assert_eq!(linked_ids(&s, by_request, 10), vec![1, 2]);
+    assert_eq!(linked_ids(&s, by_worker, 20), vec![1, 3]);
+    assert_eq!(linked_ids(&s, by_worker, 21), vec![2]);
 }
