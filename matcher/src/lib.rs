@@ -62,9 +62,4 @@ pub use report::AntiDiscrimination;
 pub use report::{monthly, Month, MonthlyReport};
 pub use validate::{request as validate_request, worker as validate_worker};
 
-/// What the benchmarks and fuzz targets reach below the engine: scoring features and
-/// the pure scoring functions, with no store.
-pub mod bench {
-    pub use crate::features::{RequestFeatures, WorkerFeatures};
-    pub use crate::rank::{score, Breakdown, Context};
-}
+pub mod bench;

@@ -352,6 +352,19 @@ impl Engine {
         self.index.top_workers_for(r, k)
     }
 
+    /// Copies of the rows a request must consider (those passing its filters, and
+    /// within reach for commuting), read from every slot: the benchmark's raw pass
+    /// reads exactly these.
+    pub fn considered_rows(&self, r: &Request) -> Vec<WorkerFeatures> {
+        let rf = RequestFeatures::of(r);
+        let (need, any_of) = crate::table::required_flags(&rf);
+        let dist = self.distances(rf.comune);
+        let t = self.tables();
+        (0..t.workers.capacity())
+            .filter_map(|s| t.workers.reachable(s, need, any_of, &dist).map(|(w, _)| *w))
+            .collect()
+    }
+
     /// Open requests that fit a worker, best first: the same scoring in reverse, over the
     /// (few) requests kept in memory.
     pub fn openings(&self, worker_id: Id, limit: usize, today: Date) -> Result<Vec<Opening>> {
