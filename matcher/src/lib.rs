@@ -27,6 +27,7 @@ pub mod json;
 pub mod model;
 pub mod names;
 mod outcome;
+mod partition;
 mod privacy;
 mod rank;
 mod relevance;

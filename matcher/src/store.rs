@@ -424,7 +424,10 @@ impl<T: Record> Table<T> {
     fn from_trees(all: &[Tree], vault: &Arc<Vault>) -> Table<T> {
         Table {
             tree: all[T::TREE as usize].clone(),
-            links: T::LINKS.iter().map(|l| all[l.tree as usize].clone()).collect(),
+            links: T::LINKS
+                .iter()
+                .map(|l| all[l.tree as usize].clone())
+                .collect(),
             vault: vault.clone(),
             _record: PhantomData,
         }

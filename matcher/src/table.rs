@@ -1,12 +1,13 @@
 //! The in-memory matching table: every worker's scoring features and note terms, with a
-//! packed column of filter bits scanned first. Slots are stable (a removed worker leaves
-//! a tombstone that the next insert reuses), so a scan touches 4 bytes per worker until a
-//! row passes the cheap filters.
+//! packed column of filter bits and partitions (job × live-in, job × comune) so a request
+//! reads only the slots that can pass its job and live-in filters. Slots are stable (a
+//! removed worker leaves a tombstone that the next insert reuses).
 
 use std::collections::HashMap;
 
 use crate::features::{RequestFeatures, WorkerFeatures};
 use crate::model::Id;
+use crate::partition::{Partitions, Scan};
 use crate::rank;
 use crate::relevance::{DocTerms, TermStats};
 
@@ -34,6 +35,7 @@ pub struct WorkerTable {
     place: Vec<(u16, u16)>,
     slots: HashMap<Id, u32>,
     free: Vec<u32>,
+    parts: Partitions,
     /// BM25 statistics of the workers' notes.
     pub stats: TermStats,
 }
@@ -44,36 +46,44 @@ impl WorkerTable {
         if let Some(&slot) = self.slots.get(&f.id) {
             let s = slot as usize;
             self.stats.remove(&self.terms[s]);
-            self.flags[s] = flags_of(&f);
-            self.place[s] = (f.comune, f.max_travel_km);
-            self.rows[s] = f;
-            self.terms[s] = terms;
+            self.parts.remove(slot, self.flags[s], self.place[s].0);
+            self.fill(slot, f, terms);
             return;
         }
         let slot = match self.free.pop() {
             Some(s) => {
-                let i = s as usize;
-                self.flags[i] = flags_of(&f);
-                self.place[i] = (f.comune, f.max_travel_km);
-                self.rows[i] = f;
-                self.terms[i] = terms;
+                self.fill(s, f, terms);
                 s
             }
             None => {
-                self.flags.push(flags_of(&f));
-                self.place.push((f.comune, f.max_travel_km));
+                let s = self.rows.len() as u32;
+                self.flags.push(0);
+                self.place.push((0, 0));
                 self.rows.push(f);
-                self.terms.push(terms);
-                (self.rows.len() - 1) as u32
+                self.terms.push(DocTerms::default());
+                self.fill(s, f, terms);
+                s
             }
         };
         self.slots.insert(f.id, slot);
+    }
+
+    /// Writes a row into `slot` (out of every partition) and files it in its partitions.
+    fn fill(&mut self, slot: u32, f: WorkerFeatures, terms: DocTerms) {
+        let s = slot as usize;
+        self.flags[s] = flags_of(&f);
+        self.place[s] = (f.comune, f.max_travel_km);
+        self.parts
+            .add(slot, self.flags[s], f.comune, f.max_travel_km);
+        self.rows[s] = f;
+        self.terms[s] = terms;
     }
 
     pub fn remove(&mut self, id: Id) {
         if let Some(slot) = self.slots.remove(&id) {
             let s = slot as usize;
             self.stats.remove(&self.terms[s]);
+            self.parts.remove(slot, self.flags[s], self.place[s].0);
             self.flags[s] = 0;
             self.terms[s] = DocTerms::default();
             self.free.push(slot);
@@ -91,6 +101,12 @@ impl WorkerTable {
     /// Slots in use or free; a scan runs over `0..capacity()`.
     pub fn capacity(&self) -> usize {
         self.rows.len()
+    }
+
+    /// The slots a request needing `need` and one of `any_of` must consider (its job's
+    /// partitions), with `dist` its distances; `None`: every slot.
+    pub fn scan(&self, need: u32, any_of: u32, dist: &[f64]) -> Option<Scan<'_>> {
+        self.parts.scan(need & 0xFF, any_of, dist, &self.flags)
     }
 
     /// The row in `slot` if it is live and has every bit of `need` and one of `any_of`.
@@ -148,8 +164,11 @@ impl WorkerTable {
         };
         t.reserve(rows.len());
         for (f, terms) in rows {
-            t.slots.insert(f.id, t.rows.len() as u32);
-            t.flags.push(flags_of(&f));
+            let slot = t.rows.len() as u32;
+            let flags = flags_of(&f);
+            t.slots.insert(f.id, slot);
+            t.parts.add(slot, flags, f.comune, f.max_travel_km);
+            t.flags.push(flags);
             t.place.push((f.comune, f.max_travel_km));
             t.rows.push(f);
             t.terms.push(terms);
@@ -173,6 +192,7 @@ impl WorkerTable {
             + self.flags.capacity() * 4
             + self.place.capacity() * 4
             + self.slots.capacity() * (std::mem::size_of::<(Id, u32)>() + 1)
+            + self.parts.heap_bytes()
     }
 }
 
@@ -220,5 +240,60 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn partitions_hold_exactly_the_rows_a_request_can_reach_after_changes() {
+        let day: crate::date::Date = "2026-11-20".parse().unwrap();
+        let mut synth = crate::synth::Synth::new(5, day);
+        let workers = synth.workers(600);
+        let mut t = WorkerTable::default();
+        for w in &workers {
+            t.upsert(WorkerFeatures::of(w), DocTerms::default());
+        }
+        // Changes of job, arrangement and place in existing slots; removals; reuse.
+        for (i, w) in workers.iter().enumerate().step_by(7) {
+            let mut f = WorkerFeatures::of(w);
+            f.jobs = workers[(i + 1) % workers.len()]
+                .jobs
+                .iter()
+                .fold(0, |a, j| a | j.bit() as u8);
+            f.live_in = workers[(i + 3) % workers.len()].live_in;
+            f.comune = WorkerFeatures::of(&workers[(i + 5) % workers.len()]).comune;
+            t.upsert(f, DocTerms::default());
+        }
+        for w in workers.iter().skip(3).step_by(11) {
+            t.remove(w.id);
+        }
+        for w in synth.workers(30) {
+            t.upsert(WorkerFeatures::of(&w), DocTerms::default());
+        }
+        let comuni = crate::comuni::Comuni::get();
+        let mut reached = 0;
+        for area in [
+            crate::synth::Area::Province("RM".into()),
+            crate::synth::Area::National,
+        ] {
+            for _ in 0..20 {
+                let rf = RequestFeatures::of(&synth.request(&area));
+                let (need, any_of) = required_flags(&rf);
+                let dist = comuni.distances_from(rf.comune);
+                let mut scanned: Vec<u32> = t
+                    .scan(need, any_of, &dist)
+                    .unwrap()
+                    .chunks(64)
+                    .flatten()
+                    .copied()
+                    .filter(|&s| t.reachable(s as usize, need, any_of, &dist).is_some())
+                    .collect();
+                scanned.sort();
+                let every: Vec<u32> = (0..t.capacity() as u32)
+                    .filter(|&s| t.reachable(s as usize, need, any_of, &dist).is_some())
+                    .collect();
+                reached += every.len();
+                assert_eq!(scanned, every, "{:?}", rf.live_in);
+            }
+        }
+        assert!(reached > 100, "the requests reach someone: {reached}");
     }
 }

@@ -2,7 +2,7 @@
 //! the exact top k of a request over the in-memory table, explained in Italian.
 //!
 //! A candidates request flows: `Engine::candidates` → `top_candidates` (scan of the
-//! packed filter column, `score_reaching` in rayon chunks with a shared floor, text only
+//! request's partitions and the packed filter column, `score_reaching` in rayon chunks with a shared floor, text only
 //! where it can change the top k) → `explain` per finalist.
 
 mod constraint;
@@ -71,17 +71,26 @@ pub(crate) fn top_candidates(
         today,
         text_share: 0.0,
     };
-    let cap = table.capacity();
+    // The request's partitions, or every slot when it names no single job.
+    let scan = table.scan(need, any_of, dist);
+    let all: Vec<u32>;
+    let chunks: Vec<&[u32]> = match &scan {
+        Some(scan) => scan.chunks(SCORE_CHUNK).collect(),
+        None => {
+            all = (0..table.capacity() as u32).collect();
+            all.chunks(SCORE_CHUNK).collect()
+        }
+    };
     // The best lower bound yet on the `limit`-th score, shared by all chunks (f32 bits:
     // non-negative floats order like their bits).
     let shared_floor = AtomicU32::new(0);
-    let base: Vec<(u32, f32)> = (0..cap.div_ceil(SCORE_CHUNK))
+    let base: Vec<(u32, f32)> = chunks
         .into_par_iter()
         .flat_map_iter(|chunk| {
-            let range = chunk * SCORE_CHUNK..((chunk + 1) * SCORE_CHUNK).min(cap);
             let mut top = TopK::new(limit, TEXT_HEADROOM);
             top.raise_floor(f32::from_bits(shared_floor.load(Ordering::Relaxed)));
-            for slot in range {
+            for &slot in chunk {
+                let slot = slot as usize;
                 let Some((w, _)) = table.reachable(slot, need, any_of, dist) else {
                     continue;
                 };
