@@ -76,8 +76,24 @@ fn reopen(dir: &Path, size: usize, today: Date) {
     );
 }
 
+/// Opens only sled over the store in `dir`, in this (fresh) process: sled's own share of
+/// start-up, measured apart from the index and tables.
+fn sled_only(dir: &Path, size: usize) {
+    let t = Instant::now();
+    let workers = matcher::bench::open_sled(&dir.join("store")).expect("sled opens");
+    let open_ms = t.elapsed().as_secs_f64() * 1000.0;
+    println!("RESULT sled profiles={size} open_ms={open_ms:.0} workers_tree={workers}");
+}
+
 fn main() {
     let today: Date = "2026-11-20".parse().expect("date");
+    if let (Ok(dir), Ok(size)) = (
+        std::env::var("DOM_BENCH_SLED"),
+        std::env::var("DOM_BENCH_REOPEN_SIZE"),
+    ) {
+        sled_only(Path::new(&dir), size.parse().expect("size"));
+        return;
+    }
     if let (Ok(dir), Ok(size)) = (
         std::env::var("DOM_BENCH_REOPEN"),
         std::env::var("DOM_BENCH_REOPEN_SIZE"),
@@ -110,12 +126,15 @@ fn main() {
             size as f64 / import_s
         );
 
-        // 2. Start-up and first match; 3. memory once loaded: in a fresh process.
-        let out = std::process::Command::new(std::env::current_exe().expect("exe"))
-            .env("DOM_BENCH_REOPEN", dir.path())
-            .env("DOM_BENCH_REOPEN_SIZE", size.to_string())
-            .output()
-            .expect("child runs");
-        print!("{}", String::from_utf8_lossy(&out.stdout));
+        // 2. Start-up and first match; 3. memory once loaded: in a fresh process. Then
+        // sled alone, in another fresh process (the page cache is warm for both).
+        for var in ["DOM_BENCH_REOPEN", "DOM_BENCH_SLED"] {
+            let out = std::process::Command::new(std::env::current_exe().expect("exe"))
+                .env(var, dir.path())
+                .env("DOM_BENCH_REOPEN_SIZE", size.to_string())
+                .output()
+                .expect("child runs");
+            print!("{}", String::from_utf8_lossy(&out.stdout));
+        }
     }
 }

@@ -1,7 +1,13 @@
 //! What the benchmarks and fuzz targets reach below the engine: scoring features, the
-//! pure scoring functions, and the raw pass that is the matching benchmark's floor.
+//! pure scoring functions, the raw pass that is the matching benchmark's floor, and
+//! sled's own share of start-up.
+
+use std::path::Path;
 
 use rayon::prelude::*;
+
+use crate::error::Result;
+use crate::store::TreeName;
 
 pub use crate::features::{RequestFeatures, WorkerFeatures};
 pub use crate::rank::{score, Breakdown, Context};
@@ -13,6 +19,23 @@ pub fn raw_pass(rows: &[WorkerFeatures]) -> u64 {
     rows.par_chunks(1024)
         .map(|chunk| chunk.iter().fold(0u64, |acc, w| acc ^ fold_row(w)))
         .reduce(|| 0, |a, b| a ^ b)
+}
+
+/// Opens the sled database of a store folder and every tree DOM keeps, reading nothing:
+/// what sled itself costs at start-up. Returns the records in the workers' tree.
+pub fn open_sled(store_dir: &Path) -> Result<usize> {
+    let db = sled::Config::new()
+        .path(store_dir)
+        .mode(sled::Mode::HighThroughput)
+        .open()?;
+    let mut workers = 0;
+    for t in TreeName::ALL {
+        let tree = db.open_tree(t.name())?;
+        if t == TreeName::Workers {
+            workers = tree.len();
+        }
+    }
+    Ok(workers)
 }
 
 fn fold_row(w: &WorkerFeatures) -> u64 {
