@@ -2,8 +2,9 @@
 //! the exact top k of a request over the in-memory table, explained in Italian.
 //!
 //! A candidates request flows: `Engine::candidates` → `top_candidates` (scan of the
-//! request's partitions and the packed filter column, `score_reaching` in rayon chunks with a shared floor, text only
-//! where it can change the top k) → `explain` per finalist.
+//! request's partitions and the packed filter column, `score_reaching` in rayon chunks
+//! with a shared floor, text only where it can change the top k) → `explain` per
+//! finalist.
 
 mod constraint;
 mod factor;
