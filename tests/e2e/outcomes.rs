@@ -21,6 +21,13 @@ fn propose(s: &Server, worker: &str) -> serde_json::Value {
     r.json()
 }
 
+/// A family's answer by code that contradicts what is recorded: kept for the desk.
+fn kept_for_review(s: &Server, code: &str, body: serde_json::Value) {
+    let r = s.post_as("", &format!("/api/v1/outcome/{code}"), &body);
+    assert_eq!(r.status, 202, "{}", r.body);
+    assert_eq!(r.json()["status"], "needs_review");
+}
+
 fn outcome(
     s: &Server,
     token: &str,
@@ -112,13 +119,7 @@ fn public_answers_use_the_agreed_start_and_contradictions_wait_for_the_desk() {
     assert_eq!(read["outcome"]["start_on"], expected.as_str());
     assert_eq!(read["needs_review"], false);
     // "Non è andata" afterwards: kept, not applied, and the desk is told.
-    let r = s.post_as(
-        "",
-        &format!("/api/v1/outcome/{code}"),
-        &json!({"outcome": "not_hired"}),
-    );
-    assert_eq!(r.status, 202, "{}", r.body);
-    assert_eq!(r.json()["status"], "needs_review");
+    kept_for_review(&s, code, json!({"outcome": "not_hired"}));
     let read = s.get_as(DESK, &format!("/api/v1/proposals/{id}")).json();
     assert_eq!(read["needs_review"], true);
     assert_eq!(read["outcome"]["outcome"], "hired");
@@ -353,13 +354,11 @@ fn hiring_closes_the_persons_other_proposals_and_one_job_at_a_time() {
         .iter()
         .all(|f| f["status"] == "cancelled"));
     // The family there says she started: she works for the Rossi family, so the desk checks.
-    let code = p["outcome_code"].as_str().unwrap();
-    let r = s.post_as(
-        "",
-        &format!("/api/v1/outcome/{code}"),
-        &json!({"outcome": "hired"}),
+    kept_for_review(
+        &s,
+        p["outcome_code"].as_str().unwrap(),
+        json!({"outcome": "hired"}),
     );
-    assert_eq!(r.status, 202, "{}", r.body);
     let r = outcome(
         &s,
         DESK,
@@ -442,13 +441,7 @@ fn a_place_already_taken_goes_to_review_until_the_desk_decides() {
         irina["outcome_code"].as_str().unwrap(),
     );
     assert_eq!(outcome(&s, DESK, &natalia, hired_today()).status, 200);
-    let r = s.post_as(
-        "",
-        &format!("/api/v1/outcome/{code}"),
-        &json!({"outcome": "hired"}),
-    );
-    assert_eq!(r.status, 202, "{}", r.body);
-    assert_eq!(r.json()["status"], "needs_review");
+    kept_for_review(&s, code, json!({"outcome": "hired"}));
     let read = s.get_as(DESK, &format!("/api/v1/proposals/{i}")).json();
     assert_eq!(read["needs_review"], true);
     assert!(read["outcome"].is_null(), "kept, not applied");
