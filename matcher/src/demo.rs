@@ -1,5 +1,6 @@
 //! Twelve months of deterministic demo history (a Florence desk's own workers, requests,
-//! proposals, outcomes and retention checks) so the review's charts have content on first run.
+//! proposals, outcomes, a few corrections, family answers left for review and retention
+//! checks) so the review's charts have content on first run.
 //!
 //! Everything goes through the engine's own commands with a past `today`, in date order,
 //! so scores, ranks, follow-ups and codes are real and the engine's invariants hold. The
@@ -16,7 +17,7 @@ use crate::model::{
     Actor, FollowUpKind, FollowUpStatus, Gender, Id, LiveIn, NotHiredReason, OrgKind, Organisation,
     OutcomeKind, Reporter, Role, WorkerStatus,
 };
-use crate::outcome::{OutcomeInput, PublicOutcome};
+use crate::outcome::{Correction, OutcomeInput, PublicOutcome};
 use crate::report::Month;
 use crate::synth::{Area, Rng, Synth};
 
@@ -85,6 +86,10 @@ const FAMILIES: &[&str] = &[
 enum Event {
     Propose(Id),
     Decide(Id),
+    /// The desk corrects an outcome of the request after a phone call.
+    Correct(Id),
+    /// The family of a hire answers "non è andata" by code: kept for the desk's review.
+    Contradict(Id),
     Retention(Id),
 }
 
@@ -221,14 +226,25 @@ pub(crate) fn seed_history(engine: &Engine, today: Date) -> Result<()> {
                 }
             }
             Event::Decide(id) => {
-                if let Some(start) = history.decide(id, day, this_month)? {
+                let started = history.decide(id, day, this_month)?;
+                if history.rng.chance(0.12) {
+                    let on = day.add_days(history.rng.range(3, 12) as i32);
+                    at(&mut events, on, Event::Correct(id));
+                }
+                if let Some(start) = started {
                     let check =
                         start.add_days(policy.retention_days + history.rng.range(0, 6) as i32);
                     if check < today {
                         at(&mut events, check, Event::Retention(id));
                     }
+                    if history.rng.chance(0.1) {
+                        let on = start.add_days(history.rng.range(5, 30) as i32);
+                        at(&mut events, on, Event::Contradict(id));
+                    }
                 }
             }
+            Event::Correct(id) => history.correct(id, day)?,
+            Event::Contradict(id) => history.contradict(id, day)?,
             Event::Retention(id) => history.retention(id, day)?,
         }
     }
@@ -449,6 +465,80 @@ impl History<'_> {
             .map(|_| ())
     }
 
+    /// Corrects one decided outcome of the request, as a desk does after calling the
+    /// family: a "non è andata" sent by code gets its real reason; now and then a hire
+    /// that never started becomes "not hired". The engine keeps both in the history.
+    fn correct(&mut self, request: Id, day: Date) -> Result<()> {
+        let mut proposals = self.engine.proposals_of(request)?;
+        proposals.sort_by_key(|p| (p.rank.unwrap_or(u32::MAX), p.worker_id));
+        let Some((p, o)) = proposals.iter().find_map(|p| {
+            p.outcome
+                .as_ref()
+                .filter(|o| {
+                    o.outcome == OutcomeKind::Hired
+                        || o.reason
+                            .is_some_and(|r| r != NotHiredReason::WorkerPlacedElsewhere)
+                })
+                .map(|o| (p, o))
+        }) else {
+            return Ok(());
+        };
+        let (reason, why) = if o.outcome == OutcomeKind::Hired {
+            (
+                NotHiredReason::NeedChanged,
+                "la famiglia ha richiamato: il lavoro non è mai iniziato",
+            )
+        } else {
+            let other = *self.rng.weighted(&[
+                (NotHiredReason::Wage, 3),
+                (NotHiredReason::Hours, 3),
+                (NotHiredReason::Distance, 2),
+                (NotHiredReason::WorkerDeclined, 2),
+            ]);
+            let reason = if o.reason == Some(other) {
+                NotHiredReason::NeedChanged
+            } else {
+                other
+            };
+            (reason, "motivo chiarito con una telefonata alla famiglia")
+        };
+        let input = OutcomeInput {
+            outcome: OutcomeKind::NotHired,
+            reported_by: Reporter::Operator,
+            reason: Some(reason),
+            note: String::new(),
+            start_on: None,
+            contract: None,
+            correction: Some(Correction { reason: why.into() }),
+        };
+        refused(
+            self.engine
+                .record_outcome(Some(self.actor), p.id, input, self.policy, day),
+        )?;
+        Ok(())
+    }
+
+    /// The family of the request's hire answers "non è andata" with the code on its
+    /// card: the engine keeps it for the desk, which in the demo has not checked yet.
+    fn contradict(&mut self, request: Id, day: Date) -> Result<()> {
+        for p in self.engine.proposals_of(request)? {
+            if p.outcome.as_ref().map(|o| o.outcome) == Some(OutcomeKind::Hired) {
+                let answer = PublicOutcome {
+                    outcome: OutcomeKind::NotHired,
+                    start_on: None,
+                };
+                self.engine.record_public_outcome(
+                    p.id,
+                    answer,
+                    Reporter::Family,
+                    self.policy,
+                    day,
+                )?;
+            }
+        }
+        Ok(())
+    }
+
     /// Answers the retention check of the request's hire: mostly still employed; a job
     /// that ended frees the worker for another family.
     fn retention(&mut self, request: Id, day: Date) -> Result<()> {
@@ -457,7 +547,9 @@ impl History<'_> {
                 continue;
             }
             for f in self.engine.follow_ups_of(p.id)? {
-                if f.kind == FollowUpKind::Retention && f.status != FollowUpStatus::Done {
+                if f.kind == FollowUpKind::Retention
+                    && matches!(f.status, FollowUpStatus::Due | FollowUpStatus::Overdue)
+                {
                     let kept = self.rng.chance(0.7);
                     refused(self.engine.answer_retention(self.actor, f.id, kept, day))?;
                 }
@@ -584,11 +676,80 @@ mod tests {
     }
 
     #[test]
+    fn the_history_has_corrections_and_answers_left_for_review() {
+        let today: Date = "2026-11-23".parse().unwrap();
+        let e = seeded(today);
+        let rec = e.report_records().unwrap();
+        let corrected: Vec<_> = rec
+            .proposals
+            .iter()
+            .filter(|p| p.history.iter().any(|h| h.correction.is_some()))
+            .collect();
+        assert!(corrected.len() >= 3, "{} corrections", corrected.len());
+        for p in &corrected {
+            // The corrected outcome is what counts; what it replaced stays in the history.
+            let last = p.history.iter().rev().find(|h| h.applied).unwrap();
+            assert!(last.correction.is_some());
+            assert_eq!(Some(last.outcome), p.outcome.as_ref().map(|o| o.outcome));
+            assert!(p.history.len() >= 2);
+            assert!(e
+                .audit_of(p.id)
+                .unwrap()
+                .iter()
+                .any(|a| a.action == crate::model::AuditAction::Correction));
+        }
+        assert!(
+            corrected
+                .iter()
+                .any(|p| p.history[0].outcome == OutcomeKind::Hired),
+            "a hire corrected to not hired"
+        );
+        let review: Vec<_> = rec.proposals.iter().filter(|p| p.needs_review).collect();
+        assert!(!review.is_empty(), "family answers left for the desk");
+        for p in review {
+            // Kept, not applied: the desk's hire still counts until it checks.
+            assert_eq!(p.outcome.as_ref().unwrap().outcome, OutcomeKind::Hired);
+            let kept = p.history.last().unwrap();
+            assert!(!kept.applied && kept.outcome == OutcomeKind::NotHired);
+            assert_eq!(kept.reported_by, Reporter::Family);
+        }
+        assert_eq!(
+            e.proposals_needing_review().unwrap().len(),
+            rec.proposals.iter().filter(|p| p.needs_review).count()
+        );
+    }
+
+    #[test]
     fn seeding_twice_gives_identical_figures() {
         let today: Date = "2026-11-23".parse().unwrap();
-        let month: Month = "2026-10".parse().unwrap();
-        let a = seeded(today).monthly_report(month, today).unwrap();
-        let b = seeded(today).monthly_report(month, today).unwrap();
-        assert_eq!(a, b);
+        let (a, b) = (seeded(today), seeded(today));
+        let mut month = Month::of(today);
+        for _ in 0..12 {
+            assert_eq!(
+                a.monthly_report(month, today).unwrap(),
+                b.monthly_report(month, today).unwrap(),
+                "{month}"
+            );
+            month = month.previous();
+        }
+        let flags = |e: &Engine| {
+            let mut v: Vec<_> = e
+                .report_records()
+                .unwrap()
+                .proposals
+                .iter()
+                .map(|p| {
+                    (
+                        p.proposed_on,
+                        p.score.to_bits(),
+                        p.needs_review,
+                        p.history.len(),
+                    )
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(flags(&a), flags(&b));
     }
 }

@@ -219,8 +219,15 @@ impl Engine {
                 "questa verifica chiede l'esito della proposta, non la durata del lavoro".into(),
             ));
         }
-        if f.status == FollowUpStatus::Done {
-            return Err(Error::Conflict("verifica già registrata".into()));
+        match f.status {
+            FollowUpStatus::Done => return Err(Error::Conflict("verifica già registrata".into())),
+            // Cancelled when the hire it asked about was corrected: nothing left to ask.
+            FollowUpStatus::Cancelled => {
+                return Err(Error::Conflict(
+                    "verifica annullata: l'assunzione a cui si riferiva è stata corretta".into(),
+                ))
+            }
+            FollowUpStatus::Due | FollowUpStatus::Overdue => {}
         }
         f.status = FollowUpStatus::Done;
         f.retained = Some(still_employed);
@@ -539,6 +546,55 @@ mod tests {
         assert_eq!(
             e.store().requests.fetch(ROSSI).unwrap().status,
             RequestStatus::Closed
+        );
+        // Closing again changes the reason, not the day the review counts it closed.
+        let again = e
+            .patch_request(
+                &desk(),
+                ROSSI,
+                &serde_json::json!({"status": "closed", "close_reason": "nessuna risposta"}),
+                today().add_days(40),
+            )
+            .unwrap();
+        assert_eq!(again.closed_on, Some(today()));
+    }
+
+    #[test]
+    fn a_filled_request_is_not_closed_and_a_cancelled_check_is_not_answered() {
+        let (e, policy, p) = natalia_proposed();
+        let view = e
+            .record_outcome(Some(&desk()), p.id, hired("2026-12-03"), &policy, today())
+            .unwrap();
+        let check = view
+            .follow_ups
+            .iter()
+            .find(|f| f.kind == FollowUpKind::Retention)
+            .unwrap();
+        let close = serde_json::json!({"status": "closed", "close_reason": "fatto"});
+        assert!(matches!(
+            e.patch_request(&desk(), ROSSI, &close, today().add_days(30)),
+            Err(Error::Conflict(m)) if m.contains("coperta")
+        ));
+        assert_eq!(
+            e.store().requests.fetch(ROSSI).unwrap().closed_on,
+            Some(today())
+        );
+        let mut never = hired("2026-12-03");
+        never.outcome = OutcomeKind::NotHired;
+        never.reason = Some(NotHiredReason::NeedChanged);
+        never.correction = Some(crate::outcome::Correction {
+            reason: "non ha mai iniziato".into(),
+        });
+        e.record_outcome(Some(&desk()), p.id, never, &policy, today())
+            .unwrap();
+        // The check asked about a hire that no longer stands: answering it changes nothing.
+        assert!(matches!(
+            e.answer_retention(&desk(), check.id, false, today()),
+            Err(Error::Conflict(_))
+        ));
+        assert_eq!(
+            e.store().follow_ups.fetch(check.id).unwrap().status,
+            FollowUpStatus::Cancelled
         );
     }
 }

@@ -85,6 +85,14 @@ impl Engine {
                         "solo un operatore dello sportello può correggere un esito".into(),
                     ));
                 }
+                // A correction says what did happen: "no answer" would reopen a decided
+                // proposal, perhaps of someone who has been placed elsewhere since.
+                if input.outcome == OutcomeKind::NoAnswer {
+                    return Err(Error::invalid(
+                        "outcome",
+                        "una correzione indica l'esito: hired (assunzione) o not_hired (nessuna assunzione)",
+                    ));
+                }
                 let reason = c.reason.trim();
                 if reason.is_empty() || reason.chars().count() > 500 {
                     return Err(Error::invalid(
@@ -121,7 +129,11 @@ impl Engine {
                 p
             }
             (false, _) => {
-                let p = self.apply_outcome(p, outcome, policy, &mut change, today)?;
+                let mut p = self.apply_outcome(p, outcome, policy, &mut change, today)?;
+                // The desk deciding a proposal kept for review is that review.
+                if actor.is_some_and(|a| a.role == Role::Operator) {
+                    p.needs_review = false;
+                }
                 change.audit.push(audit(actor, AuditAction::Outcome, p.id));
                 p
             }
@@ -273,8 +285,11 @@ impl Engine {
             for q in others.into_iter().filter(|q| !is_decided(q)) {
                 self.close_as_placed_elsewhere(q, change, today)?;
             }
-            w.status = WorkerStatus::Placed;
-            change.workers.push(w);
+            // A correction of a job whose retention check said it ended keeps it ended.
+            if self.job_is_active(p)? {
+                w.status = WorkerStatus::Placed;
+                change.workers.push(w);
+            }
         }
         if holders.len() + 1 >= usize::from(r.positions) {
             r.status = RequestStatus::Filled;
@@ -298,7 +313,10 @@ impl Engine {
     /// Takes back the effects of `p`'s decided outcome before a correction.
     fn undo_outcome(&self, mut p: Proposal, change: &mut Change, today: Date) -> Result<Proposal> {
         if is_hire(&p) {
-            if let Some(mut w) = self.store().workers.get(p.worker_id)? {
+            // Only an active job placed the person: an ended one freed them already,
+            // and they may have another job now.
+            let active = self.job_is_active(&p)?;
+            if let Some(mut w) = self.store().workers.get(p.worker_id)?.filter(|_| active) {
                 if w.status == WorkerStatus::Placed {
                     w.status = WorkerStatus::Available;
                     change.workers.push(w);
@@ -552,11 +570,9 @@ mod tests {
             .is_none());
     }
 
-    #[test]
-    fn hiring_closes_the_workers_other_open_proposals() {
-        let e = engine();
-        let other = e
-            .requests(crate::engine::RequestScope::All, Some(RequestStatus::Open))
+    /// An open request besides Rossi's that Natalia fits.
+    fn other_request_for_natalia(e: &Engine) -> Request {
+        e.requests(crate::engine::RequestScope::All, Some(RequestStatus::Open))
             .unwrap()
             .into_iter()
             .find(|r| {
@@ -564,7 +580,89 @@ mod tests {
                     && e.eligibility(NATALIA, r, today())
                         .is_ok_and(|x| matches!(x, crate::engine::Eligibility::Eligible(_)))
             })
-            .expect("another request Natalia fits");
+            .expect("another request Natalia fits")
+    }
+
+    fn corrected(outcome: OutcomeKind) -> OutcomeInput {
+        OutcomeInput {
+            correction: Some(Correction {
+                reason: "verificato con la famiglia".into(),
+            }),
+            ..input(outcome)
+        }
+    }
+
+    /// Found by the model-based test (`tests/outcome_model.rs`): correcting a job that had
+    /// ended set the person available although they had a new job, and correcting its
+    /// start placed them again although the job had ended.
+    #[test]
+    fn correcting_an_ended_job_leaves_the_persons_current_state() {
+        let e = engine();
+        let policy = FollowUpPolicy::default();
+        let first = propose(&e, ROSSI, NATALIA);
+        let view = record(&e, first.id, input(OutcomeKind::Hired)).unwrap();
+        let check = view
+            .follow_ups
+            .iter()
+            .find(|f| f.kind == FollowUpKind::Retention)
+            .unwrap();
+        e.answer_retention(&desk(), check.id, false, today())
+            .unwrap();
+        assert_eq!(e.worker(NATALIA).unwrap().status, WorkerStatus::Available);
+        // A new start date for the ended job: it stays ended, she stays available.
+        record(&e, first.id, corrected(OutcomeKind::Hired)).unwrap();
+        assert_eq!(e.worker(NATALIA).unwrap().status, WorkerStatus::Available);
+        let other = other_request_for_natalia(&e);
+        let second = e
+            .propose(&desk(), other.id, NATALIA, &policy, today())
+            .unwrap()
+            .proposal;
+        record(&e, second.id, input(OutcomeKind::Hired)).unwrap();
+        assert_eq!(e.worker(NATALIA).unwrap().status, WorkerStatus::Placed);
+        // The first job was never hers after all: her current job keeps her placed.
+        record(&e, first.id, corrected(OutcomeKind::NotHired)).unwrap();
+        assert_eq!(e.worker(NATALIA).unwrap().status, WorkerStatus::Placed);
+    }
+
+    #[test]
+    fn the_desk_deciding_a_proposal_kept_for_review_clears_the_flag() {
+        let e = engine();
+        let policy = FollowUpPolicy::default();
+        let natalia = propose(&e, ROSSI, NATALIA);
+        let irina = propose(&e, ROSSI, IRINA);
+        record(&e, natalia.id, input(OutcomeKind::Hired)).unwrap();
+        // Irina's family says she started, but the one place is Natalia's: for review.
+        let claim = PublicOutcome {
+            outcome: OutcomeKind::Hired,
+            start_on: None,
+        };
+        assert_eq!(
+            e.record_public_outcome(irina.id, claim, Reporter::Family, &policy, today())
+                .unwrap(),
+            PublicAnswer::NeedsReview
+        );
+        let by_referrer = e
+            .record_outcome(
+                Some(&referrer()),
+                irina.id,
+                input(OutcomeKind::NoAnswer),
+                &policy,
+                today(),
+            )
+            .unwrap();
+        assert!(
+            by_referrer.proposal.needs_review,
+            "the referrer is not the desk"
+        );
+        let by_desk = record(&e, irina.id, input(OutcomeKind::NotHired)).unwrap();
+        assert!(!by_desk.proposal.needs_review);
+        assert!(e.proposals_needing_review().unwrap().is_empty());
+    }
+
+    #[test]
+    fn hiring_closes_the_workers_other_open_proposals() {
+        let e = engine();
+        let other = other_request_for_natalia(&e);
         let here = propose(&e, ROSSI, NATALIA);
         let there = propose(&e, other.id, NATALIA);
         record(&e, here.id, input(OutcomeKind::Hired)).unwrap();
@@ -618,6 +716,10 @@ mod tests {
             today(),
         );
         assert!(matches!(by_referrer, Err(Error::Conflict(_))));
+        assert!(matches!(
+            record(&e, p.id, corrected(OutcomeKind::NoAnswer)),
+            Err(Error::Invalid { field, .. }) if field == "outcome"
+        ));
         let corrected = record(
             &e,
             p.id,

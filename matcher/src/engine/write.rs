@@ -262,9 +262,16 @@ impl Engine {
         r.status_reason = old.status_reason.clone();
         match status {
             None => {}
+            Some(RequestStatus::Closed) if old.status == RequestStatus::Filled => {
+                return Err(Error::Conflict(
+                    "la richiesta è coperta: per cambiarla si corregge l'esito della proposta"
+                        .into(),
+                ))
+            }
             Some(RequestStatus::Closed) => {
                 r.status = RequestStatus::Closed;
-                r.closed_on = Some(today);
+                // Closing again keeps the day it was closed: the review counts it then.
+                r.closed_on = Some(old.closed_on.filter(|_| !old.is_open()).unwrap_or(today));
                 r.status_reason = Some(close_reason.ok_or_else(|| {
                     Error::invalid("close_reason", "indicare perché si chiude la richiesta")
                 })?);
