@@ -61,7 +61,10 @@ pub fn panel(s: &Session, r: &Request) -> String {
          <p><a class=\"button secondary\" href=\"/ui/richieste/{}/modifica\">Modifica la richiesta</a></p>",
         r.id
     );
-    if r.status != RequestStatus::Closed {
+    // A filled request is not closed (the engine refuses it: "filled" would be lost);
+    // the desk reopens it or corrects the outcome instead.
+    let closed = matches!(r.status, RequestStatus::Filled | RequestStatus::Closed);
+    if !closed {
         out.push_str(&reason_form(
             s,
             r,
@@ -70,7 +73,6 @@ pub fn panel(s: &Session, r: &Request) -> String {
             "Perché si chiude (per esempio: la famiglia ha trovato da sola)",
         ));
     }
-    let closed = matches!(r.status, RequestStatus::Filled | RequestStatus::Closed);
     if closed && s.actor.role == Role::Operator {
         out.push_str(&reason_form(
             s,
