@@ -49,6 +49,9 @@ pub fn routes(state: Arc<State>) -> BoxedFilter<(warp::reply::Response,)> {
     // POST /api/v1/organisations
     let new_org = route!(post warp::path!("api" / "v1" / "organisations"), token(), body();
         state.clone() => |t, b, s| respond(create_org(t, b, s)));
+    // PATCH /api/v1/organisations/{id}
+    let patch_org = route!(patch warp::path!("api" / "v1" / "organisations" / String), token(), body();
+        state.clone() => |id, t, b, s| respond(patch_org(t, id, b, s)));
     // GET /api/v1/operators
     let ops = route!(get warp::path!("api" / "v1" / "operators"), token();
         state.clone() => |t, s| respond(list_operators(t, s)));
@@ -72,7 +75,9 @@ pub fn routes(state: Arc<State>) -> BoxedFilter<(warp::reply::Response,)> {
         state => |t, s| respond(backup(t, s)));
     first_of(
         orgs,
-        [new_org, ops, new_op, revoke, rotate, expiry, audit, backup],
+        [
+            new_org, patch_org, ops, new_op, revoke, rotate, expiry, audit, backup,
+        ],
     )
 }
 
@@ -108,6 +113,7 @@ pub fn create_organisation(
         name: name_field(&n.name)?,
         kind: n.kind,
         comune,
+        profile: Default::default(),
     };
     Ok(engine.create_organisation(actor, org)?)
 }
@@ -153,6 +159,21 @@ async fn create_org(
         .blocking(move |s| create_organisation(&s.engine, Some(&actor), json::parse_bytes(&body)?))
         .await?;
     Ok(json(StatusCode::CREATED, &org))
+}
+
+async fn patch_org(
+    token: Option<String>,
+    id: String,
+    body: bytes::Bytes,
+    state: Arc<State>,
+) -> Result<warp::reply::Response, ApiError> {
+    let actor = admin(&state, token)?;
+    let id = parse_id(&id)?;
+    let patch = json::parse_bytes(&body)?;
+    let org = state
+        .blocking(move |s| Ok(s.engine.update_organisation(Some(&actor), id, patch)?))
+        .await?;
+    Ok(json(StatusCode::OK, &org))
 }
 
 async fn list_operators(

@@ -98,6 +98,8 @@ pub const ROUTES: &[Route] = &[
     route(
 "post", "/api/v1/organisations", "admin", "Crea un'organizzazione", Some("NewOrganisation"), 201),
     route(
+"patch", "/api/v1/organisations/{id}", "admin", "Cambia nome o profilo (indirizzo, telefono, e-mail, orari) di un'organizzazione; un campo assente resta com'è, \"\" lo svuota", Some("OrganisationPatch"), 200),
+    route(
 "get", "/api/v1/operators", "admin", "Elenco degli operatori (senza token)", None, 200),
     route(
 "post", "/api/v1/operators", "admin", "Crea un operatore; il token è mostrato solo ora", Some("NewOperator"), 201),
@@ -169,6 +171,7 @@ fn schemas() -> Value {
             "on": date, "channel": {"type": "string", "enum": ["phone", "whatsapp", "in_person", "sms", "email", "other"]},
             "note": {"type": "string", "minLength": 1, "maxLength": 1000}}},
         "RetentionBody": {"type": "object", "required": ["still_employed"], "properties": {"still_employed": {"type": "boolean"}}},
+        "OrganisationPatch": {"type": "object", "properties": {"name": {"type": "string"}, "profile": {"type": "object", "properties": {"address": {"type": "string"}, "phone": {"type": "string"}, "email": {"type": "string"}, "opening_hours": {"type": "string"}}}}},
         "NewOrganisation": {"type": "object", "required": ["name", "kind"], "properties": {"name": {"type": "string"}, "kind": {"type": "string", "enum": ["desk", "punto_insieme", "social_services", "coordination"]}, "comune": {"type": "string"}}},
         "NewOperator": {"type": "object", "required": ["org_id", "name", "role"], "properties": {"org_id": {"type": "string"}, "name": {"type": "string"}, "role": {"type": "string", "enum": ["operator", "referrer", "coordinator", "admin"]}, "expires_on": date}},
         "ExpiryPatch": {"type": "object", "additionalProperties": false, "required": ["expires_on"], "properties": {"expires_on": {"type": ["string", "null"], "format": "date"}}}

@@ -4,6 +4,7 @@ mod contacts;
 mod followups;
 mod messages;
 mod operators;
+mod organisations;
 mod print;
 mod report;
 mod requests;
@@ -64,7 +65,9 @@ pub fn routes(state: Arc<State>) -> BoxedFilter<(Response,)> {
         .unify()
         .or(print::routes(state.clone()))
         .unify()
-        .or(operators::routes(state))
+        .or(operators::routes(state.clone()))
+        .unify()
+        .or(organisations::routes(state))
         .unify()
         .boxed()
 }
