@@ -6,6 +6,7 @@ mod antidiscrimination;
 mod backup;
 mod browser;
 mod browser_contacts;
+mod browser_print;
 mod cli;
 mod contacts;
 mod crash;

@@ -97,7 +97,11 @@ fn links(role: Role) -> &'static [Link] {
             ("/ui/richieste/nuova", "Nuova richiesta", &[]),
         ],
         Role::Coordinator => &[("/ui/rapporto", "Rapporto mensile", &[])],
-        Role::Admin => &[("/ui/", "Organizzazioni", &["/ui/operatori", "/ui/organizzazioni"])],
+        Role::Admin => &[(
+            "/ui/",
+            "Organizzazioni",
+            &["/ui/operatori", "/ui/organizzazioni"],
+        )],
     }
 }
 
@@ -389,7 +393,10 @@ mod tests {
         assert!(out.contains("<td data-label=\"Famiglia\">Rossi</td>"));
         assert!(out.contains("<td data-label=\"Ore (sett.)\" class=\"num\">20</td>"));
         assert!(out.contains("<td data-label=\"Famiglia\">Bianchi</td><td data-label=\"Ore (sett.)\">10</td><td></td>"));
-        assert!(out.ends_with("<table><tr><td>a</td></tr></table>"), "no header, untouched");
+        assert!(
+            out.ends_with("<table><tr><td>a</td></tr></table>"),
+            "no header, untouched"
+        );
         assert!(out.starts_with("<p>x</p>"));
     }
 
@@ -402,7 +409,10 @@ mod tests {
             ("/ui/schede", Some("/ui/schede")),
             ("/ui/schede/0123456789abcdef", Some("/ui/schede")),
             ("/ui/schede/nuova", Some("/ui/schede/nuova")),
-            ("/ui/richieste/0123456789abcdef/stampa", Some("/ui/richieste")),
+            (
+                "/ui/richieste/0123456789abcdef/stampa",
+                Some("/ui/richieste"),
+            ),
             ("/ui/verifiche", Some("/ui/verifiche")),
             ("/ui/schedex", None),
             ("/ui/accesso", None),
@@ -410,8 +420,14 @@ mod tests {
             assert_eq!(current(desk, path), entry, "{path}");
         }
         let referrer = links(Role::Referrer);
-        assert_eq!(current(referrer, "/ui/richieste/0123456789abcdef"), Some("/ui/"));
-        assert_eq!(current(referrer, "/ui/richieste/nuova"), Some("/ui/richieste/nuova"));
+        assert_eq!(
+            current(referrer, "/ui/richieste/0123456789abcdef"),
+            Some("/ui/")
+        );
+        assert_eq!(
+            current(referrer, "/ui/richieste/nuova"),
+            Some("/ui/richieste/nuova")
+        );
     }
 
     #[test]

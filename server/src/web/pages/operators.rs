@@ -1,23 +1,23 @@
 //! The admin's home: organisations and, per organisation, their operators with last use,
 //! state and expiry, and the "Revoca" / "Nuovo token" buttons (the new token shown once);
-//! each organisation's profile form comes from `organisations`.
+//! each organisation's profile in short, changed on its page (`organisations`).
 
 use std::fmt::Write;
 use std::sync::Arc;
 
-use matcher::model::{Id, Operator, Organisation, Role};
+use matcher::model::{Operator, Organisation, Role};
 use matcher::Date;
 use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::Filter;
 
-use super::organisations::profile_section;
+use super::organisations::profile_line;
 use crate::app::State;
 use crate::operators;
-use crate::web::html::{esc, page, respond, FormState};
+use crate::web::html::{esc, page, respond};
 use crate::web::session::Session;
-use crate::web::{csrf_input, posted_on, redirect, render, session, signed_in, Page};
+use crate::web::{csrf_input, ok_html, posted_on, redirect, render, session, signed_in, Page};
 
 pub fn routes(state: Arc<State>) -> BoxedFilter<(Response,)> {
     let revoke = warp::path!("ui" / "operatori" / String / "revoca")
@@ -79,15 +79,9 @@ fn operator_rows(s: &Session, ops: &[&Operator], today: Date) -> String {
     rows
 }
 
-/// The admin's home page body: one section per organisation, its profile form (open
-/// with the errors for a refused submission) and its operators.
-fn home_body(
-    s: &Session,
-    orgs: &[Organisation],
-    ops: &[Operator],
-    today: Date,
-    failed: Option<&(Id, FormState)>,
-) -> String {
+/// The admin's home page body: one section per organisation, its profile in short and
+/// its operators.
+fn home_body(s: &Session, orgs: &[Organisation], ops: &[Operator], today: Date) -> String {
     let mut body = String::from(
         "<p>Le organizzazioni collegate a DOM e i loro operatori. Un token revocato o scaduto \
          non è più accettato dalla richiesta successiva; «Nuovo token» sostituisce il codice \
@@ -105,8 +99,7 @@ fn home_body(
             esc(o.kind.label()),
             id = o.id
         );
-        let form = failed.filter(|(id, _)| *id == o.id).map(|(_, f)| f);
-        body.push_str(&profile_section(s, o, form));
+        body.push_str(&profile_line(o));
         if mine.is_empty() {
             body.push_str("<p>Nessun operatore.</p>");
             continue;
@@ -122,22 +115,12 @@ fn home_body(
 }
 
 pub async fn admin_home(s: Session, state: Arc<State>) -> Page {
-    admin_page(s, state, None).await
-}
-
-/// The admin's home, with a refused profile form shown again (answered 422).
-pub async fn admin_page(s: Session, state: Arc<State>, failed: Option<(Id, FormState)>) -> Page {
     let s = signed_in(Some(s), &[Role::Admin])?;
     let (orgs, ops) = state
         .blocking(|st| Ok((st.engine.organisations()?, operators::list(st)?)))
         .await?;
-    let body = home_body(&s, &orgs, &ops, Date::today(), failed.as_ref());
-    let status = if failed.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok(respond(status, page(Some(&s), "Organizzazioni", &body)))
+    let body = home_body(&s, &orgs, &ops, Date::today());
+    ok_html(page(Some(&s), "Organizzazioni", &body))
 }
 
 async fn revoke(
@@ -235,7 +218,7 @@ mod tests {
                 "Sportello".into(),
             )
             .1;
-        let html = home_body(&s, &[org], &[active, expired, revoked, me], today, None);
+        let html = home_body(&s, &[org], &[active, expired, revoked, me], today);
         for text in ["attivo", "scaduto", "revocato", &today.to_string(), "mai"] {
             assert!(html.contains(text), "{text}");
         }

@@ -1,27 +1,33 @@
-//! The admin's form for an organisation's profile (address, phone, e-mail, opening
-//! hours), the details printed on the family cards so a family can reach the desk.
+//! The admin's page for an organisation's profile (address, phone, e-mail, opening
+//! hours): the details printed on the family cards so a family can reach the desk.
 
 use std::sync::Arc;
 
-use matcher::model::{OrgProfile, OrgProfilePatch, Organisation, OrganisationPatch, Role};
+use matcher::model::{Id, OrgProfile, OrgProfilePatch, Organisation, OrganisationPatch, Role};
 use warp::filters::BoxedFilter;
+use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::Filter;
 
-use super::operators::admin_page;
 use super::workers::refusal;
+use crate::access::parse_id;
 use crate::app::State;
-use crate::web::html::{esc, FormState};
+use crate::error::ApiError;
+use crate::web::html::{esc, page, respond, FormState};
 use crate::web::session::Session;
-use crate::web::{csrf_input, posted_on, redirect, render, session, Page};
+use crate::web::{csrf_input, ok_html, posted_on, redirect, render, session, signed_in, Page};
 
 pub fn routes(state: Arc<State>) -> BoxedFilter<(Response,)> {
-    warp::path!("ui" / "organizzazioni" / String / "profilo")
+    let show = warp::path!("ui" / "organizzazioni" / String)
+        .and(warp::get())
+        .and(session(state.clone()))
+        .and_then(|id, s, st| render(show(id, s, st)));
+    let save = warp::path!("ui" / "organizzazioni" / String / "profilo")
         .and(warp::post())
         .and(crate::web::form())
         .and(session(state))
-        .and_then(|id, f, s, st| render(save(id, f, s, st)))
-        .boxed()
+        .and_then(|id, f, s, st| render(save(id, f, s, st)));
+    show.or(save).unify().boxed()
 }
 
 /// The profile's fields: (form name, label, multi-line).
@@ -40,37 +46,28 @@ fn values(p: &OrgProfile) -> [&str; 4] {
     [&p.address, &p.phone, &p.email, &p.opening_hours]
 }
 
-/// What the admin page shows of an organisation's profile, and the form to change it
-/// (open, with the errors, when `failed` holds a refused submission).
-pub fn profile_section(s: &Session, o: &Organisation, failed: Option<&FormState>) -> String {
-    let stored;
-    let f = match failed {
-        Some(f) => f,
-        None => {
-            stored = FormState {
-                values: FIELDS
-                    .iter()
-                    .zip(values(&o.profile))
-                    .map(|((name, ..), v)| (name.to_string(), vec![v.to_string()]))
-                    .collect(),
-                ..FormState::default()
-            };
-            &stored
-        }
-    };
-    let summary = if o.profile == OrgProfile::default() {
-        "Profilo per le famiglie: da compilare".to_string()
+/// One line on the admin's home: the profile in short, and the link to change it.
+pub fn profile_line(o: &Organisation) -> String {
+    let p = &o.profile;
+    let filled: Vec<&str> = [&p.address, &p.phone, &p.email]
+        .into_iter()
+        .filter(|v| !v.is_empty())
+        .map(String::as_str)
+        .collect();
+    let text = if filled.is_empty() {
+        "da compilare".to_string()
     } else {
-        format!(
-            "Profilo per le famiglie: {}",
-            esc(&[&o.profile.address, &o.profile.phone]
-                .iter()
-                .filter(|v| !v.is_empty())
-                .map(|v| v.as_str())
-                .collect::<Vec<_>>()
-                .join(" · "))
-        )
+        esc(&filled.join(" · "))
     };
+    format!(
+        "<p class=\"profile\">Profilo per le famiglie: <span>{text}</span> — \
+         <a href=\"/ui/organizzazioni/{}\">modifica</a></p>",
+        o.id
+    )
+}
+
+/// The profile form of one organisation, with the values and errors of `f`.
+fn form_page(s: &Session, o: &Organisation, f: &FormState) -> String {
     let mut fields = String::new();
     for (name, label, lines) in FIELDS {
         fields.push_str(&if lines {
@@ -80,27 +77,48 @@ pub fn profile_section(s: &Session, o: &Organisation, failed: Option<&FormState>
                 "Compare sulle schede stampate per le famiglie.",
             )
         } else {
-            f.input(
-                name,
-                label,
-                if name == "profile.email" {
-                    "email"
-                } else {
-                    "text"
-                },
-                "",
-            )
+            let kind = if name == "profile.email" {
+                "email"
+            } else {
+                "text"
+            };
+            f.input(name, label, kind, "")
         });
     }
     format!(
-        "<details class=\"profile\"{open}><summary>{summary}</summary>{banner}\
-         <form method=\"post\" action=\"/ui/organizzazioni/{id}/profilo\" class=\"card-form\">{csrf}{fields}\
-         <button type=\"submit\">Salva il profilo</button></form></details>",
-        open = if failed.is_some() { " open" } else { "" },
+        "<p>Indirizzo, telefono, e-mail e orari compaiono sulle schede che lo sportello \
+         stampa per le famiglie. Un campo lasciato vuoto non viene stampato.</p>{banner}\
+         <form method=\"post\" action=\"/ui/organizzazioni/{id}/profilo\" class=\"card-form profile\" novalidate>\
+         {csrf}{fields}<button type=\"submit\">Salva il profilo</button> \
+         <a href=\"/ui/#org-{id}\">Annulla</a></form>",
         banner = f.banner_html(),
         id = o.id,
         csrf = csrf_input(s),
     )
+}
+
+fn stored(o: &Organisation) -> FormState {
+    FormState {
+        values: FIELDS
+            .iter()
+            .zip(values(&o.profile))
+            .map(|((name, ..), v)| (name.to_string(), vec![v.to_string()]))
+            .collect(),
+        ..FormState::default()
+    }
+}
+
+async fn load(state: &Arc<State>, id: Id) -> Result<Organisation, ApiError> {
+    state
+        .blocking(move |st| st.engine.find_organisation(id)?.ok_or(ApiError::NotFound))
+        .await
+}
+
+async fn show(id: String, s: Option<Session>, state: Arc<State>) -> Page {
+    let s = signed_in(s, &[Role::Admin])?;
+    let o = load(&state, parse_id(&id)?).await?;
+    let body = form_page(&s, &o, &stored(&o));
+    ok_html(page(Some(&s), &format!("Profilo: {}", o.name), &body))
 }
 
 /// The submitted form as a patch: every field sent replaces the stored one.
@@ -135,11 +153,16 @@ async fn save(
         .blocking(move |st| Ok(st.engine.update_organisation(Some(&actor), id, patch)?))
         .await;
     match saved {
-        Ok(_) => Ok(redirect(&format!("/ui/?profilo=salvato#org-{id}"))),
+        Ok(_) => Ok(redirect(&format!("/ui/#org-{id}"))),
         Err(e) => {
             let mut f = crate::web::form::state_of(&pairs);
             refusal(&mut f, e)?;
-            admin_page(s, state, Some((id, f))).await
+            let o = load(&state, id).await?;
+            let body = form_page(&s, &o, &f);
+            Ok(respond(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                page(Some(&s), &format!("Profilo: {}", o.name), &body),
+            ))
         }
     }
 }

@@ -162,7 +162,11 @@ async fn duties(id: String, s: Option<Session>, state: Arc<State>) -> Page {
         .blocking(move |st| access::read_request(&st.engine, &actor, id))
         .await?;
     let body = duties_body(&r, Ccnl::embedded(), Date::today());
-    ok_html(page(Some(&s), "Doveri del datore di lavoro domestico", &body))
+    ok_html(page(
+        Some(&s),
+        "Doveri del datore di lavoro domestico",
+        &body,
+    ))
 }
 
 /// The sheet: the current year's table (or, said plainly, the latest DOM has), the cost
@@ -244,7 +248,8 @@ fn rules_html(t: &YearTable) -> String {
                 "<li><strong>{}.</strong> {} <span class=\"source\">({})</span></li>",
                 esc(&rule.topic_it),
                 esc(&rule.text_it),
-                esc(&rule.source)
+                // The contract is named once in the sources; each rule keeps its article.
+                esc(&rule.source.replace("CCNL lavoro domestico, ", "CCNL "))
             )
         })
         .collect();
@@ -267,35 +272,38 @@ fn levels_html(t: &YearTable, est: &CostEstimate) -> String {
             rows,
             "<tr{mark}><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}{extra}</td></tr>",
             matcher::italian::ccnl_level_code(l.level),
-            esc(&l.who_it),
+            matcher::italian::ccnl_level_who(l.level),
             money(l.hourly_not_live_in),
             money(l.monthly_live_in),
         );
     }
     format!(
         "<h2>Minimi {year} per livello</h2><table class=\"compact\"><thead><tr><th>Livello</th>\
-         <th>Chi</th><th class=\"num\">All'ora (non conviventi)</th><th class=\"num\">Al mese \
-         (conviventi)</th></tr></thead><tbody>{rows}</tbody></table>",
+         <th>Chi</th><th class=\"num\">All'ora, non conviventi</th><th class=\"num\">Al mese, \
+         conviventi</th></tr></thead><tbody>{rows}</tbody></table>",
         year = t.year
     )
 }
 
-/// The documents the figures come from, each named once with its date.
+/// The documents the figures come from, each named once with its date: the blocks
+/// read from one document (the same date) share its line.
 fn sources_html(t: &YearTable) -> String {
-    let mut seen: Vec<&str> = Vec::new();
-    let mut items = Vec::new();
+    let mut groups: Vec<(Vec<&str>, &str, Date)> = Vec::new();
     for s in t.sources() {
-        if s.block == "regole" || seen.contains(&s.source) {
+        if s.block == "regole" {
             continue;
         }
-        seen.push(s.source);
-        items.push(format!(
-            "{}: {} ({})",
-            s.block,
-            esc(s.source),
-            date(s.date)
-        ));
+        match groups.iter_mut().find(|(_, _, d)| *d == s.date) {
+            Some((blocks, ..)) => blocks.push(s.block),
+            None => groups.push((vec![s.block], s.source, s.date)),
+        }
     }
+    let items: Vec<String> = groups
+        .iter()
+        .map(|(blocks, source, day)| {
+            format!("{}: {} ({})", blocks.join(", "), esc(source), date(*day))
+        })
+        .collect();
     format!("<p class=\"source\">Fonti — {}.</p>", items.join("; "))
 }
 
@@ -350,10 +358,20 @@ mod tests {
         }
         assert!(!html.contains("Rossi"), "no family name on the sheet");
         assert!(!html.contains("banner error"), "the 2026 table is there");
-        for internal in ["vanno caricati", "infocolf", "redigo", "ratioquotidiano", "geps.it"] {
+        for internal in [
+            "vanno caricati",
+            "infocolf",
+            "redigo",
+            "ratioquotidiano",
+            "geps.it",
+        ] {
             assert!(!html.contains(internal), "{internal}");
         }
-        assert_eq!(html.matches("<tr class=\"mark\">").count(), 1, "one level marked");
+        assert_eq!(
+            html.matches("<tr class=\"mark\">").count(),
+            1,
+            "one level marked"
+        );
     }
 
     #[test]
