@@ -310,33 +310,15 @@ fn sources_html(t: &YearTable) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use matcher::model::{ExperienceKind, Id, Job, LiveIn, RequestStatus, Requirements, Wage};
+    use matcher::model::Id;
 
+    /// The contract's example request: Rossi, Scansano, live-in badante, dementia.
     fn request() -> Request {
-        let day = Date::from_ymd(2026, 11, 23).expect("date");
-        Request {
-            id: Id(1),
-            org_id: None,
-            family_name: "Rossi".into(),
-            phone: "+39 0564 000000".into(),
-            comune: "053023".into(),
-            job: Job::Badante,
-            live_in: LiveIn::Yes,
-            hours_per_week: 54,
-            start_on: day,
-            needs: vec![ExperienceKind::Dementia],
-            requires: Requirements::default(),
-            offered: Some(Wage {
-                monthly_eur: 1100.0,
-            }),
-            notes: String::new(),
-            positions: 1,
-            status: RequestStatus::Open,
-            status_reason: None,
-            created_on: day,
-            closed_on: None,
-            deidentified_on: None,
-        }
+        matcher::fixtures::demo_requests()
+            .expect("demo requests")
+            .into_iter()
+            .find(|r| r.family_name == "Rossi")
+            .expect("the Rossi request")
     }
 
     #[test]
