@@ -7,8 +7,8 @@ use crate::error::{Error, Result};
 use crate::guard;
 use crate::model::{
     Consent, ContactInput, HoursRange, Id, LanguageSkill, LiveIn, OrgProfile, Organisation,
-    OrganisationPatch, PermitKind, Request, RequestInput, RequestStatus, Wage, Worker,
-    WorkerInput, WorkerStatus,
+    OrganisationPatch, PermitKind, Request, RequestInput, RequestStatus, Wage, Worker, WorkerInput,
+    WorkerStatus,
 };
 
 pub const MAX_NAME_CHARS: usize = 80;
