@@ -109,6 +109,7 @@ pub(crate) fn seed_history(engine: &Engine, today: Date) -> Result<()> {
             name: "Sportello Info Immigrati Firenze".into(),
             kind: OrgKind::Desk,
             comune: Some("048017".into()),
+            profile: crate::model::OrgProfile::default(),
         },
     )?;
     let actor = Actor {

@@ -9,8 +9,8 @@ use sha2::{Digest, Sha256};
 use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::model::{
-    Id, Operator, OrgKind, Organisation, Request, RequestInput, RequestStatus, Role, Worker,
-    WorkerInput, WorkerStatus,
+    Id, Operator, OrgKind, OrgProfile, Organisation, Request, RequestInput, RequestStatus, Role,
+    Worker, WorkerInput, WorkerStatus,
 };
 use crate::validate;
 
@@ -58,6 +58,9 @@ struct OrgFixture {
     name: String,
     kind: OrgKind,
     comune: Option<String>,
+    /// How families reach the desk (address, phone, e-mail, opening hours).
+    #[serde(default)]
+    profile: OrgProfile,
     operators: Vec<OperatorFixture>,
 }
 
@@ -185,6 +188,7 @@ pub fn demo_organisations() -> Result<DemoOrganisations> {
             name: o.name,
             kind: o.kind,
             comune: o.comune,
+            profile: o.profile,
         });
     }
     Ok(DemoOrganisations {

@@ -654,6 +654,42 @@ pub struct Organisation {
     pub kind: OrgKind,
     /// Where it is, for the monthly review by area.
     pub comune: Option<String>,
+    /// How families reach it; empty until the admin fills it in.
+    #[serde(default)]
+    pub profile: OrgProfile,
+}
+
+/// How a family reaches an organisation's desk: printed on the cards handed over.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct OrgProfile {
+    pub address: String,
+    pub phone: String,
+    pub email: String,
+    /// Free text, one line per opening (`lun–ven 9:00–13:00`).
+    pub opening_hours: String,
+}
+
+/// An admin's change to an organisation: an absent field is kept, `""` clears it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OrganisationPatch {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub profile: OrgProfilePatch,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct OrgProfilePatch {
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub opening_hours: Option<String>,
 }
 
 /// A person who uses DOM for an organisation. Only a hash of the token is kept.

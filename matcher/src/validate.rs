@@ -6,8 +6,9 @@ use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::guard;
 use crate::model::{
-    Consent, ContactInput, HoursRange, Id, LanguageSkill, LiveIn, PermitKind, Request,
-    RequestInput, RequestStatus, Wage, Worker, WorkerInput, WorkerStatus,
+    Consent, ContactInput, HoursRange, Id, LanguageSkill, LiveIn, OrgProfile, Organisation,
+    OrganisationPatch, PermitKind, Request, RequestInput, RequestStatus, Wage, Worker, WorkerInput,
+    WorkerStatus,
 };
 
 pub const MAX_NAME_CHARS: usize = 80;
@@ -253,6 +254,84 @@ fn name(field: &str, value: &str) -> Result<String> {
         return Err(Error::invalid(
             field,
             "il nome deve contenere almeno una lettera visibile",
+        ));
+    }
+    Ok(value.to_string())
+}
+
+/// An organisation with an admin's patch applied: every field checked, nothing applied
+/// when one is wrong.
+pub fn organisation(org: &Organisation, patch: OrganisationPatch) -> Result<Organisation> {
+    let mut out = org.clone();
+    if let Some(n) = patch.name {
+        out.name = profile_text("name", &n, 120, false)?;
+        if out.name.is_empty() {
+            return Err(Error::invalid("name", "nome obbligatorio"));
+        }
+    }
+    let p = patch.profile;
+    let old = &org.profile;
+    out.profile = OrgProfile {
+        address: keep_or(p.address, &old.address, |v| {
+            profile_text("profile.address", v, 200, false)
+        })?,
+        phone: keep_or(p.phone, &old.phone, |v| phone("profile.phone", v))?,
+        email: keep_or(p.email, &old.email, |v| email("profile.email", v))?,
+        opening_hours: keep_or(p.opening_hours, &old.opening_hours, |v| {
+            profile_text("profile.opening_hours", v, 300, true)
+        })?,
+    };
+    Ok(out)
+}
+
+/// A patched profile field: absent keeps the old value, blank clears it, anything else
+/// goes through `check`.
+fn keep_or(
+    new: Option<String>,
+    old: &str,
+    check: impl Fn(&str) -> Result<String>,
+) -> Result<String> {
+    match new {
+        None => Ok(old.to_string()),
+        Some(v) if v.trim().is_empty() => Ok(String::new()),
+        Some(v) => check(&v),
+    }
+}
+
+/// Trimmed text of at most `max` characters; line breaks only where `lines` allows them.
+fn profile_text(field: &str, value: &str, max: usize, lines: bool) -> Result<String> {
+    let value = value.trim().replace("\r\n", "\n");
+    let bad = value
+        .chars()
+        .any(|c| c.is_control() && !(lines && c == '\n'));
+    if bad || value.chars().count() > max {
+        let what = if lines {
+            "righe di testo"
+        } else {
+            "una riga di testo"
+        };
+        return Err(Error::invalid(
+            field,
+            format!("{what}, al massimo {max} caratteri"),
+        ));
+    }
+    Ok(value)
+}
+
+/// A plausible e-mail address (name@domain.tld), as typed.
+fn email(field: &str, value: &str) -> Result<String> {
+    let value = value.trim();
+    let plausible = value.split_once('@').is_some_and(|(user, domain)| {
+        !user.is_empty()
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+    }) && value.len() <= 120
+        && !value.chars().any(|c| c.is_whitespace() || c.is_control());
+    if !plausible {
+        return Err(Error::invalid(
+            field,
+            "indirizzo e-mail non valido (es. sportello@comune.grosseto.it)",
         ));
     }
     Ok(value.to_string())
@@ -591,5 +670,46 @@ mod tests {
             field_of(crate::json::parse::<ContactInput>(body)),
             "channel"
         );
+    }
+
+    #[test]
+    fn an_organisation_patch_keeps_what_it_omits_and_refuses_bad_fields_whole() {
+        let org = Organisation {
+            id: Id(1),
+            name: "Sportello".into(),
+            kind: crate::model::OrgKind::Desk,
+            comune: None,
+            profile: OrgProfile {
+                phone: "0564 000000".into(),
+                email: "a@b.it".into(),
+                ..OrgProfile::default()
+            },
+        };
+        let patch: OrganisationPatch = serde_json::from_value(json!({"profile": {
+            "address": " Via Roma 1, Grosseto ", "email": "", "opening_hours": "lun 9-13\r\nmer 15-18"
+        }}))
+        .unwrap();
+        let out = organisation(&org, patch).unwrap();
+        assert_eq!(out.profile.address, "Via Roma 1, Grosseto");
+        assert_eq!(out.profile.phone, "0564 000000", "kept");
+        assert_eq!(out.profile.email, "", "cleared");
+        assert_eq!(out.profile.opening_hours, "lun 9-13\nmer 15-18");
+        assert_eq!(out.name, "Sportello");
+        for (body, field) in [
+            (json!({"profile": {"phone": "chiamare"}}), "profile.phone"),
+            (json!({"profile": {"email": "sportello@"}}), "profile.email"),
+            (json!({"profile": {"address": "a\nb"}}), "profile.address"),
+            (
+                json!({"profile": {"opening_hours": "x".repeat(301)}}),
+                "profile.opening_hours",
+            ),
+            (json!({"name": "  "}), "name"),
+        ] {
+            let patch: OrganisationPatch = serde_json::from_value(body).unwrap();
+            let err = organisation(&org, patch).unwrap_err();
+            assert_eq!(err.field(), Some(field));
+        }
+        let unknown = serde_json::from_value::<OrganisationPatch>(json!({"profile": {"fax": "1"}}));
+        assert!(unknown.is_err(), "unknown fields are refused");
     }
 }

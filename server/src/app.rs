@@ -46,7 +46,8 @@ pub struct Settings {
     /// Months after which closed requests and old proposals are de-identified.
     pub keep_months: u32,
     /// The address families use (`--public-url`), for the outcome page's links in
-    /// messages; without it, the address the operator's browser used.
+    /// messages and on the printed family cards; without it, the address the operator's
+    /// browser used.
     pub public_url: Option<String>,
 }
 

@@ -163,7 +163,7 @@ struct ServeArgs {
         hide_default_value = true
     )]
     trusted_proxy: crate::client::Proxies,
-    /// Indirizzo pubblico del servizio; con https:// i cookie di sessione sono Secure
+    /// Indirizzo pubblico del servizio (stampato sulle schede per le famiglie); con https:// i cookie di sessione sono Secure
     #[arg(long, value_name = "URL", env = "DOM_PUBLIC_URL", value_parser = parse_public_url)]
     public_url: Option<String>,
     /// Secondi concessi a un client per inviare le intestazioni di una richiesta

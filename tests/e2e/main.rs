@@ -7,6 +7,7 @@ mod backup;
 mod browser;
 mod browser_contacts;
 mod browser_desk;
+mod browser_print;
 mod cli;
 mod contacts;
 mod crash;

@@ -75,6 +75,7 @@ fn allowed(role: Role, method: &str, template: &str) -> bool {
         (
             _,
             "/api/v1/organisations"
+            | "/api/v1/organisations/{id}"
             | "/api/v1/operators"
             | "/api/v1/operators/{id}"
             | "/api/v1/operators/{id}/revoke"

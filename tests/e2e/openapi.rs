@@ -30,6 +30,7 @@ pub const CLIENT_ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/reports/monthly"),
     ("get", "/api/v1/organisations"),
     ("post", "/api/v1/organisations"),
+    ("patch", "/api/v1/organisations/{id}"),
     ("get", "/api/v1/operators"),
     ("post", "/api/v1/operators"),
     ("get", "/api/v1/audit"),

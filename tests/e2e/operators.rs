@@ -362,3 +362,76 @@ fn the_admin_page_lists_operators_and_rotates_a_token_once() {
     let r = form_post(&s, &revoke, Some(&desk), &format!("csrf={desk_csrf}"));
     assert_eq!(r.status, 403, "{}", r.body);
 }
+
+#[test]
+fn the_admin_fills_an_organisations_profile_checked_and_audited() {
+    let s = Server::demo();
+    let path = format!("/api/v1/organisations/{DESK_ORG}");
+    let listed = |s: &Server| {
+        s.get_as(ADMIN, "/api/v1/organisations").json()["organisations"]
+            .as_array()
+            .expect("organisations")
+            .iter()
+            .find(|o| o["id"] == DESK_ORG)
+            .expect("the desk")
+            .clone()
+    };
+    assert_eq!(
+        listed(&s)["profile"]["phone"],
+        "0564 488 701",
+        "the demo desk is filled"
+    );
+    let r = s.patch_as(
+        ADMIN,
+        &path,
+        &json!({"profile": {"phone": "0564 111 222", "opening_hours": "lun–ven 9:00–12:00"}}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["profile"]["phone"], "0564 111 222");
+    assert_eq!(
+        r.json()["profile"]["address"],
+        "Via Mazzini 105, 58100 Grosseto (GR)",
+        "what the patch omits is kept"
+    );
+    let before = listed(&s);
+    for (body, field) in [
+        (
+            json!({"profile": {"email": "non-una-mail"}}),
+            "profile.email",
+        ),
+        (
+            json!({"profile": {"phone": "0564 111 222", "fax": "1"}}),
+            "profile.fax",
+        ),
+        (json!({"name": ""}), "name"),
+    ] {
+        let r = s.patch_as(ADMIN, &path, &body);
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(
+            r.json()["error"]["field"]
+                .as_str()
+                .is_some_and(|f| f.starts_with(field.split('.').next().unwrap_or(field))),
+            "{}",
+            r.body
+        );
+    }
+    assert_eq!(listed(&s), before, "a refused patch changes nothing");
+    for token in [DESK, PUNTO, COORD] {
+        assert_eq!(s.patch_as(token, &path, &json!({})).status, 403, "{token}");
+    }
+    assert_eq!(
+        s.patch_as(ADMIN, "/api/v1/organisations/0123456789abcdef", &json!({}))
+            .status,
+        404
+    );
+    let audit = s
+        .get_as(ADMIN, &format!("/api/v1/audit?record={DESK_ORG}"))
+        .json();
+    let actions: Vec<&str> = audit["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert!(actions.contains(&"update"), "{audit}");
+}

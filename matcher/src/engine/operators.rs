@@ -111,6 +111,7 @@ mod tests {
                 name: "Sportello".into(),
                 kind: OrgKind::Desk,
                 comune: None,
+                profile: crate::model::OrgProfile::default(),
             },
         )
         .unwrap();

@@ -20,11 +20,36 @@ fn administration_writes_are_audited() {
         name: "Sportello di prova".into(),
         kind: crate::model::OrgKind::Desk,
         comune: None,
+        profile: crate::model::OrgProfile::default(),
     };
     e.create_organisation(None, org).unwrap();
     let lines = e.audit_of(Id(0x0a)).unwrap();
     assert_eq!(lines.len(), 1);
     assert_eq!(lines[0].record_kind, crate::model::RecordKind::Organisation);
+    // The profile the admin fills in is stored and audited; a bad field changes nothing.
+    let patch = |v: serde_json::Value| serde_json::from_value(v).unwrap();
+    let updated = e
+        .update_organisation(
+            None,
+            Id(0x0a),
+            patch(serde_json::json!({"profile": {"phone": "0564 488111"}})),
+        )
+        .unwrap();
+    assert_eq!(updated.profile.phone, "0564 488111");
+    assert!(e
+        .update_organisation(
+            None,
+            Id(0x0a),
+            patch(serde_json::json!({"profile": {"address": "Via Roma 1", "email": "x"}}))
+        )
+        .is_err());
+    let stored = e.find_organisation(Id(0x0a)).unwrap().unwrap();
+    assert_eq!(stored, updated, "a refused patch changes nothing");
+    assert_eq!(e.audit_of(Id(0x0a)).unwrap().len(), 2);
+    assert!(matches!(
+        e.update_organisation(None, Id(0x0e), patch(serde_json::json!({}))),
+        Err(crate::Error::NotFound { .. })
+    ));
     let op = crate::model::Operator {
         id: Id(0x0b),
         org_id: Id(0x0a),

@@ -333,6 +333,29 @@ impl Engine {
         Ok(org)
     }
 
+    /// Changes an organisation's name or profile (administration), audited.
+    pub fn update_organisation(
+        &self,
+        actor: Option<&Actor>,
+        id: Id,
+        patch: crate::model::OrganisationPatch,
+    ) -> Result<Organisation> {
+        let _u = self.lock_updates();
+        let old = self
+            .store
+            .organisations
+            .get(id)?
+            .ok_or_else(|| Error::NotFound {
+                kind: "organizzazione",
+                id: id.to_string(),
+            })?;
+        let org = crate::validate::organisation(&old, patch)?;
+        let mut c = Change::audited(actor, AuditAction::Update, RecordKind::Organisation, id);
+        c.organisations.push(org.clone());
+        self.apply(c)?;
+        Ok(org)
+    }
+
     /// Creates an operator of an existing organisation (administration), audited.
     pub fn create_operator(&self, actor: Option<&Actor>, op: Operator) -> Result<Operator> {
         let _u = self.lock_updates();

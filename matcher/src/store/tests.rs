@@ -8,6 +8,7 @@ fn org(id: u64, name: &str) -> Organisation {
         name: name.into(),
         kind: OrgKind::Desk,
         comune: Some("053011".into()),
+        profile: crate::model::OrgProfile::default(),
     }
 }
 

@@ -35,6 +35,9 @@ pub fn routes(state: Arc<State>) -> Vec<Described> {
     // POST /api/v1/organisations
     let new_org = route!(post warp::path!("api" / "v1" / "organisations"), token(), body();
         state.clone() => |t, b, s| respond(create_org(t, b, s)));
+    // PATCH /api/v1/organisations/{id}
+    let patch_org = route!(patch warp::path!("api" / "v1" / "organisations" / String), token(), body();
+        state.clone() => |id, t, b, s| respond(patch_org(t, id, b, s)));
     // GET /api/v1/operators
     let ops = route!(get warp::path!("api" / "v1" / "operators"), token();
         state.clone() => |t, s| respond(list_operators(t, s)));
@@ -69,6 +72,14 @@ pub fn routes(state: Arc<State>) -> Vec<Described> {
             .body::<NewOrganisation>(Some(j!({"name": "Sportello Info Immigrati Orbetello", "kind": "desk", "comune": "Orbetello"})))
             .answers::<Organisation>(201, "The organisation")
             .serves(new_org),
+        op("patch", "/api/v1/organisations/{id}", "updateOrganisation", "admin",
+            "Change an organisation's name or profile (address, phone, e-mail, opening hours)",
+            "Cambia nome o profilo (indirizzo, telefono, e-mail, orari) di un'organizzazione; \
+             un campo assente resta com'è, \"\" lo svuota. Il profilo è stampato sulle schede per le famiglie.")
+            .roles(ADMIN)
+            .body::<matcher::model::OrganisationPatch>(Some(j!({"profile": {"phone": "0564 000000", "opening_hours": "lun–ven 9:00–13:00"}})))
+            .answers::<Organisation>(200, "The organisation")
+            .serves(patch_org),
         op("get", "/api/v1/operators", "listOperators", "admin", "List operators (never their tokens)",
             "Elenco degli operatori (senza token).")
             .roles(ADMIN)
@@ -145,6 +156,7 @@ pub fn create_organisation(
         name: name_field(&n.name)?,
         kind: n.kind,
         comune,
+        profile: Default::default(),
     };
     Ok(engine.create_organisation(actor, org)?)
 }
@@ -195,6 +207,21 @@ async fn create_org(
         .blocking(move |s| create_organisation(&s.engine, Some(&actor), json::parse_bytes(&body)?))
         .await?;
     Ok(json(StatusCode::CREATED, &org))
+}
+
+async fn patch_org(
+    token: Option<String>,
+    id: String,
+    body: bytes::Bytes,
+    state: Arc<State>,
+) -> Result<warp::reply::Response, ApiError> {
+    let actor = admin(&state, token)?;
+    let id = parse_id(&id)?;
+    let patch = json::parse_bytes(&body)?;
+    let org = state
+        .blocking(move |s| Ok(s.engine.update_organisation(Some(&actor), id, patch)?))
+        .await?;
+    Ok(json(StatusCode::OK, &org))
 }
 
 async fn list_operators(

@@ -61,9 +61,11 @@ pub fn respond(status: StatusCode, html: String) -> Response {
     resp
 }
 
-/// A page in the service's frame: title, navigation for the signed-in role, content.
+/// A page in the service's frame: title, navigation for the signed-in role (the current
+/// page marked), content with its tables ready to stack on a phone.
 pub fn page(session: Option<&Session>, title: &str, body: &str) -> String {
     let nav = session.map(nav).unwrap_or_default();
+    let body = label_cells(body);
     format!(
         "<!doctype html>\n<html lang=\"it\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -75,27 +77,68 @@ pub fn page(session: Option<&Session>, title: &str, body: &str) -> String {
     )
 }
 
-fn nav(s: &Session) -> String {
-    let links: &[(&str, &str)] = match s.actor.role {
+/// A menu entry: its address, its label, and the other addresses whose pages belong to
+/// it (a referrer's request pages belong to "Le nostre richieste").
+type Link = (&'static str, &'static str, &'static [&'static str]);
+
+fn links(role: Role) -> &'static [Link] {
+    match role {
         Role::Operator => &[
-            ("/ui/", "Oggi"),
-            ("/ui/schede", "Schede"),
-            ("/ui/schede/nuova", "Nuova scheda"),
-            ("/ui/richieste", "Richieste"),
-            ("/ui/richieste/nuova", "Nuova richiesta"),
-            ("/ui/verifiche", "Verifiche"),
-            ("/ui/rapporto", "Rapporto"),
+            ("/ui/", "Oggi", &[]),
+            ("/ui/schede", "Schede", &[]),
+            ("/ui/schede/nuova", "Nuova scheda", &[]),
+            ("/ui/richieste", "Richieste", &[]),
+            ("/ui/richieste/nuova", "Nuova richiesta", &[]),
+            ("/ui/verifiche", "Verifiche", &[]),
+            ("/ui/rapporto", "Rapporto", &[]),
         ],
         Role::Referrer => &[
-            ("/ui/", "Le nostre richieste"),
-            ("/ui/richieste/nuova", "Nuova richiesta"),
+            ("/ui/", "Le nostre richieste", &["/ui/richieste"]),
+            ("/ui/richieste/nuova", "Nuova richiesta", &[]),
         ],
-        Role::Coordinator => &[("/ui/rapporto", "Rapporto mensile")],
-        Role::Admin => &[("/ui/", "Organizzazioni")],
+        Role::Coordinator => &[("/ui/rapporto", "Rapporto mensile", &[])],
+        Role::Admin => &[(
+            "/ui/",
+            "Organizzazioni",
+            &["/ui/operatori", "/ui/organizzazioni"],
+        )],
+    }
+}
+
+/// The menu entry of the page at `path`: the longest address that is the path or one of
+/// its parent folders ("/ui/" only as itself, or every page would be "Oggi").
+fn current(links: &[Link], path: &str) -> Option<&'static str> {
+    let path = if path == "/ui" { "/ui/" } else { path };
+    let under = |base: &str| {
+        path == base
+            || (base != "/ui/"
+                && path
+                    .strip_prefix(base)
+                    .is_some_and(|rest| rest.starts_with('/')))
     };
+    links
+        .iter()
+        .flat_map(|(href, _, also)| {
+            std::iter::once(*href)
+                .chain(also.iter().copied())
+                .filter(|base| under(base))
+                .map(move |base| (base.len(), *href))
+        })
+        .max_by_key(|(len, _)| *len)
+        .map(|(_, href)| href)
+}
+
+fn nav(s: &Session) -> String {
+    let links = links(s.actor.role);
+    let here = current(links, &s.path);
     let mut out = String::from("<header class=\"top\"><nav aria-label=\"Menu principale\"><span class=\"brand\">DOM</span><ul>");
-    for (href, label) in links {
-        let _ = write!(out, "<li><a href=\"{href}\">{label}</a></li>");
+    for (href, label, _) in links {
+        let mark = if here == Some(*href) {
+            " aria-current=\"page\""
+        } else {
+            ""
+        };
+        let _ = write!(out, "<li><a href=\"{href}\"{mark}>{label}</a></li>");
     }
     let _ = write!(
         out,
@@ -105,6 +148,80 @@ fn nav(s: &Session) -> String {
         esc(&s.org_name),
         esc(&s.csrf)
     );
+    out
+}
+
+/// Gives every cell of a table with a header row the header's text as `data-label`, and
+/// the table `data-stack`, so the stylesheet can show each row as a labelled block on a
+/// phone. Works on the markup the pages build (no nested tables); a table without a
+/// `<thead>` is left as it is.
+pub fn label_cells(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() + html.len() / 8);
+    let mut rest = html;
+    while let Some(start) = rest.find("<table") {
+        let Some(len) = rest[start..].find("</table>") else {
+            break;
+        };
+        let end = start + len + "</table>".len();
+        out.push_str(&rest[..start]);
+        out.push_str(&label_table(&rest[start..end]));
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn label_table(table: &str) -> String {
+    let Some((head, body)) = table.split_once("</thead>") else {
+        return table.to_string();
+    };
+    let labels: Vec<String> = head
+        .split("<th")
+        .skip(1)
+        .filter(|cell| cell.starts_with('>') || cell.starts_with(' '))
+        .map(|cell| {
+            let inner = cell.split_once('>').map_or("", |(_, rest)| rest);
+            let text = inner.split("</th>").next().unwrap_or("");
+            strip_tags(text).trim().replace('"', "&quot;")
+        })
+        .collect();
+    let mut out = head.replacen("<table", "<table data-stack", 1);
+    out.push_str("</thead>");
+    let mut column = 0;
+    let mut rest = body;
+    while let Some(at) = rest.find('<') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        if rest.starts_with("<tr") {
+            column = 0;
+        } else if rest.starts_with("<td>") || rest.starts_with("<td ") {
+            out.push_str("<td");
+            if let Some(label) = labels.get(column).filter(|l| !l.is_empty()) {
+                let _ = write!(out, " data-label=\"{label}\"");
+            }
+            column += 1;
+            rest = &rest[3..];
+            continue;
+        }
+        out.push('<');
+        rest = &rest[1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The text of a bit of markup, tags dropped (entities kept as they are).
+fn strip_tags(html: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for c in html.chars() {
+        match c {
+            '<' => inside = true,
+            '>' => inside = false,
+            c if !inside => out.push(c),
+            _ => {}
+        }
+    }
     out
 }
 
@@ -287,6 +404,53 @@ mod tests {
             "<a class=\"tel\" href=\"tel:+393205550101\">+39 320 555-0101</a>"
         );
         assert_eq!(tel_link("\"><script>"), "&quot;&gt;&lt;script&gt;");
+    }
+
+    #[test]
+    fn every_cell_carries_its_column_header() {
+        let html = "<p>x</p><table class=\"t\"><thead><tr><th>Famiglia</th><th class=\"num\">Ore <small>(sett.)</small></th><th></th></tr></thead>\
+                    <tbody><tr><td>Rossi</td><td class=\"num\">20</td><td><button>Apri</button></td></tr>\
+                    <tr><td>Bianchi</td><td>10</td><td></td></tr></tbody></table><table><tr><td>a</td></tr></table>";
+        let out = label_cells(html);
+        assert!(out.contains("<table data-stack class=\"t\">"));
+        assert!(out.contains("<td data-label=\"Famiglia\">Rossi</td>"));
+        assert!(out.contains("<td data-label=\"Ore (sett.)\" class=\"num\">20</td>"));
+        assert!(out.contains("<td data-label=\"Famiglia\">Bianchi</td><td data-label=\"Ore (sett.)\">10</td><td></td>"));
+        assert!(
+            out.ends_with("<table><tr><td>a</td></tr></table>"),
+            "no header, untouched"
+        );
+        assert!(out.starts_with("<p>x</p>"));
+    }
+
+    #[test]
+    fn the_menu_marks_the_page_it_belongs_to() {
+        let desk = links(Role::Operator);
+        for (path, entry) in [
+            ("/ui/", Some("/ui/")),
+            ("/ui", Some("/ui/")),
+            ("/ui/schede", Some("/ui/schede")),
+            ("/ui/schede/0123456789abcdef", Some("/ui/schede")),
+            ("/ui/schede/nuova", Some("/ui/schede/nuova")),
+            (
+                "/ui/richieste/0123456789abcdef/stampa",
+                Some("/ui/richieste"),
+            ),
+            ("/ui/verifiche", Some("/ui/verifiche")),
+            ("/ui/schedex", None),
+            ("/ui/accesso", None),
+        ] {
+            assert_eq!(current(desk, path), entry, "{path}");
+        }
+        let referrer = links(Role::Referrer);
+        assert_eq!(
+            current(referrer, "/ui/richieste/0123456789abcdef"),
+            Some("/ui/")
+        );
+        assert_eq!(
+            current(referrer, "/ui/richieste/nuova"),
+            Some("/ui/richieste/nuova")
+        );
     }
 
     #[test]

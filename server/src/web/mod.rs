@@ -14,6 +14,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use matcher::model::Role;
+use warp::filters::path::FullPath;
 use warp::filters::BoxedFilter;
 use warp::http::{HeaderValue, StatusCode};
 use warp::reply::Response;
@@ -83,12 +84,16 @@ fn not_found() -> BoxedFilter<(Response,)> {
         .boxed()
 }
 
-/// The signed-in session, if the cookie names a live one.
+/// The signed-in session, if the cookie names a live one, with the address it asks for.
 pub fn session(state: Arc<State>) -> BoxedFilter<(Option<Session>, Arc<State>)> {
     warp::cookie::optional::<String>(session::COOKIE)
+        .and(warp::path::full())
         .and(with_state(state))
-        .map(|id: Option<String>, s: Arc<State>| {
-            let session = id.and_then(|id| s.sessions.get(&id));
+        .map(|id: Option<String>, path: FullPath, s: Arc<State>| {
+            let session = id.and_then(|id| s.sessions.get(&id)).map(|mut session| {
+                session.path = path.as_str().to_string();
+                session
+            });
             (session, s)
         })
         .untuple_one()

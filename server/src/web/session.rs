@@ -20,6 +20,9 @@ pub struct Session {
     pub operator_name: String,
     pub org_name: String,
     pub csrf: String,
+    /// The address being answered (`/ui/schede/…`), for the menu's current entry; set
+    /// per request, never stored.
+    pub path: String,
     started: Instant,
     seen: Instant,
 }
@@ -48,6 +51,7 @@ impl Sessions {
             operator_name,
             org_name,
             csrf: random_hex(),
+            path: String::new(),
             started: now,
             seen: now,
         };

@@ -5,6 +5,7 @@ mod followups;
 mod messages;
 mod operators;
 mod outcome_history;
+mod organisations;
 mod print;
 mod report;
 mod request_actions;
@@ -72,7 +73,9 @@ pub fn routes(state: Arc<State>) -> BoxedFilter<(Response,)> {
         .unify()
         .or(print::routes(state.clone()))
         .unify()
-        .or(operators::routes(state))
+        .or(operators::routes(state.clone()))
+        .unify()
+        .or(organisations::routes(state))
         .unify()
         .boxed()
 }

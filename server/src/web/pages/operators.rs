@@ -1,5 +1,6 @@
 //! The admin's home: organisations and, per organisation, their operators with last use,
-//! state and expiry, and the "Revoca" / "Nuovo token" buttons (the new token shown once).
+//! state and expiry, and the "Revoca" / "Nuovo token" buttons (the new token shown once);
+//! each organisation's profile in short, changed on its page (`organisations`).
 
 use std::fmt::Write;
 use std::sync::Arc;
@@ -11,6 +12,7 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::Filter;
 
+use super::organisations::profile_line;
 use crate::app::State;
 use crate::operators;
 use crate::web::html::{esc, page, respond};
@@ -77,24 +79,27 @@ fn operator_rows(s: &Session, ops: &[&Operator], today: Date) -> String {
     rows
 }
 
-/// The admin's home page body: one section per organisation.
+/// The admin's home page body: one section per organisation, its profile in short and
+/// its operators.
 fn home_body(s: &Session, orgs: &[Organisation], ops: &[Operator], today: Date) -> String {
     let mut body = String::from(
         "<p>Le organizzazioni collegate a DOM e i loro operatori. Un token revocato o scaduto \
          non è più accettato dalla richiesta successiva; «Nuovo token» sostituisce il codice \
          di accesso e lo mostra una sola volta. Operatori nuovi e scadenze si impostano con \
-         <code>dom admin</code> o con l'API amministrativa.</p>",
+         <code>dom admin</code> o con l'API amministrativa. Il profilo (indirizzo, telefono, \
+         orari) compare sulle schede che lo sportello stampa per le famiglie.</p>",
     );
     for o in orgs {
         let mut mine: Vec<&Operator> = ops.iter().filter(|op| op.org_id == o.id).collect();
         mine.sort_by(|a, b| a.name.cmp(&b.name));
         let _ = write!(
             body,
-            "<h2>{} <small>({}, <code>{}</code>)</small></h2>",
+            "<h2 id=\"org-{id}\">{} <small>({}, <code>{id}</code>)</small></h2>",
             esc(&o.name),
             esc(o.kind.label()),
-            o.id
+            id = o.id
         );
+        body.push_str(&profile_line(o));
         if mine.is_empty() {
             body.push_str("<p>Nessun operatore.</p>");
             continue;
@@ -200,6 +205,7 @@ mod tests {
             name: "Sportello".into(),
             kind: OrgKind::Desk,
             comune: None,
+            profile: Default::default(),
         };
         let s = crate::web::session::Sessions::default()
             .start(
