@@ -6,6 +6,7 @@ mod messages;
 mod operators;
 mod outcome_history;
 mod print;
+mod refusal;
 mod report;
 mod request_actions;
 mod requests;
