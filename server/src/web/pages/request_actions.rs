@@ -11,8 +11,8 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::Filter;
 
-use super::requests::request_form;
 use super::refusal::refusal;
+use super::requests::request_form;
 use super::workers::edit_values;
 use crate::access::{self, parse_id};
 use crate::app::State;

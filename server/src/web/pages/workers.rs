@@ -425,9 +425,7 @@ async fn show(
 /// (as the desk would type it) instead of its ISTAT code.
 pub(super) fn edit_values(body: impl serde::Serialize, istat: &str) -> FormState {
     let mut f = FormState {
-        values: form::with_names(values_of(
-            &serde_json::to_value(body).unwrap_or_default(),
-        )),
+        values: form::with_names(values_of(&serde_json::to_value(body).unwrap_or_default())),
         ..FormState::default()
     };
     if let Some(c) = Comuni::get().by_code(istat) {
