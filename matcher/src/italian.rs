@@ -256,90 +256,16 @@ pub fn factor(name: &str) -> Option<&'static str> {
     crate::rank::Factor::from_name(name).map(crate::rank::Factor::label)
 }
 
-/// The Italian name of a language by its ISO 639-1 code (the codes DOM stores), for the
-/// languages the desks meet; `None` for others, which callers show as `language_skill`
-/// does rather than printing the bare code.
+/// The Italian name of a language by its ISO 639-1 code (the codes DOM stores), from
+/// the names table (`names`); `None` for a code it lacks, which callers show as
+/// `language_skill` does rather than printing the bare code.
 pub fn language(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "ak" => "akan",
-        "am" => "amarico",
-        "ar" => "arabo",
-        "az" => "azero",
-        "be" => "bielorusso",
-        "bg" => "bulgaro",
-        "bm" => "bambara",
-        "bn" => "bengalese",
-        "bs" => "bosniaco",
-        "ca" => "catalano",
-        "cs" => "ceco",
-        "da" => "danese",
-        "de" => "tedesco",
-        "ee" => "ewe",
-        "el" => "greco",
-        "en" => "inglese",
-        "es" => "spagnolo",
-        "et" => "estone",
-        "fa" => "persiano",
-        "ff" => "fula",
-        "fi" => "finlandese",
-        "fr" => "francese",
-        "ha" => "hausa",
-        "he" => "ebraico",
-        "hi" => "hindi",
-        "hr" => "croato",
-        "ht" => "creolo haitiano",
-        "hu" => "ungherese",
-        "hy" => "armeno",
-        "id" => "indonesiano",
-        "ig" => "igbo",
-        "it" => "italiano",
-        "ja" => "giapponese",
-        "ka" => "georgiano",
-        "kk" => "kazako",
-        "ko" => "coreano",
-        "ku" => "curdo",
-        "ky" => "kirghiso",
-        "ln" => "lingala",
-        "lt" => "lituano",
-        "lv" => "lettone",
-        "mg" => "malgascio",
-        "mk" => "macedone",
-        "ml" => "malayalam",
-        "mn" => "mongolo",
-        "ne" => "nepalese",
-        "nl" => "olandese",
-        "no" => "norvegese",
-        "om" => "oromo",
-        "pa" => "punjabi",
-        "pl" => "polacco",
-        "ps" => "pashto",
-        "pt" => "portoghese",
-        "qu" => "quechua",
-        "ro" => "rumeno",
-        "ru" => "russo",
-        "si" => "singalese",
-        "sk" => "slovacco",
-        "sl" => "sloveno",
-        "so" => "somalo",
-        "sq" => "albanese",
-        "sr" => "serbo",
-        "sv" => "svedese",
-        "sw" => "swahili",
-        "ta" => "tamil",
-        "ti" => "tigrino",
-        "tk" => "turkmeno",
-        "tl" => "tagalog",
-        "tr" => "turco",
-        "tw" => "twi",
-        "uk" => "ucraino",
-        "ur" => "urdu",
-        "uz" => "uzbeko",
-        "vi" => "vietnamita",
-        "wo" => "wolof",
-        "yo" => "yoruba",
-        "zh" => "cinese",
-        _ => return None,
-    })
+    crate::names::language_name(code)
+}
+
+/// The Italian name of a country by its ISO 3166-1 code (`UA` → `Ucraina`).
+pub fn country(code: &str) -> Option<&'static str> {
+    crate::names::country_name(code)
 }
 
 /// `georgiano C2`; a code without a name reads `lingua «xx» C2`, never a bare code.
@@ -476,7 +402,7 @@ mod tests {
     #[test]
     fn languages_are_named_and_unknown_codes_are_marked() {
         assert_eq!(language("ka"), Some("georgiano"));
-        assert_eq!(language("IT"), None);
+        assert_eq!(language("IT"), Some("italiano"));
         assert_eq!(language_skill("it", Level::B2), "italiano B2");
         assert_eq!(language_skill("ar", Level::C2), "arabo C2");
         assert_eq!(language_skill("xx", Level::A1), "lingua «xx» A1");

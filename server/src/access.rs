@@ -186,6 +186,23 @@ pub fn add_contact(
     Ok(engine.add_contact(actor, about, id, input, Date::today())?)
 }
 
+/// Everything held about a person (right of access and portability), for a desk; the
+/// export is audited by the engine.
+pub fn export_worker(
+    engine: &Engine,
+    actor: &Actor,
+    id: Id,
+) -> Result<matcher::WorkerExport, ApiError> {
+    desk(actor)?;
+    Ok(engine.export_worker(id, actor, Date::today())?)
+}
+
+/// Erases a person's card (right to erasure), for a desk.
+pub fn erase_worker(engine: &Engine, actor: &Actor, id: Id) -> Result<(), ApiError> {
+    desk(actor)?;
+    Ok(engine.erase_worker(id, Some(actor), Date::today())?)
+}
+
 /// Records an outcome on a proposal the actor may see. The input is read only once
 /// access is granted, so another organisation's proposal is "not found" whatever the
 /// body says.

@@ -44,7 +44,10 @@ fn an_erased_person_is_nowhere_on_disk() {
     // What a proposal's reasons and warnings copy from the card: the wage asked, a
     // permit expiring soon after the start, a word of the notes; plus an outcome note.
     let permit_expiry = crate::in_days(40);
-    let permit_warning = format!("scadenza il {permit_expiry}");
+    // Reasons and warnings write dates and amounts the Italian way.
+    let (y, rest) = permit_expiry.split_once('-').unwrap();
+    let (m, d) = rest.split_once('-').unwrap();
+    let permit_warning = format!("scadenza il {d}/{m}/{y}");
     body["wage_expectation"] = json!({"monthly_eur": 1234.56});
     body["permit"] = json!({"kind": "work", "expires_on": permit_expiry});
     let w = s.post_as(DESK, "/api/v1/workers", &body);
@@ -71,7 +74,7 @@ fn an_erased_person_is_nowhere_on_disk() {
     assert_eq!(p.status, 201, "{}", p.body);
     let proposal = p.json()["id"].as_str().unwrap().to_string();
     let reasons = p.body.clone();
-    for copied in ["1234.56", permit_warning.as_str(), "quirinesca"] {
+    for copied in ["1.234,56", permit_warning.as_str(), "quirinesca"] {
         assert!(
             reasons.contains(copied),
             "the proposal copies {copied}: {reasons}"
@@ -96,6 +99,7 @@ fn an_erased_person_is_nowhere_on_disk() {
         "8765123",
         "345 8765123",
         "1234.56",
+        "1.234,56",
         // The date alone may be anything's date; the warning that copies it is not.
         permit_warning.as_str(),
         "quirinesca",

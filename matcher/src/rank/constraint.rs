@@ -76,7 +76,9 @@ impl Exclusion {
             Exclusion::DrivingLicense => "serve la patente".into(),
             Exclusion::Italian { required } => format!("italiano sotto il livello {required}"),
             Exclusion::Language { code, required } => {
-                format!("lingua {code} sotto il livello {required}")
+                let name = crate::italian::language(code)
+                    .map_or_else(|| format!("lingua «{code}»"), String::from);
+                format!("{name} sotto il livello {required}")
             }
             Exclusion::Unavailable(s) => format!("scheda non disponibile ({})", s.label()),
         }

@@ -207,7 +207,7 @@ const UNITS: [FactorUnit; 8] = [
                 p.w.languages
                     .iter()
                     .filter(|l| !l.is_empty() && l.code_str() != "it")
-                    .filter_map(|l| Some(format!("{} {}", l.code_str(), l.level()?)))
+                    .filter_map(|l| Some(crate::italian::language_skill(&l.code_str(), l.level()?)))
                     .collect();
             if others.is_empty() {
                 format!("italiano {it}")
@@ -245,7 +245,7 @@ const UNITS: [FactorUnit; 8] = [
         explain: |p, _| {
             format!(
                 "scheda confermata il {} ({} giorni fa)",
-                p.w.confirmed_on,
+                crate::italian::date(p.w.confirmed_on),
                 p.ctx.today.days_since(p.w.confirmed_on).max(0)
             )
         },
@@ -441,7 +441,10 @@ pub fn warnings(w: &WorkerFeatures, r: &RequestFeatures, today: Date) -> Vec<Str
         ),
     ) {
         if exp.days_since(r.start_on) <= PERMIT_WARNING_DAYS {
-            out.push(format!("permesso in scadenza il {exp}"));
+            out.push(format!(
+                "permesso in scadenza il {}",
+                crate::italian::date(exp)
+            ));
         }
     }
     if w.permit == PermitKind::RenewalPending {
@@ -452,7 +455,7 @@ pub fn warnings(w: &WorkerFeatures, r: &RequestFeatures, today: Date) -> Vec<Str
         out.push(format!(
             "scheda non confermata da {} mesi (ultima conferma {})",
             since / 30,
-            w.confirmed_on
+            crate::italian::date(w.confirmed_on)
         ));
     }
     if w.possible_duplicate {
@@ -510,12 +513,10 @@ fn language_bonus(w: &WorkerFeatures, r: &RequestFeatures) -> f64 {
     above.min(3.0) + others.min(2.0)
 }
 
+/// `1.100` or `1.100,50`: whole euros without decimals, as people say wages.
 fn euros(cents: u32) -> String {
-    if cents.is_multiple_of(100) {
-        format!("{}", cents / 100)
-    } else {
-        format!("{}.{:02}", cents / 100, cents % 100)
-    }
+    let decimals = if cents.is_multiple_of(100) { 0 } else { 2 };
+    crate::italian::number(f64::from(cents) / 100.0, decimals)
 }
 
 #[cfg(test)]
@@ -694,7 +695,7 @@ mod tests {
         w.possible_duplicate = true;
         let warns = warnings(&w, &request(), day("2026-11-20"));
         assert_eq!(warns.len(), 3, "{warns:?}");
-        assert_eq!(warns[0], "permesso in scadenza il 2027-01-10");
+        assert_eq!(warns[0], "permesso in scadenza il 10/01/2027");
         assert!(warnings(&worker(), &request(), day("2026-11-20")).is_empty());
     }
 

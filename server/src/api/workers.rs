@@ -230,8 +230,7 @@ async fn erase(
     state: Arc<State>,
 ) -> Result<warp::reply::Response, ApiError> {
     with_record(state, token, id, |s, actor, id| {
-        access::desk(&actor)?;
-        Ok(s.engine.erase_worker(id, Some(&actor), Date::today())?)
+        access::erase_worker(&s.engine, &actor, id)
     })
     .await?;
     Ok(warp::reply::with_status(warp::reply(), StatusCode::NO_CONTENT).into_response())
@@ -244,8 +243,7 @@ async fn export(
     state: Arc<State>,
 ) -> Result<warp::reply::Response, ApiError> {
     let (id, export) = with_record(state, token, id, |s, actor, id| {
-        access::desk(&actor)?;
-        Ok((id, s.engine.export_worker(id, &actor, Date::today())?))
+        Ok((id, access::export_worker(&s.engine, &actor, id)?))
     })
     .await?;
     let mut resp = json(StatusCode::OK, &export);

@@ -3,6 +3,8 @@
 
 use std::fmt::Write;
 
+use matcher::italian;
+
 use super::html::esc;
 
 const W: f64 = 640.0;
@@ -28,16 +30,15 @@ pub fn bars_with_rate(
         id = slug(title),
         t = esc(title)
     );
-    // Grid at 0, ½ and the maximum.
-    for frac in [0.0, 0.5, 1.0] {
-        let y = PAD_T + plot_h * (1.0 - frac);
+    for v in ticks(max) {
+        let y = PAD_T + plot_h * (1.0 - v / max);
         let _ = write!(
             svg,
             "<line x1=\"{PAD_L}\" x2=\"{x2}\" y1=\"{y:.1}\" y2=\"{y:.1}\" class=\"grid\"/><text x=\"{tx}\" y=\"{ty:.1}\" class=\"axis\" text-anchor=\"end\">{v}</text>",
             x2 = W - PAD_R,
             tx = PAD_L - 6.0,
             ty = y + 4.0,
-            v = (max * frac).round()
+            v = italian::number(v, 0)
         );
     }
     for (i, (label, c)) in labels.iter().zip(counts).enumerate() {
@@ -84,12 +85,30 @@ pub fn bars_with_rate(
     svg
 }
 
+/// Whole-number grid values for a count axis up to `max`: 0, the middle and the top,
+/// each drawn at its own height and none twice (a top of 1 has no whole middle).
+fn ticks(max: f64) -> Vec<f64> {
+    let mut out: Vec<f64> = Vec::new();
+    for v in [0.0, (max / 2.0).round(), max] {
+        if out.last() != Some(&v) {
+            out.push(v);
+        }
+    }
+    out
+}
+
 /// Horizontal bars, one per (label, value).
 pub fn hbars(title: &str, rows: &[(String, u64)]) -> String {
     let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1) as f64;
     let bars: Vec<(&str, f64, String)> = rows
         .iter()
-        .map(|(label, v)| (label.as_str(), *v as f64 / max, v.to_string()))
+        .map(|(label, v)| {
+            (
+                label.as_str(),
+                *v as f64 / max,
+                italian::number(*v as f64, 0),
+            )
+        })
         .collect();
     hbar_chart(title, &bars, Some("Nessun dato nel mese"))
 }
@@ -99,9 +118,7 @@ pub fn rate_hbars(title: &str, rows: &[(String, Option<f64>)]) -> String {
     let bars: Vec<(&str, f64, String)> = rows
         .iter()
         .map(|(label, rate)| {
-            let shown = rate.map_or("nessuna proposta".to_string(), |r| {
-                format!("{:.0}%", r * 100.0)
-            });
+            let shown = rate.map_or("nessuna proposta".to_string(), |r| italian::percent(r, 0));
             (label.as_str(), rate.unwrap_or(0.0).clamp(0.0, 1.0), shown)
         })
         .collect();
@@ -172,6 +189,21 @@ mod tests {
         let empty = hbars("Motivi", &[]);
         assert!(empty.contains("Nessun dato"));
         assert!(hbars("Motivi", &[("<x>".into(), 3)]).contains("&lt;x&gt;: 3"));
+    }
+
+    #[test]
+    fn an_empty_axis_reads_0_and_1_each_at_its_height() {
+        assert_eq!(ticks(1.0), vec![0.0, 1.0]);
+        assert_eq!(ticks(2.0), vec![0.0, 1.0, 2.0]);
+        let svg = bars_with_rate("Vuoto", &["ott".into()], &[0], &[None]);
+        let axis: Vec<&str> = svg
+            .split("text-anchor=\"end\">")
+            .skip(1)
+            .filter_map(|t| t.split('<').next())
+            .collect();
+        assert_eq!(axis, vec!["0", "1"]);
+        let big = bars_with_rate("Grandi", &["ott".into()], &[1200], &[None]);
+        assert!(big.contains(">1.200</text>"), "thousands point");
     }
 
     #[test]

@@ -14,6 +14,8 @@ pub struct Shape {
     pub booleans: &'static [&'static str],
     /// Repeated checkboxes that make a list of strings.
     pub lists: &'static [&'static str],
+    /// Amounts in euro, read the Italian way ("1.100" is 1100, "1,5" is 1.5).
+    pub money: &'static [&'static str],
 }
 
 pub const WORKER: Shape = Shape {
@@ -27,16 +29,18 @@ pub const WORKER: Shape = Shape {
     ],
     booleans: &["driving_license"],
     lists: &["jobs"],
+    money: &["wage_expectation.monthly_eur"],
 };
 
 pub const REQUEST: Shape = Shape {
     numbers: &["hours_per_week", "offered.monthly_eur", "positions"],
     booleans: &["requires.driving_license"],
     lists: &["needs"],
+    money: &["offered.monthly_eur"],
 };
 
 /// Fields of the form that are not part of the body.
-const CONTROL: &[&str] = &["csrf", "allow_duplicate"];
+const CONTROL: &[&str] = &["csrf", "allow_duplicate", super::problems::CONFIRM_WAGE];
 
 /// The typed values, as the form will show them again.
 pub fn state_of(pairs: &[(String, String)]) -> FormState {
@@ -50,7 +54,8 @@ pub fn state_of(pairs: &[(String, String)]) -> FormState {
     }
 }
 
-enum Step {
+/// One step of a field's path: a key or a row of a repeated group.
+pub(crate) enum Step {
     Key(String),
     Index(usize),
 }
@@ -84,7 +89,8 @@ fn name_fits(name: &str) -> bool {
     name.len() <= MAX_NAME_BYTES && name.split('.').count() <= MAX_SEGMENTS
 }
 
-fn steps(path: &str) -> Option<Vec<Step>> {
+/// `languages[1].level` as steps; `None` for a name none of our fields could have.
+pub(crate) fn steps(path: &str) -> Option<Vec<Step>> {
     if !name_fits(path) {
         return None;
     }
@@ -106,7 +112,7 @@ fn steps(path: &str) -> Option<Vec<Step>> {
 
 /// Walks (creating as needed) down `steps` and stores `v` there. A loop, not recursion:
 /// the depth comes from the client.
-fn set(root: &mut Value, steps: &[Step], v: Value) {
+pub(crate) fn set(root: &mut Value, steps: &[Step], v: Value) {
     let mut here = root;
     for step in steps {
         here = match step {
@@ -197,7 +203,9 @@ pub fn to_json(pairs: &[(String, String)], shape: &Shape) -> Value {
             }
             continue;
         };
-        let value = if shape.numbers.contains(&shape_key(k).as_str()) {
+        let value = if shape.money.contains(&shape_key(k).as_str()) {
+            euros(v).map_or_else(|| Value::String(v.to_string()), number)
+        } else if shape.numbers.contains(&shape_key(k).as_str()) {
             v.replace(',', ".")
                 .parse::<f64>()
                 .ok()
@@ -216,6 +224,98 @@ pub fn to_json(pairs: &[(String, String)], shape: &Shape) -> Value {
     }
     drop_empty_rows(&mut root);
     root
+}
+
+/// An amount as a person writes it, or `None` (left as text for validation to name).
+pub fn euros(text: &str) -> Option<f64> {
+    let cell = matcher::sheet::Cell::Text(text.to_string());
+    matcher::sheet::values::money(&cell).ok()
+}
+
+fn number(n: f64) -> Value {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        Value::from(n as i64)
+    } else {
+        serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
+    }
+}
+
+/// Inputs that take a country or language by its Italian name (from a list), which the
+/// body carries as a code.
+fn named_input(key: &str) -> Option<fn(&str) -> Option<&'static str>> {
+    if key == "nationality" {
+        Some(matcher::names::country_code)
+    } else if key.ends_with(".code") && key.contains("languages[") {
+        Some(matcher::names::language_code)
+    } else {
+        None
+    }
+}
+
+/// The form as typed, with country and language names turned into the codes the API
+/// takes; a name not recognised stays as typed, for validation to name.
+pub fn with_codes(pairs: &[(String, String)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            let code = named_input(k).and_then(|to_code| to_code(v));
+            (k.clone(), code.map_or_else(|| v.clone(), str::to_string))
+        })
+        .collect()
+}
+
+/// A record's form values with country and language codes shown by their names, and
+/// amounts with a decimal comma.
+pub fn with_names(mut values: HashMap<String, Vec<String>>) -> HashMap<String, Vec<String>> {
+    for (k, vs) in values.iter_mut() {
+        for v in vs.iter_mut() {
+            if k == "nationality" {
+                if let Some(n) = matcher::names::country_name(v) {
+                    *v = n.to_string();
+                }
+            } else if named_input(k).is_some() {
+                if let Some(n) = matcher::names::language_name(v) {
+                    *v = n.to_string();
+                }
+            } else if k.ends_with("monthly_eur") {
+                if let Ok(n) = v.parse::<f64>() {
+                    let decimals = if n.fract() == 0.0 { 0 } else { 2 };
+                    *v = matcher::italian::number(n, decimals);
+                }
+            }
+        }
+    }
+    values
+}
+
+/// The lists the name inputs choose from (`list="paesi"`, `list="lingue"`): every
+/// country and language by its Italian name, sorted as people look for them.
+pub fn datalists() -> &'static str {
+    static LISTS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    LISTS.get_or_init(|| {
+        let options = |mut names: Vec<&str>| {
+            names.sort_by_key(|n| n.to_lowercase());
+            names
+                .iter()
+                .map(|n| format!("<option value=\"{}\">", super::html::esc(n)))
+                .collect::<String>()
+        };
+        format!(
+            "<datalist id=\"paesi\">{}</datalist><datalist id=\"lingue\">{}</datalist>",
+            options(
+                matcher::names::all_countries()
+                    .iter()
+                    .map(|c| c.name)
+                    .collect()
+            ),
+            options(
+                matcher::names::all_languages()
+                    .iter()
+                    .map(|l| l.name)
+                    .collect()
+            ),
+        )
+    })
 }
 
 /// `[null, {...}, null]` → `[{...}]`: unused rows of a repeated group. An explicit
@@ -319,6 +419,19 @@ mod tests {
             serde_json::json!([{"code": "it", "level": "B1"}, {"code": "ro"}])
         );
         assert_eq!(body["wage_expectation"]["monthly_eur"], 950.5);
+        for (typed, read) in [
+            ("1.100", 1100.0),
+            ("1,5", 1.5),
+            ("1.100,50", 1100.5),
+            ("900 €", 900.0),
+        ] {
+            let body = to_json(&pairs(&[("wage_expectation.monthly_eur", typed)]), &WORKER);
+            assert_eq!(
+                body["wage_expectation"]["monthly_eur"].as_f64(),
+                Some(read),
+                "{typed}"
+            );
+        }
         assert_eq!(
             body["max_travel_km"], "venti",
             "left for validation to name"
@@ -363,6 +476,30 @@ mod tests {
         assert_eq!((depth, here.clone()), (100_000, Value::from(1)));
         // Dropping a 100,000-deep value would recurse too: leak it in the test.
         std::mem::forget(root);
+    }
+
+    #[test]
+    fn countries_and_languages_go_by_name_in_the_form_and_by_code_in_the_body() {
+        let coded = with_codes(&pairs(&[
+            ("nationality", "Ucraina"),
+            ("languages[0].code", "romeno"),
+            ("requires.languages[1].code", "inglese"),
+            ("given_name", "Ucraina"),
+            ("nationality", "Atlantide"),
+        ]));
+        let values: Vec<&str> = coded.iter().map(|(_, v)| v.as_str()).collect();
+        assert_eq!(values, ["UA", "ro", "en", "Ucraina", "Atlantide"]);
+        let mut back = HashMap::new();
+        back.insert("nationality".to_string(), vec!["UA".to_string()]);
+        back.insert("languages[0].code".to_string(), vec!["ro".to_string()]);
+        back.insert(
+            "wage_expectation.monthly_eur".to_string(),
+            vec!["1100".to_string()],
+        );
+        let shown = with_names(back);
+        assert_eq!(shown["nationality"], ["Ucraina"]);
+        assert_eq!(shown["languages[0].code"], ["rumeno"]);
+        assert_eq!(shown["wage_expectation.monthly_eur"], ["1.100"]);
     }
 
     #[test]

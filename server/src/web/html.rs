@@ -254,7 +254,8 @@ impl FormState {
         self.errors.get(name).map(String::as_str)
     }
 
-    fn id(name: &str) -> String {
+    /// The input's id (`f-` + this) for a name: what labels and summary links point at.
+    pub(crate) fn id(name: &str) -> String {
         name.chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
             .collect()
@@ -378,10 +379,9 @@ pub fn tel_link(phone: &str) -> String {
     format!("<a class=\"tel\" href=\"tel:{dial}\">{}</a>", esc(phone))
 }
 
-/// A short Italian date (20/11/2026) for people, from the ISO form.
+/// A short Italian date (20/11/2026) for people (`matcher::italian` holds the formats).
 pub fn date_it(d: matcher::Date) -> String {
-    let (y, m, day) = d.ymd();
-    format!("{day:02}/{m:02}/{y}")
+    matcher::italian::date(d)
 }
 
 #[cfg(test)]

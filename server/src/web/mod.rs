@@ -6,6 +6,7 @@ mod charts;
 pub mod form;
 pub mod html;
 mod pages;
+mod problems;
 mod public;
 pub mod session;
 

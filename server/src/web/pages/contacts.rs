@@ -11,7 +11,8 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::Filter;
 
-use super::workers::{choices, refusal};
+use super::refusal::refusal;
+use super::workers::choices;
 use crate::access;
 use crate::app::State;
 use crate::error::ApiError;

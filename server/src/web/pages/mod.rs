@@ -7,6 +7,7 @@ mod operators;
 mod outcome_history;
 mod organisations;
 mod print;
+mod refusal;
 mod report;
 mod request_actions;
 mod requests;

@@ -45,7 +45,7 @@ fn state_label(op: &Operator, today: Date) -> &'static str {
 }
 
 fn day(d: Option<Date>, none: &str) -> String {
-    d.map_or_else(|| none.to_string(), |d| d.to_string())
+    d.map_or_else(|| none.to_string(), matcher::italian::date)
 }
 
 /// One organisation's operators as table rows, with the buttons where they apply (never
@@ -219,7 +219,13 @@ mod tests {
             )
             .1;
         let html = home_body(&s, &[org], &[active, expired, revoked, me], today);
-        for text in ["attivo", "scaduto", "revocato", &today.to_string(), "mai"] {
+        for text in [
+            "attivo",
+            "scaduto",
+            "revocato",
+            &matcher::italian::date(today),
+            "mai",
+        ] {
             assert!(html.contains(text), "{text}");
         }
         assert!(!html.contains(&"cd".repeat(32)));

@@ -7,7 +7,7 @@ use std::fmt::Write;
 use std::sync::Arc;
 
 use matcher::model::Role;
-use matcher::{monthly, AntiDiscrimination, Date, Month};
+use matcher::{italian, monthly, AntiDiscrimination, Date, Month};
 use warp::filters::BoxedFilter;
 use warp::http::HeaderValue;
 use warp::reply::Response;
@@ -103,7 +103,7 @@ async fn report(q: HashMap<String, String>, s: Option<Session>, state: Arc<State
             )
         })
         .collect();
-    let pct = |r: Option<f64>| r.map_or("—".to_string(), |r| format!("{:.0}%", r * 100.0));
+    let pct = |r: Option<f64>| r.map_or("—".to_string(), |r| italian::percent(r, 0));
     let mut figures = String::new();
     for (label, value) in [
         (
@@ -164,7 +164,10 @@ async fn report(q: HashMap<String, String>, s: Option<Session>, state: Arc<State
     );
     ok_html(page(
         Some(&s),
-        &format!("Rapporto mensile — {}", current.month),
+        &format!(
+            "Rapporto mensile — {}",
+            italian::month(month.year, month.month)
+        ),
         &body,
     ))
 }
@@ -198,12 +201,12 @@ fn anti_discrimination(a: &AntiDiscrimination) -> String {
             refused.total
         )
     };
-    let pct = |r: f64| format!("{:.0}%", r * 100.0);
+    let pct = |r: f64| italian::percent(r, 0);
     let mut fairness = String::new();
     for f in &a.fairness {
         let ratio = f
             .ratio_to_best
-            .map_or("—".to_string(), |r| format!("{r:.2}").replace('.', ","));
+            .map_or("—".to_string(), |r| italian::number(r, 2));
         let flag = if f.flag {
             "<td><strong>da esaminare</strong></td>"
         } else {
@@ -253,7 +256,7 @@ fn anti_discrimination(a: &AntiDiscrimination) -> String {
 
 /// Hire rate by score band and by rank over twelve months: chart, table and how to read them.
 fn effectiveness_section(e: &matcher::Effectiveness) -> String {
-    let pct = |r: Option<f64>| r.map_or("—".to_string(), |r| format!("{:.0}%", r * 100.0));
+    let pct = |r: Option<f64>| r.map_or("—".to_string(), |r| italian::percent(r, 0));
     let bands: Vec<(String, Option<f64>)> = e
         .by_score_band
         .iter()
@@ -283,7 +286,7 @@ fn effectiveness_section(e: &matcher::Effectiveness) -> String {
         .collect();
     let days = e
         .median_days_proposal_to_outcome
-        .map_or("—".to_string(), |d| format!("{d:.0}"));
+        .map_or("—".to_string(), |d| italian::number(d, 0));
     format!(
         "<section class=\"effectiveness\" aria-labelledby=\"efficacia\"><h2 id=\"efficacia\">Efficacia delle proposte, da {from} a {to}</h2>\
          <p>Un punteggio più alto porta a più assunzioni? Ogni barra è la quota di proposte diventate un lavoro: \
@@ -291,12 +294,18 @@ fn effectiveness_section(e: &matcher::Effectiveness) -> String {
          Esito noto per il {known} delle proposte; tra proposta ed esito passano di solito (mediana) {days} giorni.</p>\
          {c1}{c2}\
          <table><thead><tr><th>Gruppo</th><th>Proposte</th><th>Assunzioni</th><th>Tasso di assunzione</th></tr></thead><tbody>{rows}</tbody></table></section>",
-        from = esc(&e.from),
-        to = esc(&e.to),
+        from = esc(&day(&e.from)),
+        to = esc(&day(&e.to)),
         known = pct(e.outcome_known_share),
         c1 = rate_hbars("Assunzioni per fascia di punteggio", &bands),
         c2 = rate_hbars("Assunzioni per posizione in classifica", &ranks),
     )
+}
+
+/// An ISO date of the report as people read it (`01/12/2025`); kept as is if it is not one.
+fn day(iso: &str) -> String {
+    iso.parse::<Date>()
+        .map_or_else(|_| iso.to_string(), italian::date)
 }
 
 fn reason_label(key: &str) -> String {

@@ -11,8 +11,9 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::Filter;
 
+use super::refusal::refusal;
 use super::requests::request_form;
-use super::workers::{edit_values, refusal};
+use super::workers::edit_values;
 use crate::access::{self, parse_id};
 use crate::app::State;
 use crate::error::ApiError;
@@ -152,7 +153,7 @@ async fn edit(
     state: Arc<State>,
 ) -> Page {
     let (s, id) = posted_on(s, EDITORS, &pairs, &id)?;
-    let patch = clearing(to_json(&pairs, &REQUEST));
+    let patch = clearing(to_json(&form::with_codes(&pairs), &REQUEST));
     let actor = s.actor;
     let result = state
         .blocking(move |st| access::patch_request(&st.engine, &actor, id, || Ok(patch)))

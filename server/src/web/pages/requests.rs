@@ -10,20 +10,22 @@ use matcher::model::{
     Candidate, ExperienceKind, FamilyCard, Id, Job, Level, LiveIn, NotHiredReason, OutcomeKind,
     Proposal, Reason, Reporter, Request, RequestStatus, Role, Worker,
 };
-use matcher::Date;
+use matcher::{italian, Date};
 use matcher::{Comuni, OutcomeInput};
 use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::Filter;
 
-use super::workers::{choices, refusal};
+use super::refusal::{save_or_refuse, wage_confirmation};
+use super::workers::{choices, LANGUAGE_LIST};
 use super::{outcome_history, request_actions, why_not};
 use crate::access::{self, parse_id};
 use crate::app::State;
 use crate::error::ApiError;
 use crate::web::form::{self, to_json, REQUEST};
 use crate::web::html::{date_it, esc, page, respond, tel_link, FormState};
+use crate::web::problems;
 use crate::web::session::Session;
 use crate::web::{
     checked, csrf_input, ok_html, posted_on, query, redirect, render, session, signed_in, Page,
@@ -133,7 +135,7 @@ const GUIDANCE: &str = "<aside class=\"guidance\" aria-labelledby=\"g-title\"><h
 <li>Se la persona deve convivere, e quante ore a settimana (chi convive: al massimo 54).</li>\
 <li>Di che cosa ha bisogno la persona assistita, con parole semplici: anziano autosufficiente o no, demenza, mobilità ridotta, bambini piccoli.</li>\
 <li>Lingue utili e livello minimo di italiano; se serve la patente.</li>\
-<li>Quanto può offrire al mese: la desk spiegherà i minimi del contratto (CCNL).</li>\
+<li>Quanto può offrire al mese: lo sportello spiegherà i minimi del contratto (CCNL).</li>\
 <li>Non si possono chiedere né annotare preferenze di nazionalità, origine, religione o colore: la legge lo vieta e DOM rifiuta la richiesta.</li>\
 </ul></aside>";
 
@@ -142,26 +144,16 @@ const GUIDANCE: &str = "<aside class=\"guidance\" aria-labelledby=\"g-title\"><h
 pub(super) fn request_form(s: &Session, f: &FormState, action: &str, label: &str) -> String {
     let levels = choices!(Level, "nessun requisito");
     let lang_levels = choices!(Level, "—");
-    let languages = [
-        ("", "—"),
-        ("ro", "romeno"),
-        ("uk", "ucraino"),
-        ("ru", "russo"),
-        ("en", "inglese"),
-        ("fr", "francese"),
-        ("es", "spagnolo"),
-        ("ar", "arabo"),
-        ("sq", "albanese"),
-    ];
     let mut rows = String::new();
     for i in 0..2 {
         let _ = write!(
             rows,
             "<div class=\"row\">{}{}</div>",
-            f.select(
+            f.input(
                 &format!("requires.languages[{i}].code"),
                 &format!("Altra lingua {}", i + 1),
-                &languages
+                "text",
+                LANGUAGE_LIST
             ),
             f.select(
                 &format!("requires.languages[{i}].level"),
@@ -173,11 +165,12 @@ pub(super) fn request_form(s: &Session, f: &FormState, action: &str, label: &str
     format!(
         "{guidance}{banner}<form method=\"post\" action=\"{action}\" class=\"card-form\" novalidate>{csrf}\
          <fieldset><legend>Famiglia</legend>{family}{phone}{comune}</fieldset>\
-         <fieldset><legend>Lavoro</legend>{job}{live}{hours}{start}{offered}{positions}</fieldset>\
+         <fieldset><legend>Lavoro</legend>{job}{live}{hours}{start}{offered}{offered_ok}{positions}</fieldset>\
          {needs}<fieldset><legend>Requisiti</legend>{licence}{italian}{rows}</fieldset>{notes}\
-         <button type=\"submit\">{label}</button></form>",
+         <button type=\"submit\">{label}</button></form>{lists}",
         action = esc(action),
         label = esc(label),
+        lists = form::datalists(),
         guidance = if s.actor.role == Role::Referrer { GUIDANCE } else { "" },
         banner = f.banner_html(),
         csrf = csrf_input(s),
@@ -188,7 +181,8 @@ pub(super) fn request_form(s: &Session, f: &FormState, action: &str, label: &str
         live = f.select("live_in", "Convivenza", &choices!(LiveIn)),
         hours = f.input("hours_per_week", "Ore a settimana", "number", "min=\"1\" max=\"60\" required"),
         start = f.input("start_on", "Inizio", "date", "required"),
-        offered = f.input("offered.monthly_eur", "Paga mensile offerta (€)", "number", "min=\"0\" step=\"10\""),
+        offered = f.input("offered.monthly_eur", "Paga mensile offerta (€, es. 1.100)", "text", "inputmode=\"decimal\" autocomplete=\"off\""),
+        offered_ok = wage_confirmation(f, "offered.monthly_eur"),
         positions = f.input("positions", "Persone da assumere", "number", "min=\"1\" max=\"5\""),
         needs = f.checkboxes("needs", "Bisogni della persona assistita", &choices!(ExperienceKind)),
         licence = f.checkbox("requires.driving_license", "Serve la patente"),
@@ -213,29 +207,27 @@ fn new_form(s: Option<Session>) -> Page {
     ok_html(page(Some(&s), "Nuova richiesta", &new_request_form(&s, &f)))
 }
 
-async fn create(pairs: Vec<(String, String)>, s: Option<Session>, state: Arc<State>) -> Page {
+async fn create(typed: Vec<(String, String)>, s: Option<Session>, state: Arc<State>) -> Page {
     let s = signed_in(s, &[Role::Operator, Role::Referrer])?;
-    checked(&s, &pairs)?;
-    let body = to_json(&pairs, &REQUEST);
+    checked(&s, &typed)?;
+    let body = to_json(&form::with_codes(&typed), &REQUEST);
+    let mut f = form::state_of(&typed);
     let actor = s.actor;
-    let result = state
-        .blocking(move |st| {
-            Ok(st
-                .engine
-                .register_request(&body, Some(&actor), Date::today())?)
-        })
-        .await;
-    match result {
-        Ok(r) => Ok(redirect(&format!("/ui/richieste/{}?registrata=1", r.id))),
-        Err(e) => {
-            let mut f = form::state_of(&pairs);
-            refusal(&mut f, e)?;
-            Ok(respond(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                page(Some(&s), "Nuova richiesta", &new_request_form(&s, &f)),
-            ))
-        }
+    let sent = body.clone();
+    let save = move |st: &State| {
+        Ok(st
+            .engine
+            .register_request(&sent, Some(&actor), Date::today())?)
+    };
+    let all = || problems::of_request(&body, Date::today());
+    let wage = "offered.monthly_eur";
+    if let Some(r) = save_or_refuse(&mut f, &typed, &body, wage, &state, save, all).await? {
+        return Ok(redirect(&format!("/ui/richieste/{}?registrata=1", r.id)));
     }
+    Ok(respond(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        page(Some(&s), "Nuova richiesta", &new_request_form(&s, &f)),
+    ))
 }
 
 fn details(r: &Request) -> String {
@@ -255,7 +247,7 @@ fn details(r: &Request) -> String {
         start = date_it(r.start_on),
         phone = esc(&r.phone),
         needs = esc(&needs.join(", ")),
-        offered = r.offered.map_or("—".to_string(), |w| format!("{:.0} € al mese", w.monthly_eur)),
+        offered = r.offered.map_or("—".to_string(), |w| format!("{} al mese", italian::money(w.monthly_eur))),
         notes = esc(&r.notes),
     )
 }
@@ -264,7 +256,7 @@ pub fn family_card_html(card: &FamilyCard) -> String {
     let langs: Vec<String> = card
         .languages
         .iter()
-        .map(|l| format!("{} {}", l.code, l.level.as_str()))
+        .map(|l| italian::language_skill(&l.code, l.level))
         .collect();
     let exp: Vec<String> = card
         .experience
@@ -292,9 +284,9 @@ pub(super) fn explanation(reasons: &[Reason], warnings: &[String]) -> String {
     for r in reasons {
         let _ = write!(
             rows,
-            "<tr><td>{}</td><td class=\"num\">{:.1}</td><td>{}</td></tr>",
-            esc(&r.factor),
-            r.points,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            italian::factor(&r.factor).unwrap_or("altro"),
+            italian::score(r.points),
             esc(&r.detail)
         );
     }

@@ -6,20 +6,23 @@ use std::fmt::Write;
 use std::sync::Arc;
 
 use matcher::model::{
-    ExperienceKind, Gender, Job, Level, LiveIn, PermitKind, Role, Worker, WorkerInput, WorkerStatus,
+    ExperienceKind, Gender, Id, Job, Level, LiveIn, PermitKind, Role, Worker, WorkerInput,
+    WorkerStatus,
 };
 use matcher::{json, Date};
 use matcher::{Comuni, WorkerFilter};
 use warp::filters::BoxedFilter;
-use warp::http::StatusCode;
+use warp::http::{HeaderValue, StatusCode};
 use warp::reply::Response;
 use warp::Filter;
 
+use super::refusal::{save_or_refuse, wage_confirmation};
 use crate::access::{self, parse_id};
 use crate::app::State;
 use crate::error::ApiError;
 use crate::web::form::{self, to_json, values_of, WORKER};
 use crate::web::html::{date_it, esc, page, respond, url, FormState};
+use crate::web::problems;
 use crate::web::session::Session;
 use crate::web::{
     checked, csrf_input, ok_html, posted_on, query, redirect, render, session, signed_in, Page,
@@ -41,24 +44,6 @@ macro_rules! choices {
     };
 }
 pub(crate) use choices;
-
-pub(crate) const LANGUAGES: &[(&str, &str)] = &[
-    ("", "—"),
-    ("it", "italiano"),
-    ("ro", "romeno"),
-    ("uk", "ucraino"),
-    ("ru", "russo"),
-    ("sq", "albanese"),
-    ("ar", "arabo"),
-    ("fr", "francese"),
-    ("en", "inglese"),
-    ("es", "spagnolo"),
-    ("pt", "portoghese"),
-    ("pl", "polacco"),
-    ("bg", "bulgaro"),
-    ("tl", "tagalog"),
-    ("zh", "cinese"),
-];
 
 pub fn routes(state: Arc<State>) -> BoxedFilter<(Response,)> {
     let list = warp::path!("ui" / "schede")
@@ -88,13 +73,32 @@ pub fn routes(state: Arc<State>) -> BoxedFilter<(Response,)> {
     let reconfirm = warp::path!("ui" / "schede" / String / "riconferma")
         .and(warp::post())
         .and(crate::web::form())
-        .and(session(state))
+        .and(session(state.clone()))
         .and_then(|id, f, s, st| render(reconfirm(id, f, s, st)));
+    let export = warp::path!("ui" / "schede" / String / "esporta")
+        .and(warp::get())
+        .and(session(state.clone()))
+        .and_then(|id, s, st| render(export(id, s, st)));
+    let erase_form = warp::path!("ui" / "schede" / String / "cancella")
+        .and(warp::get())
+        .and(session(state.clone()))
+        .and_then(|id, s, st| render(erase_form(id, s, st)));
+    let erase = warp::path!("ui" / "schede" / String / "cancella")
+        .and(warp::post())
+        .and(crate::web::form())
+        .and(session(state))
+        .and_then(|id, f, s, st| render(erase(id, f, s, st)));
     list.or(new_form)
         .unify()
         .or(create)
         .unify()
         .or(reconfirm)
+        .unify()
+        .or(export)
+        .unify()
+        .or(erase_form)
+        .unify()
+        .or(erase)
         .unify()
         .or(show)
         .unify()
@@ -105,6 +109,11 @@ pub fn routes(state: Arc<State>) -> BoxedFilter<(Response,)> {
 
 fn desk(s: Option<Session>) -> Result<Session, ApiError> {
     signed_in(s, &[Role::Operator])
+}
+
+/// A desk session and the card id of the path.
+fn desk_on(s: Option<Session>, id: &str) -> Result<(Session, Id), ApiError> {
+    Ok((desk(s)?, parse_id(id)?))
 }
 
 async fn list(q: HashMap<String, String>, s: Option<Session>, state: Arc<State>) -> Page {
@@ -119,8 +128,16 @@ async fn list(q: HashMap<String, String>, s: Option<Session>, state: Arc<State>)
         c => match Comuni::get().resolve("comune", c) {
             Ok(c) => Some(c.istat.clone()),
             Err(e) => {
-                f.errors.insert("comune".into(), e.to_string());
-                None
+                // Searching everywhere instead would answer a question nobody asked.
+                f.errors
+                    .insert("comune".into(), crate::web::problems::message(&e));
+                let body = format!(
+                    "{}<p class=\"count\" role=\"status\">Comune «{}» non riconosciuto: nessuna ricerca fatta.</p>{}",
+                    search_form(&f),
+                    esc(c),
+                    closest(&q, &e)
+                );
+                return ok_html(page(Some(&s), "Schede delle persone", &body));
             }
         },
     };
@@ -136,9 +153,6 @@ async fn list(q: HashMap<String, String>, s: Option<Session>, state: Arc<State>)
     let (total, workers) = state
         .blocking(move |st| Ok(st.engine.search_workers(&name, &filter, offset, 50)?))
         .await?;
-    let jobs = choices!(Job, "tutti");
-    let live = choices!(LiveIn, "indifferente");
-    let status = choices!(WorkerStatus, "tutti");
     let mut rows = String::new();
     for w in &workers {
         let _ = write!(
@@ -156,17 +170,10 @@ async fn list(q: HashMap<String, String>, s: Option<Session>, state: Arc<State>)
         );
     }
     let body = format!(
-        "<form method=\"get\" action=\"/ui/schede\" class=\"filters\" role=\"search\">{}{}{}{}{}{}\
-         <button type=\"submit\">Cerca</button></form>\
-         <p class=\"count\" role=\"status\">{total} schede trovate</p>\
+        "{form}<p class=\"count\" role=\"status\">{total} schede trovate</p>\
          <table><thead><tr><th>Nome</th><th>Comune</th><th>Lavori</th><th>Convivenza</th><th>Stato</th><th>Confermata il</th></tr></thead>\
          <tbody>{rows}</tbody></table>{more}",
-        f.input("q", "Testo nelle note", "search", "maxlength=\"500\""),
-        f.input("nome", "Nome e cognome", "search", "maxlength=\"100\""),
-        f.select("job", "Lavoro", &jobs),
-        f.input("comune", "Comune", "text", "maxlength=\"80\""),
-        f.select("live_in", "Convivenza", &live),
-        f.select("status", "Stato", &status),
+        form = search_form(&f),
         more = if offset + 50 < total {
             let mut next = q.clone();
             next.insert("da".into(), (offset + 50).to_string());
@@ -176,7 +183,59 @@ async fn list(q: HashMap<String, String>, s: Option<Session>, state: Arc<State>)
             String::new()
         },
     );
-    ok_html(page(Some(&s), "Schede delle persone", &body))
+    let erased = if q.contains_key("cancellata") {
+        "<div class=\"banner ok\" role=\"status\">Scheda cancellata.</div>"
+    } else {
+        ""
+    };
+    ok_html(page(
+        Some(&s),
+        "Schede delle persone",
+        &format!("{erased}{body}"),
+    ))
+}
+
+fn search_form(f: &FormState) -> String {
+    format!(
+        "<form method=\"get\" action=\"/ui/schede\" class=\"filters\" role=\"search\">{}{}{}{}{}{}\
+         <button type=\"submit\">Cerca</button></form>",
+        f.input("q", "Testo nelle note", "search", "maxlength=\"500\""),
+        f.input("nome", "Nome e cognome", "search", "maxlength=\"100\""),
+        f.select("job", "Lavoro", &choices!(Job, "tutti")),
+        f.input("comune", "Comune", "text", "maxlength=\"80\""),
+        f.select("live_in", "Convivenza", &choices!(LiveIn, "indifferente")),
+        f.select("status", "Stato", &choices!(WorkerStatus, "tutti")),
+    )
+}
+
+/// The closest comuni to an unrecognised one, each a link to the same search there.
+fn closest(q: &HashMap<String, String>, e: &matcher::Error) -> String {
+    let matcher::Error::UnknownComune { suggestions, .. } = e else {
+        return String::new();
+    };
+    let mut items = String::new();
+    for c in suggestions {
+        let mut next = q.clone();
+        next.insert("comune".into(), format!("{} ({})", c.name, c.province));
+        next.remove("da");
+        let mut qs: Vec<String> = next
+            .iter()
+            .map(|(k, v)| format!("{}={}", url(k), url(v)))
+            .collect();
+        qs.sort();
+        let _ = write!(
+            items,
+            "<li><a href=\"/ui/schede?{}\">{} ({})</a></li>",
+            qs.join("&amp;"),
+            esc(&c.name),
+            esc(&c.province)
+        );
+    }
+    if items.is_empty() {
+        String::new()
+    } else {
+        format!("<p>Forse cercava:</p><ul class=\"closest\">{items}</ul>")
+    }
 }
 
 fn new_form(s: Option<Session>) -> Page {
@@ -196,6 +255,10 @@ fn new_form(s: Option<Session>) -> Page {
     ))
 }
 
+/// Inputs that take a name from a list (typing filters it, in the browser itself).
+pub(crate) const COUNTRY_LIST: &str = "list=\"paesi\" autocomplete=\"off\"";
+pub(crate) const LANGUAGE_LIST: &str = "list=\"lingue\" autocomplete=\"off\"";
+
 /// The card's form, new or edit; inputs named by the API's JSON paths.
 fn card_form(s: &Session, f: &FormState, action: &str, new: bool) -> String {
     let gender = choices!(Gender, "non indicato");
@@ -206,10 +269,11 @@ fn card_form(s: &Session, f: &FormState, action: &str, new: bool) -> String {
         let _ = write!(
             languages,
             "<div class=\"row\">{}{}</div>",
-            f.select(
+            f.input(
                 &format!("languages[{i}].code"),
                 &format!("Lingua {}", i + 1),
-                LANGUAGES
+                "text",
+                LANGUAGE_LIST
             ),
             f.select(&format!("languages[{i}].level"), "Livello", &levels),
         );
@@ -241,6 +305,7 @@ fn card_form(s: &Session, f: &FormState, action: &str, new: bool) -> String {
     } else {
         String::new()
     };
+    let wage = "wage_expectation.monthly_eur";
     let duplicate = if f.error("allow_duplicate").is_some() || f.has("allow_duplicate", "true") {
         f.checkbox(
             "allow_duplicate",
@@ -253,19 +318,20 @@ fn card_form(s: &Session, f: &FormState, action: &str, new: bool) -> String {
         "{banner}<form method=\"post\" action=\"{action}\" class=\"card-form\" novalidate>{csrf}\
          <fieldset><legend>Persona</legend>{given}{family}{birth}{gender}{nat}{phone}{comune}</fieldset>\
          <fieldset><legend>Lavoro cercato</legend>{jobs}{live}\
-         <div class=\"row\">{hmin}{hmax}</div>{travel}{licence}{wage}</fieldset>\
+         <div class=\"row\">{hmin}{hmax}</div>{travel}{licence}{wage}{wage_ok}</fieldset>\
          <fieldset><legend>Lingue</legend>{languages}</fieldset>\
          <fieldset><legend>Esperienza</legend>{experience}</fieldset>\
          <fieldset><legend>Permesso di soggiorno</legend>{permit}{expires}</fieldset>\
          {notes}{consent}{duplicate}\
-         <button type=\"submit\">{label}</button></form>",
+         <button type=\"submit\">{label}</button></form>{lists}",
         banner = f.banner_html(),
+        lists = form::datalists(),
         csrf = csrf_input(s),
         given = f.input("given_name", "Nome", "text", "required autocomplete=\"off\""),
         family = f.input("family_name", "Cognome", "text", "required autocomplete=\"off\""),
         birth = f.input("birth_year", "Anno di nascita", "number", "min=\"1930\" max=\"2010\" required"),
         gender = f.select("gender", "Genere", &gender),
-        nat = f.input("nationality", "Cittadinanza (solo per le statistiche, mai per la ricerca)", "text", ""),
+        nat = f.input("nationality", "Cittadinanza (solo per le statistiche, mai per la ricerca)", "text", COUNTRY_LIST),
         phone = f.input("phone", "Telefono", "tel", "required"),
         comune = f.input("comune", "Comune di residenza", "text", "required"),
         jobs = f.checkboxes("jobs", "Lavori", &choices!(Job)),
@@ -274,133 +340,45 @@ fn card_form(s: &Session, f: &FormState, action: &str, new: bool) -> String {
         hmax = f.input("hours_per_week.max", "a", "number", "min=\"1\" max=\"60\""),
         travel = f.input("max_travel_km", "Distanza massima (km)", "number", "min=\"0\" max=\"200\""),
         licence = f.checkbox("driving_license", "Patente di guida"),
-        wage = f.input("wage_expectation.monthly_eur", "Paga mensile desiderata (€)", "number", "min=\"0\" step=\"10\""),
-        permit = f.select("permit.kind", "Tipo", &choices!(PermitKind)),
+        wage = f.input(wage, "Paga mensile desiderata (€, es. 1.100)", "text", "inputmode=\"decimal\" autocomplete=\"off\""),
+        wage_ok = wage_confirmation(f, wage),
+        permit = f.select("permit.kind", "Tipo", &choices!(PermitKind, "— scegliere —")),
         expires = f.input("permit.expires_on", "Scadenza", "date", ""),
         notes = f.textarea("notes", "Note", "Esperienze, referenze, disponibilità. Non scrivere dati sanitari o di altre persone."),
         label = if new { "Registra la scheda" } else { "Salva le modifiche" },
     )
 }
 
-/// Turns a refusal into what the form shows: the message beside the field, and a
-/// banner for refusals that concern the whole card.
-pub fn refusal(f: &mut FormState, e: ApiError) -> Result<(), ApiError> {
-    match &e {
-        ApiError::Matcher(matcher::Error::PossibleDuplicate { duplicates }) => {
-            let mut list = String::new();
-            for d in duplicates {
-                let _ = write!(
-                    list,
-                    "<li><a href=\"/ui/schede/{}\">scheda {}</a>{}{}</li>",
-                    d.worker_id,
-                    d.worker_id,
-                    if d.same_phone {
-                        " — stesso telefono"
-                    } else {
-                        ""
-                    },
-                    if d.same_birth_year {
-                        " — stesso anno di nascita"
-                    } else {
-                        ""
-                    }
-                );
-            }
-            f.banner = Some(format!(
-                "<p><strong>Possibile doppione.</strong> La persona sembra già registrata:</p><ul>{list}</ul>\
-                 <p>Controlli le schede indicate. Se è davvero un'altra persona, spunti la conferma in fondo e registri di nuovo.</p>"
-            ));
-            f.errors
-                .insert("allow_duplicate".into(), "conferma necessaria".into());
-            Ok(())
-        }
-        ApiError::Matcher(matcher::Error::Discriminatory {
-            field,
-            message,
-            suggestion,
-            ground,
-            ..
-        }) => {
-            f.banner = Some(format!(
-                "<p><strong>Criterio non ammesso ({ground}).</strong> {message}</p>\
-                 <p><strong>Si può scrivere invece:</strong> {suggestion}</p>\
-                 <p>La legge vieta a chi fa intermediazione di scegliere o escludere lavoratori per \
-                 nazionalità, origine, religione, colore della pelle, sesso, età, disabilità, stato \
-                 civile o familiare, gravidanza, orientamento sessuale, opinioni politiche o \
-                 sindacali, anche se la famiglia è d'accordo. Descriva invece ciò che serve \
-                 davvero: compiti, orari, lingue, esperienze.</p>",
-                ground = esc(ground.label()),
-                message = esc(message),
-                suggestion = esc(suggestion),
-            ));
-            f.errors.insert(field.clone(), message.clone());
-            Ok(())
-        }
-        ApiError::Matcher(matcher::Error::UnknownComune {
-            field, suggestions, ..
-        }) => {
-            let names: Vec<String> = suggestions
-                .iter()
-                .map(|c| format!("{} ({})", c.name, c.province))
-                .collect();
-            let text = if names.is_empty() {
-                "comune non riconosciuto".to_string()
-            } else {
-                format!("comune non riconosciuto: forse {}?", names.join(", "))
-            };
-            f.errors.insert(field.clone(), text);
-            f.banner = Some("Controlli i campi segnalati.".into());
-            Ok(())
-        }
-        ApiError::Matcher(inner) if inner.field().is_some() => {
-            let field = inner.field().unwrap_or_default().to_string();
-            let key = if field.is_empty() {
-                "form".to_string()
-            } else {
-                field
-            };
-            f.errors.insert(key, inner.to_string());
-            f.banner = Some(format!(
-                "Controlli i campi segnalati: {}",
-                esc(&inner.to_string())
-            ));
-            Ok(())
-        }
-        _ => Err(e),
-    }
-}
-
-async fn create(pairs: Vec<(String, String)>, s: Option<Session>, state: Arc<State>) -> Page {
+async fn create(typed: Vec<(String, String)>, s: Option<Session>, state: Arc<State>) -> Page {
     let s = desk(s)?;
-    checked(&s, &pairs)?;
+    checked(&s, &typed)?;
+    let pairs = form::with_codes(&typed);
     let allow = pairs
         .iter()
         .any(|(k, v)| k == "allow_duplicate" && v == "true");
     let body = to_json(&pairs, &WORKER);
+    let mut f = form::state_of(&typed);
     let actor = s.actor;
-    let result = state
-        .blocking(move |st| {
-            let input: WorkerInput = json::parse(body)?;
-            Ok(st
-                .engine
-                .register_worker(input, Some(&actor), allow, Date::today())?)
-        })
-        .await;
-    match result {
-        Ok(w) => Ok(redirect(&format!("/ui/schede/{}?registrata=1", w.id))),
-        Err(e) => {
-            let mut f = form::state_of(&pairs);
-            refusal(&mut f, e)?;
-            Ok(respond(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                page(
-                    Some(&s),
-                    "Nuova scheda",
-                    &card_form(&s, &f, "/ui/schede/nuova", true),
-                ),
-            ))
-        }
+    let sent = body.clone();
+    let save = move |st: &State| {
+        let input: WorkerInput = json::parse(sent)?;
+        Ok(st
+            .engine
+            .register_worker(input, Some(&actor), allow, Date::today())?)
+    };
+    let all = || problems::of_worker(&body, Date::today());
+    let wage = "wage_expectation.monthly_eur";
+    if let Some(w) = save_or_refuse(&mut f, &typed, &body, wage, &state, save, all).await? {
+        return Ok(redirect(&format!("/ui/schede/{}?registrata=1", w.id)));
     }
+    Ok(respond(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        page(
+            Some(&s),
+            "Nuova scheda",
+            &card_form(&s, &f, "/ui/schede/nuova", true),
+        ),
+    ))
 }
 
 fn summary(w: &Worker) -> String {
@@ -429,8 +407,7 @@ async fn show(
     s: Option<Session>,
     state: Arc<State>,
 ) -> Page {
-    let s = desk(s)?;
-    let id = parse_id(&id)?;
+    let (s, id) = desk_on(s, &id)?;
     let actor = s.actor;
     let w = state
         .blocking(move |st| access::worker_card(&st.engine, &actor, id))
@@ -448,7 +425,7 @@ async fn show(
 /// (as the desk would type it) instead of its ISTAT code.
 pub(super) fn edit_values(body: impl serde::Serialize, istat: &str) -> FormState {
     let mut f = FormState {
-        values: values_of(&serde_json::to_value(body).unwrap_or_default()),
+        values: form::with_names(values_of(&serde_json::to_value(body).unwrap_or_default())),
         ..FormState::default()
     };
     if let Some(c) = Comuni::get().by_code(istat) {
@@ -484,8 +461,8 @@ fn card_page(s: &Session, w: &Worker, f: &FormState, q: &HashMap<String, String>
         "{notice}{error}{summary}\
          <form method=\"post\" action=\"/ui/schede/{id}/riconferma\" class=\"inline\">{csrf}\
          <button type=\"submit\">La persona conferma la disponibilità oggi</button></form>{status}\
-         <p><a href=\"/api/v1/workers/{id}/export\">Esporta tutti i dati della persona (JSON)</a> — \
-         richiede il token nell'API.</p>\
+         <p class=\"privacy\"><a href=\"/ui/schede/{id}/esporta\" download>Esporta tutti i dati della persona (JSON)</a> · \
+         <a href=\"/ui/schede/{id}/cancella\">Cancella la scheda (diritto all'oblio)</a></p>\
          <h2>Modifica la scheda</h2>{form}",
         summary = summary(w),
         status = super::worker_status::buttons(s, w),
@@ -500,11 +477,12 @@ const CLEARABLE: &[&str] = &["nationality", "wage_expectation", "gender"];
 
 async fn edit(
     id: String,
-    pairs: Vec<(String, String)>,
+    typed: Vec<(String, String)>,
     s: Option<Session>,
     state: Arc<State>,
 ) -> Page {
-    let (s, id) = posted_on(s, &[Role::Operator], &pairs, &id)?;
+    let (s, id) = posted_on(s, &[Role::Operator], &typed, &id)?;
+    let pairs = form::with_codes(&typed);
     let mut patch = to_json(&pairs, &WORKER);
     if let Some(obj) = patch.as_object_mut() {
         for k in CLEARABLE {
@@ -515,26 +493,35 @@ async fn edit(
             obj.entry(k).or_insert_with(|| serde_json::json!([]));
         }
     }
+    let w = state.blocking(move |st| Ok(st.engine.worker(id)?)).await?;
+    // The card as it would be, for finding every problem of the edit at once; its
+    // consent is not edited here, so nothing about it is the operator's to fix.
+    let mut merged = serde_json::to_value(w.to_input()).unwrap_or_default();
+    json::merge_patch(&mut merged, &patch);
+    let all = move || {
+        let mut found = problems::of_worker(&merged, Date::today());
+        found.retain(|e| !e.field().is_some_and(|f| f.starts_with("consent")));
+        found
+    };
+    let mut f = form::state_of(&typed);
     let actor = s.actor;
-    let result = state
-        .blocking(move |st| Ok(st.engine.patch_worker(&actor, id, &patch, Date::today())?))
-        .await;
-    match result {
-        Ok(_) => Ok(redirect(&format!("/ui/schede/{id}?salvata=1"))),
-        Err(e) => {
-            let w = state.blocking(move |st| Ok(st.engine.worker(id)?)).await?;
-            let mut f = form::state_of(&pairs);
-            refusal(&mut f, e)?;
-            Ok(respond(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                page(
-                    Some(&s),
-                    &w.full_name(),
-                    &card_page(&s, &w, &f, &HashMap::new()),
-                ),
-            ))
-        }
+    let sent = patch.clone();
+    let save = move |st: &State| Ok(st.engine.patch_worker(&actor, id, &sent, Date::today())?);
+    let wage = "wage_expectation.monthly_eur";
+    if save_or_refuse(&mut f, &typed, &patch, wage, &state, save, all)
+        .await?
+        .is_some()
+    {
+        return Ok(redirect(&format!("/ui/schede/{id}?salvata=1")));
     }
+    Ok(respond(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        page(
+            Some(&s),
+            &w.full_name(),
+            &card_page(&s, &w, &f, &HashMap::new()),
+        ),
+    ))
 }
 
 async fn reconfirm(
@@ -556,4 +543,88 @@ async fn reconfirm(
         })
         .await?;
     Ok(redirect(&format!("/ui/schede/{id}?riconfermata=1")))
+}
+
+/// The person's data as a JSON download, through the session (the API needs a token).
+async fn export(id: String, s: Option<Session>, state: Arc<State>) -> Page {
+    let (s, id) = desk_on(s, &id)?;
+    let actor = s.actor;
+    let export = state
+        .blocking(move |st| access::export_worker(&st.engine, &actor, id))
+        .await?;
+    let body = serde_json::to_vec_pretty(&export).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut r = Response::new(body.into());
+    let h = r.headers_mut();
+    h.insert(
+        "content-type",
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    h.insert("cache-control", HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"dom-dati-personali-{id}.json\""
+    )) {
+        h.insert("content-disposition", v);
+    }
+    Ok(r)
+}
+
+const ERASE_CONFIRM: &str = "conferma_cancellazione";
+
+/// Erasure asks first: what goes, what stays, and a box to tick.
+async fn erase_form(id: String, s: Option<Session>, state: Arc<State>) -> Page {
+    let (s, id) = desk_on(s, &id)?;
+    erase_page(s, &state, id, false).await
+}
+
+/// The confirmation page; `missing` when it was sent without the box ticked.
+async fn erase_page(s: Session, state: &Arc<State>, id: Id, missing: bool) -> Page {
+    let actor = s.actor;
+    let w = state
+        .blocking(move |st| access::worker_card(&st.engine, &actor, id))
+        .await?;
+    let mut f = FormState::default();
+    if missing {
+        f.errors.insert(
+            ERASE_CONFIRM.into(),
+            "spuntare la conferma per cancellare".into(),
+        );
+    }
+    let body = format!(
+        "<p>La scheda di <strong>{name}</strong> sarà cancellata per sempre: dati personali, note, \
+         lingue ed esperienze. Delle proposte fatte restano solo date ed esiti, senza nome, per il \
+         rapporto mensile. Prima di cancellare, se la persona lo chiede, <a href=\"/ui/schede/{id}/esporta\" download>esporti i suoi dati</a>.</p>\
+         <form method=\"post\" action=\"/ui/schede/{id}/cancella\" class=\"narrow\">{csrf}{check}\
+         <button type=\"submit\" class=\"danger\">Cancella la scheda</button> <a href=\"/ui/schede/{id}\">Annulla</a></form>",
+        name = esc(&w.full_name()),
+        id = w.id,
+        csrf = csrf_input(&s),
+        check = f.checkbox(
+            ERASE_CONFIRM,
+            "La persona ha chiesto la cancellazione: confermo"
+        ),
+    );
+    let status = if missing {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let title = format!("Cancellare la scheda di {}?", w.full_name());
+    Ok(respond(status, page(Some(&s), &title, &body)))
+}
+
+async fn erase(
+    id: String,
+    pairs: Vec<(String, String)>,
+    s: Option<Session>,
+    state: Arc<State>,
+) -> Page {
+    let (s, id) = posted_on(s, &[Role::Operator], &pairs, &id)?;
+    if !pairs.iter().any(|(k, v)| k == ERASE_CONFIRM && v == "true") {
+        return erase_page(s, &state, id, true).await;
+    }
+    let actor = s.actor;
+    state
+        .blocking(move |st| access::erase_worker(&st.engine, &actor, id))
+        .await?;
+    Ok(redirect("/ui/schede?cancellata=1"))
 }
