@@ -131,6 +131,8 @@ pub struct Cards {
     pub active: u64,
     pub placed: u64,
     pub inactive: u64,
+    /// Imported cards still to complete (`incomplete`).
+    pub incomplete: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
@@ -312,6 +314,7 @@ pub fn compute(rec: &Records, month: Month, today: Date) -> MonthlyReport {
             WorkerStatus::Available => r.cards.active += 1,
             WorkerStatus::Placed => r.cards.placed += 1,
             WorkerStatus::Inactive => r.cards.inactive += 1,
+            WorkerStatus::Incomplete => r.cards.incomplete += 1,
         }
     }
     r
@@ -713,7 +716,8 @@ mod tests {
             Cards {
                 active: 2,
                 placed: 1,
-                inactive: 1
+                inactive: 1,
+                incomplete: 0,
             }
         );
         assert_eq!(
