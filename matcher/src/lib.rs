@@ -32,6 +32,7 @@ mod privacy;
 mod rank;
 mod relevance;
 mod report;
+mod review_tables;
 pub mod sheet;
 mod snapshot;
 mod store;

@@ -819,7 +819,7 @@ fn report(a: ReportArgs) -> Result {
         .map_err(|e| e.to_string())?;
     let mut out = std::io::stdout().lock();
     if a.csv {
-        write!(out, "{}", r.to_csv())?;
+        out.write_all(&r.to_csv())?;
     } else {
         writeln!(
             out,

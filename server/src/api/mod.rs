@@ -33,6 +33,7 @@ pub mod admin;
 mod contacts;
 mod followups;
 mod health;
+mod imports;
 pub mod openapi;
 mod outcome;
 mod proposals;
@@ -78,6 +79,8 @@ pub fn routes(state: Arc<State>) -> BoxedFilter<(warp::reply::Response,)> {
         .or(outcome::routes(state.clone()))
         .unify()
         .or(reports::routes(state.clone()))
+        .unify()
+        .or(imports::routes(state.clone()))
         .unify()
         .or(admin::routes(state))
         .unify()

@@ -94,6 +94,12 @@ pub const ROUTES: &[Route] = &[
     route(
 "get", "/api/v1/reports/monthly", "coordinator, operator", "Rapporto mensile degli esiti (?month=AAAA-MM; Accept: text/csv per il CSV)", None, 200),
     route(
+"post", "/api/v1/imports/workers", "operator", "Importa schede da un foglio CSV, XLSX o ODS (il file è il corpo; ?dry_run=true per il solo resoconto, ?allow_duplicates=true per creare anche i possibili doppioni)", None, 201),
+    route(
+"post", "/api/v1/imports/requests", "operator", "Importa richieste da un foglio CSV, XLSX o ODS (il file è il corpo; ?dry_run=true per il solo resoconto)", None, 201),
+    route(
+"get", "/api/v1/exports/workers", "operator", "Le schede dello sportello in CSV o XLSX (?format=csv|xlsx), con le colonne che l'importazione riconosce (registrato nel log di audit)", None, 200),
+    route(
 "get", "/api/v1/organisations", "admin", "Elenco delle organizzazioni", None, 200),
     route(
 "post", "/api/v1/organisations", "admin", "Crea un'organizzazione", Some("NewOrganisation"), 201),
