@@ -147,7 +147,8 @@ mod tests {
         let missing: Vec<String> = ["consent", "permit.expires_on", "hours_per_week"]
             .map(String::from)
             .to_vec();
-        let patch = json!({"consent": {"given_on": "2026-11-01"}, "permit": {"kind": "eu_citizen"}});
+        let patch =
+            json!({"consent": {"given_on": "2026-11-01"}, "permit": {"kind": "eu_citizen"}});
         assert_eq!(
             still_missing(&missing, patch.as_object().unwrap()),
             vec!["hours_per_week".to_string()]

@@ -626,7 +626,10 @@ mod tests {
         let csv = String::from_utf8(csv).unwrap();
         assert!(csv.starts_with("\u{feff}Rapporto mensile 2026-11\r\nVoce;Valore\r\n"));
         assert!(csv.contains("Tasso di collocamento;66,7%\r\n"), "{csv}");
-        assert!(csv.contains("accordo economico non raggiunto;1\r\n"), "{csv}");
+        assert!(
+            csv.contains("accordo economico non raggiunto;1\r\n"),
+            "{csv}"
+        );
         assert!(csv.contains("'=HYPERLINK(\"\"x\"\"), Grosseto"), "{csv}");
     }
 

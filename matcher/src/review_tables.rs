@@ -98,10 +98,7 @@ impl MonthlyReport {
                 line("Verifiche in ritardo", count(r.follow_ups.overdue)),
                 line("Proposte con esito noto", count(r.outcomes.known)),
                 line("Proposte senza esito", count(r.outcomes.unknown)),
-                line(
-                    "Verifiche a 90 giorni",
-                    count(r.retention_90_days.checked),
-                ),
+                line("Verifiche a 90 giorni", count(r.retention_90_days.checked)),
                 line(
                     "Ancora al lavoro dopo 90 giorni",
                     count(r.retention_90_days.still_employed),

@@ -76,8 +76,7 @@ pub fn import(
 ) -> Result<SheetReport, ApiError> {
     let today = Date::today();
     let parsed = sheet::parse_file(bytes, hint, kind, None, today)?;
-    Ok(s
-        .engine
+    Ok(s.engine
         .import_sheet(&parsed, kind, opts, Some(actor), today, &mut |_| {})?)
 }
 

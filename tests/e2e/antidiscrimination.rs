@@ -186,11 +186,7 @@ fn refusals_are_registered_and_the_month_audits_the_desks_choices() {
         &format!("/api/v1/reports/monthly?month={month}"),
         "Accept: text/csv",
     );
-    assert!(
-        csv.body.contains("per motivo: sesso;1\r\n"),
-        "{}",
-        csv.body
-    );
+    assert!(csv.body.contains("per motivo: sesso;1\r\n"), "{}", csv.body);
     assert!(csv
         .body
         .lines()

@@ -85,7 +85,10 @@ fn synth_import_and_report_from_the_command_line() {
     let (ok, out, err) = run(&["report", "--data", dir, "--csv"]);
     assert!(ok, "{err}");
     assert!(out.starts_with("\u{feff}Rapporto mensile"), "{out}");
-    assert!(out.contains("\r\nSchede\r\nStato;Schede\r\nDisponibili;"), "{out}");
+    assert!(
+        out.contains("\r\nSchede\r\nStato;Schede\r\nDisponibili;"),
+        "{out}"
+    );
 }
 
 #[test]

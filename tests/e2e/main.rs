@@ -15,6 +15,7 @@ mod flow;
 mod hardening;
 mod health;
 mod history;
+mod imports;
 mod inputs;
 mod limits;
 mod matrix;

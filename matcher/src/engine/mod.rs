@@ -29,7 +29,9 @@ use crate::table::WorkerTable;
 
 pub use query::{DueFollowUp, Eligibility, RequestScope, WhyNot};
 pub use register::{Refusal, RefusedRequests};
-pub use sheet_import::{DuplicateRow, ImportOptions, ImportedRow, RefusedRow, RowGroup, SheetReport};
+pub use sheet_import::{
+    DuplicateRow, ImportOptions, ImportedRow, RefusedRow, RowGroup, SheetReport,
+};
 pub use write::Change;
 
 /// Staged index changes that trigger a commit on their own; below it, commits happen

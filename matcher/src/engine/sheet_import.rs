@@ -4,6 +4,8 @@
 //! that says, row by row, what was created, kept as incomplete, held as a likely
 //! duplicate or refused. A dry run builds the same report and writes nothing.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -217,8 +219,12 @@ impl Engine {
     ) -> Result<SheetReport> {
         let mut report = SheetReport::new(parsed, kind, opts.dry_run);
         match kind {
-            Kind::Workers => self.import_worker_rows(parsed, opts, actor, today, &mut report, progress)?,
-            Kind::Requests => self.import_request_rows(parsed, opts, actor, today, &mut report, progress)?,
+            Kind::Workers => {
+                self.import_worker_rows(parsed, opts, actor, today, &mut report, progress)?
+            }
+            Kind::Requests => {
+                self.import_request_rows(parsed, opts, actor, today, &mut report, progress)?
+            }
         }
         report.refused.sort_by_key(|r| r.row);
         Ok(report)
@@ -243,6 +249,7 @@ impl Engine {
     ) -> Result<()> {
         // Earlier rows of this file, for duplicates within it.
         let mut this_file = DedupeIndex::default();
+        let mut row_of: HashMap<Id, usize> = HashMap::new();
         let mut batch: Vec<Pending<Worker>> = Vec::new();
         for (n, row) in parsed.rows.iter().enumerate() {
             progress(n);
@@ -271,7 +278,12 @@ impl Engine {
                 Ok(w) => w,
                 Err(e) => {
                     let column = e.field().map(|f| column_of(&parsed.columns, f));
-                    report.refuse(row.row, column.unwrap_or_default(), message_of(&e), String::new());
+                    report.refuse(
+                        row.row,
+                        column.unwrap_or_default(),
+                        message_of(&e),
+                        String::new(),
+                    );
                     continue;
                 }
             };
@@ -281,19 +293,39 @@ impl Engine {
                 w.missing = row.missing.iter().map(|k| k.to_string()).collect();
             }
             let mut duplicates = self.duplicates_of(&w);
-            duplicates.extend(this_file.find(&w));
+            let on_file = !duplicates.is_empty();
+            let earlier: Vec<usize> = this_file
+                .find(&w)
+                .into_iter()
+                .map(|d| {
+                    let n = row_of.get(&d.worker_id).copied().unwrap_or(0);
+                    duplicates.push(d);
+                    n
+                })
+                .collect();
             let name = w.full_name();
             if !duplicates.is_empty() {
                 let created = opts.allow_duplicates;
+                let like = match (on_file, earlier.as_slice()) {
+                    (true, _) => "simile a una scheda già presente".to_string(),
+                    (false, [n]) => format!("simile alla riga {n} di questo file"),
+                    (false, rows) => format!(
+                        "simile alle righe {} di questo file",
+                        rows.iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
                 report.duplicates.push(DuplicateRow {
                     row: row.row,
                     name: name.clone(),
                     duplicates: duplicates.clone(),
                     created,
                     message: if created {
-                        "simile a una scheda già presente: creata e segnalata come possibile doppione".into()
+                        format!("{like}: creata e segnalata come possibile doppione")
                     } else {
-                        "simile a una scheda già presente: non creata (confermare per crearla comunque)".into()
+                        format!("{like}: non creata (confermare per crearla comunque)")
                     },
                 });
                 if !created {
@@ -302,6 +334,7 @@ impl Engine {
                 w.possible_duplicate_of = duplicates.iter().map(|d| d.worker_id).collect();
             }
             this_file.insert(&w);
+            row_of.insert(w.id, row.row);
             let missing = w.missing.clone();
             let message = (!missing.is_empty()).then(|| incomplete::describe(&missing));
             batch.push(Pending {
@@ -380,7 +413,10 @@ impl Engine {
                 report.refuse(
                     row.row,
                     String::new(),
-                    format!("{}: la richiesta non può essere registrata", incomplete::describe(&row.missing)),
+                    format!(
+                        "{}: la richiesta non può essere registrata",
+                        incomplete::describe(&row.missing)
+                    ),
                     String::new(),
                 );
                 continue;
@@ -398,7 +434,12 @@ impl Engine {
                 Ok(r) => r,
                 Err(e) => {
                     let column = e.field().map(|f| column_of(&parsed.columns, f));
-                    report.refuse(row.row, column.unwrap_or_default(), message_of(&e), String::new());
+                    report.refuse(
+                        row.row,
+                        column.unwrap_or_default(),
+                        message_of(&e),
+                        String::new(),
+                    );
                     continue;
                 }
             };

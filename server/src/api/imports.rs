@@ -67,9 +67,7 @@ async fn import(
         allow_duplicates: flag(&q, "allow_duplicates")?,
     };
     let report = state
-        .blocking(move |s| {
-            sheets::import(s, &actor, kind, &body, content_type.as_deref(), opts)
-        })
+        .blocking(move |s| sheets::import(s, &actor, kind, &body, content_type.as_deref(), opts))
         .await?;
     let status = if opts.dry_run {
         StatusCode::OK

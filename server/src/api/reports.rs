@@ -40,7 +40,11 @@ async fn monthly(
         .await?;
     if let Some(format) = accept.as_deref().and_then(SheetFormat::from_accept) {
         let file = format.write(&report.tables())?;
-        return Ok(sheets::download(file, &format!("dom-rapporto-{month}"), format));
+        return Ok(sheets::download(
+            file,
+            &format!("dom-rapporto-{month}"),
+            format,
+        ));
     }
     Ok(json(StatusCode::OK, &report))
 }

@@ -110,7 +110,11 @@ fn print_report(r: &SheetReport) -> Result {
         )?;
     }
     for d in r.duplicates.rows.iter().take(SHOWN) {
-        writeln!(out, "riga {}: possibile doppione: {} — {}", d.row, d.name, d.message)?;
+        writeln!(
+            out,
+            "riga {}: possibile doppione: {} — {}",
+            d.row, d.name, d.message
+        )?;
     }
     for x in r.refused.iter().take(SHOWN) {
         let column = if x.column.is_empty() {
@@ -123,10 +127,18 @@ fn print_report(r: &SheetReport) -> Result {
         } else {
             format!(" («{}»)", x.value)
         };
-        writeln!(out, "riga {}{column}: scartata: {}{value}", x.row, x.message)?;
+        writeln!(
+            out,
+            "riga {}{column}: scartata: {}{value}",
+            x.row, x.message
+        )?;
     }
     for n in r.notices.iter().take(SHOWN) {
-        writeln!(out, "riga {}, colonna «{}»: da verificare: {}", n.row, n.column, n.message)?;
+        writeln!(
+            out,
+            "riga {}, colonna «{}»: da verificare: {}",
+            n.row, n.column, n.message
+        )?;
     }
     for s in &r.skipped {
         writeln!(out, "riga {}: saltata ({})", s.row, s.reason)?;

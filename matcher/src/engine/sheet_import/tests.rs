@@ -31,7 +31,12 @@ fn import(e: &Engine, name: &str, kind: Kind, opts: ImportOptions) -> SheetRepor
 #[test]
 fn workers_sheet_creates_complete_and_incomplete_cards_and_refuses_the_rest() {
     let e = Engine::temporary().unwrap();
-    let report = import(&e, "lavoratori.xlsx", Kind::Workers, ImportOptions::default());
+    let report = import(
+        &e,
+        "lavoratori.xlsx",
+        Kind::Workers,
+        ImportOptions::default(),
+    );
     assert_eq!(report.created.count, 1);
     assert_eq!(report.incomplete.count, 1);
     // Rows 6 and 8 give row 5's phone in other spellings: likely duplicates of it, held.
@@ -51,7 +56,10 @@ fn workers_sheet_creates_complete_and_incomplete_cards_and_refuses_the_rest() {
     assert_eq!(e.worker_count(), 2);
 
     let inc = &report.incomplete.rows[0];
-    assert_eq!((inc.row, inc.missing.clone()), (9, vec!["consent".to_string()]));
+    assert_eq!(
+        (inc.row, inc.missing.clone()),
+        (9, vec!["consent".to_string()])
+    );
     assert_eq!(inc.message.as_deref(), Some("manca: data del consenso"));
     let card = e.worker(inc.id.unwrap()).unwrap();
     assert_eq!(card.status, WorkerStatus::Incomplete);
@@ -67,7 +75,12 @@ fn workers_sheet_creates_complete_and_incomplete_cards_and_refuses_the_rest() {
 #[test]
 fn an_incomplete_card_is_never_a_candidate_until_completed_and_reconfirmed() {
     let e = Engine::temporary().unwrap();
-    let report = import(&e, "lavoratori.csv", Kind::Workers, ImportOptions::default());
+    let report = import(
+        &e,
+        "lavoratori.csv",
+        Kind::Workers,
+        ImportOptions::default(),
+    );
     let id = report.incomplete.rows[0].id.unwrap();
     let r = e
         .register_request(
@@ -116,8 +129,18 @@ fn an_incomplete_card_is_never_a_candidate_until_completed_and_reconfirmed() {
 #[test]
 fn a_second_import_holds_duplicates_unless_allowed() {
     let e = Engine::temporary().unwrap();
-    import(&e, "lavoratori.ods", Kind::Workers, ImportOptions::default());
-    let again = import(&e, "lavoratori-utf8.csv", Kind::Workers, ImportOptions::default());
+    import(
+        &e,
+        "lavoratori.ods",
+        Kind::Workers,
+        ImportOptions::default(),
+    );
+    let again = import(
+        &e,
+        "lavoratori-utf8.csv",
+        Kind::Workers,
+        ImportOptions::default(),
+    );
     assert_eq!((again.created.count, again.incomplete.count), (0, 0));
     assert_eq!(again.duplicates.count, 4);
     assert!(again.duplicates.rows.iter().all(|d| !d.created));
@@ -156,7 +179,12 @@ fn a_dry_run_reports_the_same_and_writes_nothing() {
 #[test]
 fn requests_sheet_goes_through_validation_and_the_guard() {
     let e = Engine::temporary().unwrap();
-    let report = import(&e, "richieste.csv", Kind::Requests, ImportOptions::default());
+    let report = import(
+        &e,
+        "richieste.csv",
+        Kind::Requests,
+        ImportOptions::default(),
+    );
     assert_eq!(report.created.count, 1);
     assert_eq!(report.incomplete.count, 0);
     let refused: Vec<(usize, &str)> = report
@@ -172,10 +200,23 @@ fn requests_sheet_goes_through_validation_and_the_guard() {
     // A discriminatory note is the guard's refusal, by row and column.
     let sheet = "Cognome;Telefono;Comune;Mansione;Convivenza;Ore settimanali;Data inizio;Note\n\
                  Bianchi;0564 111111;Grosseto;colf;no;20;01/12/2026;solo italiane\n";
-    let p = sheet::parse_file(sheet.as_bytes(), Some("x.csv"), Kind::Requests, None, today())
-        .unwrap();
+    let p = sheet::parse_file(
+        sheet.as_bytes(),
+        Some("x.csv"),
+        Kind::Requests,
+        None,
+        today(),
+    )
+    .unwrap();
     let r = e
-        .import_sheet(&p, Kind::Requests, ImportOptions::default(), None, today(), &mut |_| {})
+        .import_sheet(
+            &p,
+            Kind::Requests,
+            ImportOptions::default(),
+            None,
+            today(),
+            &mut |_| {},
+        )
         .unwrap();
     assert_eq!(r.created.count, 0);
     assert_eq!(r.refused.len(), 1);
