@@ -435,3 +435,80 @@ fn dom_import_reads_sheets_with_a_mapping_and_a_dry_run() {
         .unwrap();
     assert!(!bad.status.success());
 }
+
+#[test]
+fn the_import_page_shows_the_dry_run_and_imports_on_confirmation() {
+    use crate::web::{csrf, form_post, get, sign_in};
+    let s = Server::demo();
+    let cookie = sign_in(&s, DESK);
+    let home = get(&s, "/ui/", &cookie);
+    assert!(
+        home.body.contains("href=\"/ui/importa\""),
+        "a nav link for desks"
+    );
+    let form = get(&s, "/ui/importa", &cookie);
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("multipart/form-data"));
+    let token = csrf(&form.body);
+    let file = String::from_utf8(fixture("lavoratori-utf8.csv")).unwrap();
+    let post = |csrf: &str| {
+        let b = "dom-confine";
+        let body = format!(
+            "--{b}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+             --{b}\r\nContent-Disposition: form-data; name=\"tipo\"\r\n\r\nschede\r\n\
+             --{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"lavoratori.csv\"\r\n\
+             Content-Type: text/csv\r\n\r\n{file}\r\n--{b}--\r\n"
+        );
+        s.raw(&format!(
+            "POST /ui/importa HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nCookie: {cookie}\r\n\
+             Content-Type: multipart/form-data; boundary={b}\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        ))
+    };
+    assert_eq!(
+        post("sbagliato").status,
+        403,
+        "the form needs its CSRF token"
+    );
+    let before = s.get_as(DESK, "/api/v1/workers?limit=1").json()["total"].clone();
+    let check = post(&token);
+    assert_eq!(check.status, 200, "{}", check.body);
+    assert!(
+        check.body.contains("<td>10</td><td>scartata</td>"),
+        "{}",
+        check.body
+    );
+    assert!(check.body.contains("manca: data del consenso"));
+    assert!(check.body.contains("Importa 1 righe"), "{}", check.body);
+    assert_eq!(
+        s.get_as(DESK, "/api/v1/workers?limit=1").json()["total"],
+        before
+    );
+    let at = check.body.find("name=\"caricamento\" value=\"").unwrap() + 26;
+    let key = &check.body[at..at + 32];
+    let done = form_post(
+        &s,
+        "/ui/importa/conferma",
+        Some(&cookie),
+        &format!("csrf={token}&caricamento={key}"),
+    );
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(
+        done.body.contains("importate: 0 complete, 1 da completare"),
+        "{}",
+        done.body
+    );
+    let after = s.get_as(DESK, "/api/v1/workers?limit=1").json()["total"].as_u64();
+    assert_eq!(after, before.as_u64().map(|n| n + 1));
+    // Confirmed once: the kept file is gone.
+    let again = form_post(
+        &s,
+        "/ui/importa/conferma",
+        Some(&cookie),
+        &format!("csrf={token}&caricamento={key}"),
+    );
+    assert_eq!(again.status, 422);
+    let csv = get(&s, "/ui/schede.csv", &cookie);
+    assert_eq!(csv.status, 200);
+    assert!(csv.body.contains("Nome;Cognome;Anno di nascita"));
+}

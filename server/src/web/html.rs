@@ -85,6 +85,7 @@ fn nav(s: &Session) -> String {
             ("/ui/richieste/nuova", "Nuova richiesta"),
             ("/ui/verifiche", "Verifiche"),
             ("/ui/rapporto", "Rapporto"),
+            ("/ui/importa", "Importa schede"),
         ],
         Role::Referrer => &[
             ("/ui/", "Le nostre richieste"),

@@ -2,6 +2,7 @@
 
 mod contacts;
 mod followups;
+mod imports;
 mod messages;
 mod operators;
 mod outcome_history;
@@ -71,6 +72,8 @@ pub fn routes(state: Arc<State>) -> BoxedFilter<(Response,)> {
         .or(report::routes(state.clone()))
         .unify()
         .or(print::routes(state.clone()))
+        .unify()
+        .or(imports::routes(state.clone()))
         .unify()
         .or(operators::routes(state))
         .unify()
