@@ -90,15 +90,17 @@ pub fn still_missing(missing: &[String], patch: &Map<String, Value>) -> Vec<Stri
         .iter()
         .filter(|k| match k.as_str() {
             "permit.expires_on" => {
-                !patch
-                    .get("permit")
-                    .is_some_and(|p| p.get("expires_on").is_some_and(|v| !v.is_null()))
-                    && !patch
-                        .get("permit")
-                        .and_then(|p| p.get("kind"))
-                        .and_then(Value::as_str)
-                        .and_then(PermitKind::parse)
-                        .is_some_and(|k| matches!(k, PermitKind::EuCitizen | PermitKind::Italian))
+                let permit = patch.get("permit");
+                let dated = permit
+                    .and_then(|p| p.get("expires_on"))
+                    .is_some_and(|v| !v.is_null());
+                // Italian and EU citizens hold no permit, so nothing expires.
+                let needs_none = permit
+                    .and_then(|p| p.get("kind"))
+                    .and_then(Value::as_str)
+                    .and_then(PermitKind::parse)
+                    .is_some_and(|k| matches!(k, PermitKind::EuCitizen | PermitKind::Italian));
+                !(dated || needs_none)
             }
             k => !given(k),
         })

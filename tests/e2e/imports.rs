@@ -193,9 +193,7 @@ fn an_import_creates_cards_audited_and_incomplete_ones_are_never_candidates() {
         )
         .json();
     assert_eq!(why["eligible"], false, "{why}");
-    let listed = s
-        .get_as(DESK, &format!("/api/v1/workers?status=incomplete"))
-        .json();
+    let listed = s.get_as(DESK, "/api/v1/workers?status=incomplete").json();
     assert!(listed.to_string().contains(&incomplete), "{listed}");
     // Completed and reconfirmed, the card can be proposed.
     let done = s.patch_as(
