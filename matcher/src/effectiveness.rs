@@ -124,42 +124,6 @@ pub fn compute(rec: &Records, to: Month) -> Effectiveness {
     }
 }
 
-impl Effectiveness {
-    /// `section,key,value` rows in the review's CSV style.
-    pub fn csv_rows(&self) -> Vec<(String, String, String)> {
-        let opt = |x: Option<f64>| x.map_or(String::new(), |v| v.to_string());
-        let mut rows = vec![
-            ("effectiveness".into(), "from".into(), self.from.clone()),
-            ("effectiveness".into(), "to".into(), self.to.clone()),
-            (
-                "effectiveness".into(),
-                "outcome_known_share".into(),
-                opt(self.outcome_known_share),
-            ),
-            (
-                "effectiveness".into(),
-                "median_days_proposal_to_outcome".into(),
-                opt(self.median_days_proposal_to_outcome),
-            ),
-        ];
-        let groups = self
-            .by_score_band
-            .iter()
-            .map(|b| ("score_band", &b.band, b.proposals, b.hired, b.rate))
-            .chain(
-                self.by_rank
-                    .iter()
-                    .map(|r| ("rank", &r.rank, r.proposals, r.hired, r.rate)),
-            );
-        for (by, key, n, h, r) in groups {
-            rows.push((format!("proposals_by_{by}"), key.clone(), n.to_string()));
-            rows.push((format!("hired_by_{by}"), key.clone(), h.to_string()));
-            rows.push((format!("hire_rate_by_{by}"), key.clone(), opt(r)));
-        }
-        rows
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,25 +240,5 @@ mod tests {
             .all(|r| r.proposals == 0 && r.rate.is_none()));
         assert_eq!(e.outcome_known_share, None);
         assert_eq!(e.median_days_proposal_to_outcome, None);
-    }
-
-    #[test]
-    fn csv_rows_name_every_band_and_rank() {
-        let rec = records(vec![p(
-            "2026-11-02",
-            72.0,
-            Some(1),
-            Some((OutcomeKind::Hired, "2026-11-09")),
-        )]);
-        let rows = compute(&rec, "2026-11".parse().unwrap()).csv_rows();
-        let has = |s: &str, k: &str, v: &str| {
-            rows.iter()
-                .any(|r| (r.0.as_str(), r.1.as_str(), r.2.as_str()) == (s, k, v))
-        };
-        assert!(has("effectiveness", "from", "2025-12"));
-        assert!(has("hire_rate_by_score_band", "70-80", "1"));
-        assert!(has("proposals_by_rank", "1", "1"));
-        assert!(has("hire_rate_by_rank", ">10", ""));
-        assert!(has("effectiveness", "median_days_proposal_to_outcome", "7"));
     }
 }

@@ -187,11 +187,14 @@ vocabulary!(
 );
 
 vocabulary!(
-    /// The state of a worker card.
+    /// The state of a worker card. `incomplete`: imported from a desk's sheet without
+    /// everything matching needs (`Worker::missing`); never a candidate until completed
+    /// and reconfirmed.
     WorkerStatus {
         Available = "available" / "disponibile",
         Placed = "placed" / "occupato tramite DOM",
         Inactive = "inactive" / "non attivo",
+        Incomplete = "incomplete" / "da completare",
     }
 );
 
@@ -451,6 +454,10 @@ pub struct Worker {
     /// Cards the operator chose to keep although they looked like this one.
     #[serde(default)]
     pub possible_duplicate_of: Vec<Id>,
+    /// Create-body fields an imported `incomplete` card still lacks (`consent`,
+    /// `permit`, `hours_per_week`…); their values on the card are placeholders.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
 }
 
 impl Worker {
@@ -883,7 +890,7 @@ pub struct Contact {
 }
 
 vocabulary!(
-    /// What an audit entry records.
+    /// What an audit entry records (`import`: a card created from a desk's spreadsheet).
     AuditAction {
         Read = "read" / "lettura",
         Create = "create" / "creazione",
@@ -899,6 +906,7 @@ vocabulary!(
         Expiry = "expiry" / "scadenza",
         Use = "use" / "primo accesso del giorno",
         Contact = "contact" / "contatto registrato",
+        Import = "import" / "importazione",
     }
 );
 

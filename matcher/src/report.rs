@@ -136,6 +136,8 @@ pub struct Cards {
     pub active: u64,
     pub placed: u64,
     pub inactive: u64,
+    /// Imported cards still to complete (`incomplete`).
+    pub incomplete: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
@@ -321,6 +323,7 @@ pub fn compute(rec: &Records, month: Month, today: Date) -> MonthlyReport {
             WorkerStatus::Available => r.cards.active += 1,
             WorkerStatus::Placed => r.cards.placed += 1,
             WorkerStatus::Inactive => r.cards.inactive += 1,
+            WorkerStatus::Incomplete => r.cards.incomplete += 1,
         }
     }
     r
@@ -341,132 +344,6 @@ pub fn monthly(rec: &Records, month: Month, today: Date) -> MonthlyReport {
     };
     r.effectiveness = crate::effectiveness::compute(rec, month);
     r
-}
-
-impl MonthlyReport {
-    /// `section,key,value` rows, for a spreadsheet.
-    pub fn to_csv(&self) -> String {
-        let mut rows: Vec<(String, String, String)> = Vec::new();
-        let mut row = |s: &str, k: &str, v: String| rows.push((s.into(), k.into(), v));
-        let opt = |x: Option<f64>| x.map_or(String::new(), |v| v.to_string());
-        row("month", "month", self.month.clone());
-        row(
-            "requests_received",
-            "total",
-            self.requests_received.total.to_string(),
-        );
-        for (k, v) in &self.requests_received.by_organisation {
-            row("requests_by_organisation", k, v.to_string());
-        }
-        for (k, v) in &self.requests_received.by_job {
-            row("requests_by_job", k, v.to_string());
-        }
-        row("proposals", "made", self.proposals_made.to_string());
-        row("follow_ups", "due", self.follow_ups.due.to_string());
-        row("follow_ups", "done", self.follow_ups.done.to_string());
-        row("follow_ups", "overdue", self.follow_ups.overdue.to_string());
-        row("outcomes", "known", self.outcomes.known.to_string());
-        row("outcomes", "unknown", self.outcomes.unknown.to_string());
-        row("placements", "placements", self.placements.to_string());
-        row(
-            "placements",
-            "requests_closed",
-            self.requests_closed.to_string(),
-        );
-        row("placements", "placement_rate", opt(self.placement_rate));
-        row(
-            "timing",
-            "median_days_request_to_first_proposal",
-            opt(self.median_days_request_to_first_proposal),
-        );
-        row(
-            "timing",
-            "median_days_proposal_to_start",
-            opt(self.median_days_proposal_to_start),
-        );
-        for (k, v) in &self.failure_reasons {
-            row("failure_reasons", k, v.to_string());
-        }
-        let refused = &self.anti_discrimination.refused_requests;
-        row("refused_requests", "total", refused.total.to_string());
-        for (k, v) in &refused.by_ground {
-            row("refused_by_ground", k, v.to_string());
-        }
-        for (k, v) in &refused.by_organisation {
-            row("refused_by_organisation", k, v.to_string());
-        }
-        for f in &self.anti_discrimination.fairness {
-            let key = |field: &str| format!("{}/{}/{field}", f.attribute.name(), f.group);
-            row("fairness", &key("eligible"), f.eligible.to_string());
-            row("fairness", &key("proposed"), f.proposed.to_string());
-            row("fairness", &key("hired"), f.hired.to_string());
-            row(
-                "fairness",
-                &key("proposal_rate"),
-                f.proposal_rate.to_string(),
-            );
-            row("fairness", &key("hire_rate"), f.hire_rate.to_string());
-            row("fairness", &key("ratio_to_best"), opt(f.ratio_to_best));
-            row("fairness", &key("flag"), f.flag.to_string());
-        }
-        row(
-            "retention_90_days",
-            "checked",
-            self.retention_90_days.checked.to_string(),
-        );
-        row(
-            "retention_90_days",
-            "still_employed",
-            self.retention_90_days.still_employed.to_string(),
-        );
-        row(
-            "retention_90_days",
-            "rate",
-            opt(self.retention_90_days.rate),
-        );
-        row("cards", "active", self.cards.active.to_string());
-        row("cards", "placed", self.cards.placed.to_string());
-        row("cards", "inactive", self.cards.inactive.to_string());
-        for (k, v) in &self.by_comune {
-            row("requests_by_comune", k, v.requests.to_string());
-            row("placements_by_comune", k, v.placements.to_string());
-        }
-        let c = &self.change_from_previous_month;
-        row(
-            "change",
-            "requests_received",
-            c.requests_received.to_string(),
-        );
-        row("change", "proposals_made", c.proposals_made.to_string());
-        row("change", "placements", c.placements.to_string());
-        row("change", "placement_rate", opt(c.placement_rate));
-        rows.extend(self.effectiveness.csv_rows());
-        let mut out = String::from("section,key,value\n");
-        for (s, k, v) in rows {
-            out.push_str(&format!(
-                "{},{},{}\n",
-                csv_field(&s),
-                csv_field(&k),
-                csv_field(&v)
-            ));
-        }
-        out
-    }
-}
-
-/// Quotes a CSV field when needed, and defuses spreadsheet formulas (`=`, `+`, `-`, `@`
-/// at the start of a cell), since names of organisations come from users.
-fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) && s.parse::<f64>().is_err() {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
 }
 
 impl Engine {
@@ -722,7 +599,8 @@ mod tests {
             Cards {
                 active: 2,
                 placed: 1,
-                inactive: 1
+                inactive: 1,
+                incomplete: 0,
             }
         );
         assert_eq!(
@@ -754,13 +632,14 @@ mod tests {
         rec.organisations
             .insert(Id(1), "=HYPERLINK(\"x\"), Grosseto".into());
         let csv = monthly(&rec, "2026-11".parse().unwrap(), d("2026-11-26")).to_csv();
-        assert!(csv.starts_with("section,key,value\n"));
-        assert!(csv.contains("placements,placement_rate,0.6667\n"));
-        assert!(csv.contains("failure_reasons,wage,1\n"));
+        let csv = String::from_utf8(csv).unwrap();
+        assert!(csv.starts_with("\u{feff}Rapporto mensile 2026-11\r\nVoce;Valore\r\n"));
+        assert!(csv.contains("Tasso di collocamento;66,7%\r\n"), "{csv}");
         assert!(
-            csv.contains("\"'=HYPERLINK(\"\"x\"\"), Grosseto\""),
+            csv.contains("accordo economico non raggiunto;1\r\n"),
             "{csv}"
         );
+        assert!(csv.contains("'=HYPERLINK(\"\"x\"\"), Grosseto"), "{csv}");
     }
 
     #[test]
@@ -787,14 +666,12 @@ mod tests {
             ratio_to_best: Some(0.4),
             flag: true,
         });
-        let csv = r.to_csv();
+        let csv = String::from_utf8(r.to_csv()).unwrap();
         for line in [
-            "refused_requests,total,2\n",
-            "refused_by_ground,age,2\n",
-            "refused_by_organisation,Caritas,2\n",
-            "fairness,age_band/≥60/eligible,5\n",
-            "fairness,age_band/≥60/ratio_to_best,0.4\n",
-            "fairness,age_band/≥60/flag,true\n",
+            "Totale;2\r\n",
+            "per motivo: età;2\r\n",
+            "per organizzazione: Caritas;2\r\n",
+            "fascia d'età;≥60;5;1;0;20,0%;0,0%;40,0%;sì\r\n",
         ] {
             assert!(csv.contains(line), "{line} in {csv}");
         }

@@ -546,6 +546,7 @@ impl Synth {
             confirmed_on,
             last_proposed_on: None,
             possible_duplicate_of: Vec::new(),
+            missing: Vec::new(),
         }
     }
 

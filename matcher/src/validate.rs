@@ -129,6 +129,7 @@ pub fn worker(input: WorkerInput, id: Id, today: Date) -> Result<Worker> {
         confirmed_on: today,
         last_proposed_on: None,
         possible_duplicate_of: Vec::new(),
+        missing: Vec::new(),
     })
 }
 

@@ -100,7 +100,7 @@ enum Command {
     Reindex(DataArg),
     /// Rapporto mensile degli esiti (JSON, o CSV con --csv)
     Report(ReportArgs),
-    /// Importa schede o richieste (una per riga, nel formato dell'API)
+    /// Importa schede o richieste da un foglio (CSV, XLSX, ODS) o da JSONL
     Import(ImportArgs),
     /// Stampa dati sintetici realistici in JSONL (per prove e benchmark)
     Synth(SynthArgs),
@@ -224,11 +224,11 @@ struct ReportArgs {
 #[derive(Args, Debug)]
 #[group(required = true, multiple = false)]
 struct ImportSource {
-    /// Schede in JSONL
-    #[arg(long, value_name = "FILE.jsonl")]
+    /// Schede: foglio CSV, XLSX o ODS, oppure JSONL nel formato dell'API
+    #[arg(long, value_name = "FILE")]
     workers: Option<PathBuf>,
-    /// Richieste in JSONL
-    #[arg(long, value_name = "FILE.jsonl")]
+    /// Richieste: foglio CSV, XLSX o ODS, oppure JSONL nel formato dell'API
+    #[arg(long, value_name = "FILE")]
     requests: Option<PathBuf>,
 }
 
@@ -236,6 +236,15 @@ struct ImportSource {
 struct ImportArgs {
     #[command(flatten)]
     source: ImportSource,
+    /// Corrispondenze colonna → campo e valore → parola del vocabolario (fogli)
+    #[arg(long, value_name = "FILE.toml")]
+    mapping: Option<PathBuf>,
+    /// Mostra il resoconto senza importare nulla (fogli)
+    #[arg(long)]
+    dry_run: bool,
+    /// Crea anche le schede simili a schede già presenti, segnalandole (fogli)
+    #[arg(long)]
+    allow_duplicates: bool,
     /// Carica prima i dati dimostrativi (in un archivio vuoto o nuovo)
     #[arg(long)]
     demo: bool,
@@ -819,7 +828,7 @@ fn report(a: ReportArgs) -> Result {
         .map_err(|e| e.to_string())?;
     let mut out = std::io::stdout().lock();
     if a.csv {
-        write!(out, "{}", r.to_csv())?;
+        out.write_all(&r.to_csv())?;
     } else {
         writeln!(
             out,
@@ -827,38 +836,6 @@ fn report(a: ReportArgs) -> Result {
             serde_json::to_string_pretty(&r).map_err(|e| e.to_string())?
         )?;
     }
-    Ok(())
-}
-
-fn import(a: ImportArgs) -> Result {
-    let engine = open(&a.data.data, a.demo)?;
-    let open_file = |p: &Path| {
-        std::fs::File::open(p)
-            .map(std::io::BufReader::new)
-            .map_err(|e| format!("impossibile leggere {}: {e}", p.display()))
-    };
-    let started = std::time::Instant::now();
-    let report = match (&a.source.workers, &a.source.requests) {
-        (Some(p), None) => engine.import_jsonl(open_file(p)?, Date::today()),
-        (None, Some(p)) => engine.import_requests_jsonl(open_file(p)?, Date::today()),
-        _ => return Err("indicare --workers FILE oppure --requests FILE".into()),
-    }
-    .map_err(|e| e.to_string())?;
-    engine.close().map_err(|e| e.to_string())?;
-    let mut err = std::io::stderr().lock();
-    for (line, e) in report.refused.iter().take(20) {
-        writeln!(
-            err,
-            "riga {line}: {e} (campo: {})",
-            e.field().unwrap_or("-")
-        )?;
-    }
-    say!(
-        "importate {} righe, scartate {}, in {:.1} s",
-        report.imported,
-        report.refused.len(),
-        started.elapsed().as_secs_f64()
-    )?;
     Ok(())
 }
 
@@ -893,6 +870,8 @@ fn synth(a: SynthArgs) -> Result {
 
 mod admin;
 use admin::admin;
+mod import;
+use import::import;
 
 #[cfg(test)]
 mod tests;

@@ -15,4 +15,5 @@ pub mod logging;
 pub mod maintenance;
 pub mod metrics;
 pub mod operators;
+pub mod sheets;
 pub mod web;

@@ -1,9 +1,15 @@
 //! Fixed-window rate limits kept in memory: per outcome code and per client address on
-//! the public endpoint, where no login slows down guessing.
+//! the public endpoint, where no login slows down guessing; and the size of a desk's
+//! spreadsheet upload.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+/// Largest spreadsheet a desk may upload: a list of 10,000 cards in XLSX is about 1 MiB,
+/// as CSV about 2 MiB; the limit leaves room for formatting without letting a request
+/// hold much memory.
+pub const SHEET_UPLOAD_LIMIT: u64 = 8 * 1024 * 1024;
 
 pub struct RateLimiter {
     max: u32,

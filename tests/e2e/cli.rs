@@ -84,8 +84,11 @@ fn synth_import_and_report_from_the_command_line() {
     );
     let (ok, out, err) = run(&["report", "--data", dir, "--csv"]);
     assert!(ok, "{err}");
-    assert!(out.starts_with("section,key,value"));
-    assert!(out.contains("cards,active,") || out.contains("cards,inactive,"));
+    assert!(out.starts_with("\u{feff}Rapporto mensile"), "{out}");
+    assert!(
+        out.contains("\r\nSchede\r\nStato;Schede\r\nDisponibili;"),
+        "{out}"
+    );
 }
 
 #[test]

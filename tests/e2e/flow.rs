@@ -171,8 +171,12 @@ fn a_request_becomes_a_job_and_the_month_knows_it() {
     );
     assert_eq!(csv.status, 200);
     assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
-    assert!(csv.body.starts_with("section,key,value"));
-    assert!(csv.body.contains("placements,placements,1"), "{}", csv.body);
+    assert!(csv.body.starts_with("\u{feff}Rapporto mensile"));
+    assert!(
+        csv.body.contains("Assunzioni iniziate nel mese;1\r\n"),
+        "{}",
+        csv.body
+    );
 
     // The audit log shows who created and read the card, and nothing of its content.
     let r = s.get_as(ADMIN, &format!("/api/v1/audit?record={worker_id}"));

@@ -75,10 +75,15 @@ fn the_demo_review_has_twelve_months_and_an_effectiveness_section() {
     assert!(e["median_days_proposal_to_outcome"].as_f64().unwrap() > 0.0);
 
     let csv = s.get_with(COORD, "/api/v1/reports/monthly", "Accept: text/csv");
-    assert!(csv.body.contains("\nhire_rate_by_rank,1,"), "{}", csv.body);
+    assert!(
+        csv.body
+            .contains("Assunzioni per posizione in classifica\r\nPosizione;Proposte;Assunte;Tasso di assunzione\r\n1;"),
+        "{}",
+        csv.body
+    );
     assert!(csv
         .body
-        .contains(&format!("\neffectiveness,from,{}\n", month_back(11))));
+        .contains(&format!("\nEfficacia da {} a ", month_back(11))));
 
     // The coordinator sees it on the review page: two charts, a table, how to read them.
     let cookie = crate::web::sign_in(&s, COORD);

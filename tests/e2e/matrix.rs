@@ -69,6 +69,9 @@ fn allowed(role: Role, method: &str, template: &str) -> bool {
         )
         | ("post", "/api/v1/requests/{id}/proposals") => is_operator(role),
         ("get", "/api/v1/follow-ups") => is_operator(role),
+        (_, "/api/v1/imports/workers" | "/api/v1/imports/requests" | "/api/v1/exports/workers") => {
+            is_operator(role)
+        }
         // Follow-ups belong to the desk that proposed: another desk's is not found.
         ("post", "/api/v1/follow-ups/{id}/retention") => false,
         ("get", "/api/v1/reports/monthly") => is_operator(role) || role == Coordinator,

@@ -170,6 +170,41 @@ impl Server {
             .unwrap_or_else(|| panic!("{method} {path}: no complete response"))
     }
 
+    /// A request with a binary body (a spreadsheet) of `content_type`; the response and
+    /// its body's bytes as sent (the server answers files with a `Content-Length`).
+    pub fn send_file(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> (Response, Vec<u8>) {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .expect("timeout");
+        let mut req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nAuthorization: Bearer {token}\r\nContent-Length: {}\r\n",
+            body.len()
+        );
+        if let Some(t) = content_type {
+            req.push_str(&format!("Content-Type: {t}\r\n"));
+        }
+        req.push_str("\r\n");
+        let mut bytes = req.into_bytes();
+        bytes.extend_from_slice(body);
+        // A refused upload may be answered before it is all sent.
+        let _ = stream.write_all(&bytes);
+        let mut raw = Vec::new();
+        let _ = stream.read_to_end(&mut raw);
+        let head = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .map_or(raw.len(), |p| p + 4);
+        (Response::parse(&raw), raw[head..].to_vec())
+    }
+
     /// Asks the server to stop (SIGTERM) and waits for it; true if it exited cleanly.
     pub fn terminate(&mut self) -> bool {
         let _ = Command::new("kill")

@@ -7,6 +7,7 @@ mod eligible;
 mod operators;
 mod query;
 mod register;
+mod sheet_import;
 mod sync;
 mod write;
 
@@ -28,6 +29,9 @@ use crate::table::WorkerTable;
 
 pub use query::{DueFollowUp, Eligibility, RequestScope, WhyNot};
 pub use register::{Refusal, RefusedRequests};
+pub use sheet_import::{
+    DuplicateRow, ImportOptions, ImportedRow, RefusedRow, RowGroup, SheetReport,
+};
 pub use write::Change;
 
 /// Staged index changes that trigger a commit on their own; below it, commits happen

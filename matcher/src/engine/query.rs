@@ -181,6 +181,18 @@ impl Engine {
         self.store.workers.iter()
     }
 
+    /// The cards an organisation's desk registered or imported, in the store's order.
+    pub fn desk_workers(&self, org: Id) -> Result<Vec<Worker>> {
+        let mut out = Vec::new();
+        for w in self.store.workers.iter() {
+            let w = w?;
+            if w.org_id == Some(org) {
+                out.push(w);
+            }
+        }
+        Ok(out)
+    }
+
     /// Cards already on file that look like `w`.
     pub fn duplicates_of(&self, w: &Worker) -> Vec<DuplicateMatch> {
         self.tables().dedupe.find(w)

@@ -6,6 +6,7 @@ use super::Engine;
 use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::fixtures;
+use crate::incomplete;
 use crate::json;
 use crate::model::{
     Actor, AuditAction, AuditEntry, Contact, FollowUp, Id, Operator, Organisation, Proposal,
@@ -169,7 +170,9 @@ impl Engine {
 
     /// Applies a JSON merge patch to a worker card. Besides the create fields it takes
     /// `status` (`available` / `inactive`) and `reconfirm: true` (the person confirmed
-    /// the card today). The result is validated like a new card.
+    /// the card today). The result is validated like a new card. An `incomplete` card
+    /// sheds each missing field the patch sets, and becomes `available` when nothing is
+    /// missing and the patch reconfirms it.
     pub fn patch_worker(
         &self,
         actor: &Actor,
@@ -186,7 +189,7 @@ impl Engine {
         // `placed` follows from a recorded hire, never from an edit.
         let status = match obj.remove("status").map(json::parse::<WorkerStatus>) {
             None => None,
-            Some(Ok(s)) if s != WorkerStatus::Placed => Some(s),
+            Some(Ok(s)) if s != WorkerStatus::Placed && s != WorkerStatus::Incomplete => Some(s),
             Some(_) => {
                 return Err(Error::invalid(
                     "status",
@@ -201,6 +204,7 @@ impl Engine {
                 .as_bool()
                 .ok_or_else(|| Error::invalid("reconfirm", "deve essere true o false"))?,
         };
+        let missing = incomplete::still_missing(&old.missing, obj);
         let input: WorkerInput = json::patched(&old.to_input(), &patch)?;
         let mut w = validate::worker(input, id, today)?;
         w.org_id = old.org_id;
@@ -209,6 +213,22 @@ impl Engine {
         w.possible_duplicate_of = old.possible_duplicate_of.clone();
         w.confirmed_on = if reconfirm { today } else { old.confirmed_on };
         w.status = status.unwrap_or(old.status);
+        if old.status == WorkerStatus::Incomplete {
+            // A card from a sheet becomes a candidate only once complete and confirmed
+            // with the person: until then its placeholders must not be matched.
+            w.status = match status {
+                Some(WorkerStatus::Inactive) => WorkerStatus::Inactive,
+                Some(WorkerStatus::Available) if !missing.is_empty() => {
+                    return Err(Error::invalid(
+                        missing[0].clone(),
+                        format!("scheda da completare: {}", incomplete::describe(&missing)),
+                    ))
+                }
+                _ if missing.is_empty() && reconfirm => WorkerStatus::Available,
+                _ => WorkerStatus::Incomplete,
+            };
+            w.missing = missing;
+        }
         let mut c = Change::audited(Some(actor), AuditAction::Update, RecordKind::Worker, id);
         c.workers.push(w.clone());
         self.apply(c)?;

@@ -450,7 +450,7 @@ fn read_csv(bytes: &[u8]) -> Result<Grid> {
                 if f.trim().is_empty() {
                     Cell::Empty
                 } else {
-                    Cell::Text(f.to_string())
+                    Cell::Text(unguarded(f).to_string())
                 }
             })
             .collect();
@@ -470,9 +470,26 @@ fn read_csv(bytes: &[u8]) -> Result<Grid> {
     })
 }
 
+/// A CSV field without the apostrophe that keeps a spreadsheet from reading `+39 …` or
+/// `=…` as a formula (`write_csv` adds it; Excel users type it).
+fn unguarded(field: &str) -> &str {
+    match field.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
+        _ => field,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_formula_guard_is_taken_off() {
+        assert_eq!(unguarded("'+39 333 1234567"), "+39 333 1234567");
+        assert_eq!(unguarded("'=1+1"), "=1+1");
+        assert_eq!(unguarded("l'Aquila"), "l'Aquila");
+        assert_eq!(unguarded("'ciao"), "'ciao");
+    }
 
     fn text(s: &str) -> Cell {
         Cell::Text(s.to_string())

@@ -25,6 +25,7 @@ pub const DEFAULT_MAX_TRAVEL_KM: u16 = 15;
 /// One value DOM could not take, or took with an assumption, as the operator should
 /// see it: where it is in their sheet and what to do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CellProblem {
     /// 1-based, as the spreadsheet numbers rows.
     pub row: usize,
@@ -79,6 +80,7 @@ impl RowOutcome {
 
 /// A row left out on purpose.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Skipped {
     pub row: usize,
     /// Italian: "riga vuota", "riga dei totali", "intestazione ripetuta".
@@ -87,6 +89,7 @@ pub struct Skipped {
 
 /// How a column of the sheet was read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ColumnUse {
     pub column: String,
     /// The create-body field it fills; `None`: not recognised, not imported.

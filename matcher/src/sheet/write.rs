@@ -65,11 +65,22 @@ fn short_decimal(x: f64) -> String {
     s.replace('.', ",")
 }
 
+/// Text a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first: names and notes
+/// come from users, and phones start with `+`) behind an apostrophe, which shows it as
+/// typed; the importer takes the apostrophe off again.
+fn formula_guarded(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@']) && s.parse::<f64>().is_err() {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
 /// The cell as Italian Excel reads it from a CSV.
 pub fn csv_text(cell: &TableCell) -> String {
     match cell {
         TableCell::Empty => String::new(),
-        TableCell::Text(s) => s.clone(),
+        TableCell::Text(s) => formula_guarded(s),
         TableCell::Integer(i) => i.to_string(),
         TableCell::Decimal(x) => short_decimal(*x),
         TableCell::Percent(x) => format!("{}%", comma_decimal(x * 100.0, 1)),
@@ -347,23 +358,38 @@ pub fn workers_table(workers: &[Worker]) -> Table {
                 .or_insert_with(|| comune_words(&w.comune))
                 .clone();
             let join = |v: Vec<String>| text_or_empty(v.join(", "));
+            // An incomplete card's placeholders are not the desk's data: left blank, so
+            // the card comes back incomplete from an import of this table.
+            let known = |key: &str, cell: TableCell| {
+                if w.missing.iter().any(|m| m == key) {
+                    TableCell::Empty
+                } else {
+                    cell
+                }
+            };
             vec![
                 TableCell::Text(w.given_name.clone()),
                 TableCell::Text(w.family_name.clone()),
-                TableCell::Integer(i64::from(w.birth_year)),
+                known("birth_year", TableCell::Integer(i64::from(w.birth_year))),
                 w.gender.map_or(TableCell::Empty, |g| g.as_str().into()),
                 w.nationality.as_deref().map_or(TableCell::Empty, |c| {
                     names::country_name(c).unwrap_or(c).into()
                 }),
                 TableCell::Text(w.phone.clone()),
                 TableCell::Text(comune),
-                join(w.jobs.iter().map(|j| job_words(*j).to_string()).collect()),
-                live_in_words(w.live_in).into(),
-                TableCell::Text(if w.hours_per_week.min == w.hours_per_week.max {
-                    w.hours_per_week.max.to_string()
-                } else {
-                    format!("{}-{}", w.hours_per_week.min, w.hours_per_week.max)
-                }),
+                known(
+                    "jobs",
+                    join(w.jobs.iter().map(|j| job_words(*j).to_string()).collect()),
+                ),
+                known("live_in", live_in_words(w.live_in).into()),
+                known(
+                    "hours_per_week",
+                    TableCell::Text(if w.hours_per_week.min == w.hours_per_week.max {
+                        w.hours_per_week.max.to_string()
+                    } else {
+                        format!("{}-{}", w.hours_per_week.min, w.hours_per_week.max)
+                    }),
+                ),
                 join(
                     w.languages
                         .iter()
@@ -384,14 +410,17 @@ pub fn workers_table(workers: &[Worker]) -> Table {
                 ),
                 (if w.driving_license { "sì" } else { "no" }).into(),
                 TableCell::Integer(i64::from(w.max_travel_km)),
-                permit_words(w.permit.kind).into(),
-                w.permit
-                    .expires_on
-                    .map_or(TableCell::Empty, TableCell::Date),
+                known("permit", permit_words(w.permit.kind).into()),
+                known(
+                    "permit.expires_on",
+                    w.permit
+                        .expires_on
+                        .map_or(TableCell::Empty, TableCell::Date),
+                ),
                 w.wage_expectation
                     .map_or(TableCell::Empty, |m| TableCell::Money(m.monthly_eur)),
                 text_or_empty(w.notes.clone()),
-                TableCell::Date(w.consent.given_on),
+                known("consent", TableCell::Date(w.consent.given_on)),
             ]
         })
         .collect();

@@ -68,6 +68,8 @@ pub struct Operation {
     roles: Option<&'static [Role]>,
     query: Vec<(&'static str, &'static str, ParamSchema)>,
     body: Option<(SchemaFn, Option<Value>)>,
+    /// The body is a file (a desk's spreadsheet), not JSON.
+    upload: bool,
     answers: Vec<(u16, &'static str, Answer)>,
     errors: Vec<u16>,
     links: Vec<Link>,
@@ -102,6 +104,7 @@ pub fn op(
         roles: None,
         query: Vec::new(),
         body: None,
+        upload: false,
         answers: Vec::new(),
         errors: Vec::new(),
         links: Vec::new(),
@@ -166,6 +169,13 @@ impl Operation {
     /// A JSON body of type `T`.
     pub fn body<T: JsonSchema>(mut self, example: Option<Value>) -> Self {
         self.body = Some((schema::<T>, example));
+        self
+    }
+
+    /// A spreadsheet file as the body (CSV, XLSX or ODS; the type from `Content-Type`
+    /// or the content).
+    pub fn body_file(mut self) -> Self {
+        self.upload = true;
         self
     }
 
@@ -364,6 +374,15 @@ impl Operation {
                 media["example"] = e.clone();
             }
             op["requestBody"] = json!({"required": true, "content": {"application/json": media}});
+        }
+        if self.upload {
+            let file = json!({"schema": {"type": "string", "format": "binary"}});
+            op["requestBody"] = json!({"required": true, "content": {
+                "text/csv": file,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": file,
+                "application/vnd.oasis.opendocument.spreadsheet": file,
+                "application/octet-stream": file,
+            }});
         }
         op
     }

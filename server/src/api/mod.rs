@@ -34,6 +34,7 @@ mod contacts;
 pub mod describe;
 mod followups;
 mod health;
+mod imports;
 pub mod openapi;
 mod outcome;
 mod proposals;
@@ -75,6 +76,7 @@ pub fn described(state: Arc<State>) -> Vec<Described> {
         contacts::routes(state.clone()),
         outcome::routes(state.clone()),
         reports::routes(state.clone()),
+        imports::routes(state.clone()),
         admin::routes(state),
     ]
     .into_iter()

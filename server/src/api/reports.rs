@@ -1,5 +1,6 @@
 //! `GET /api/v1/reports/monthly`: the monthly placement-outcome review, as JSON or, with
-//! `Accept: text/csv`, as CSV. Aggregates only: no person appears in it.
+//! `Accept: text/csv` or the XLSX type, as a spreadsheet for Italian Excel. Aggregates
+//! only: no person appears in it.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -7,13 +8,14 @@ use std::sync::Arc;
 use matcher::model::Role;
 use matcher::{Date, Month};
 use warp::http::StatusCode;
-use warp::{Filter, Reply};
+use warp::Filter;
 
 use super::describe::{op, Described};
 use super::{json, only_params, query, respond, token};
 use crate::access;
 use crate::app::State;
 use crate::error::ApiError;
+use crate::sheets::{self, SheetFormat};
 
 pub fn routes(state: Arc<State>) -> Vec<Described> {
     // GET /api/v1/reports/monthly?month=YYYY-MM
@@ -53,20 +55,13 @@ async fn monthly(
     let report = state
         .blocking(move |s| Ok(s.engine.monthly_report(month, Date::today())?))
         .await?;
-    let wants_csv = accept.is_some_and(|a| a.contains("text/csv"));
-    if wants_csv {
-        let mut resp = warp::reply::with_status(report.to_csv(), StatusCode::OK).into_response();
-        resp.headers_mut().insert(
-            warp::http::header::CONTENT_TYPE,
-            warp::http::HeaderValue::from_static("text/csv; charset=utf-8"),
-        );
-        if let Ok(v) = warp::http::HeaderValue::from_str(&format!(
-            "attachment; filename=\"dom-rapporto-{month}.csv\""
-        )) {
-            resp.headers_mut()
-                .insert(warp::http::header::CONTENT_DISPOSITION, v);
-        }
-        return Ok(resp);
+    if let Some(format) = accept.as_deref().and_then(SheetFormat::from_accept) {
+        let file = format.write(&report.tables())?;
+        return Ok(sheets::download(
+            file,
+            &format!("dom-rapporto-{month}"),
+            format,
+        ));
     }
     Ok(json(StatusCode::OK, &report))
 }

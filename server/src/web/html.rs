@@ -91,6 +91,7 @@ fn links(role: Role) -> &'static [Link] {
             ("/ui/richieste/nuova", "Nuova richiesta", &[]),
             ("/ui/verifiche", "Verifiche", &[]),
             ("/ui/rapporto", "Rapporto", &[]),
+            ("/ui/importa", "Importa schede", &[]),
         ],
         Role::Referrer => &[
             ("/ui/", "Le nostre richieste", &["/ui/richieste"]),

@@ -2,10 +2,11 @@
 
 mod contacts;
 mod followups;
+mod imports;
 mod messages;
 mod operators;
-mod outcome_history;
 mod organisations;
+mod outcome_history;
 mod print;
 mod refusal;
 mod report;
@@ -73,6 +74,8 @@ pub fn routes(state: Arc<State>) -> BoxedFilter<(Response,)> {
         .or(report::routes(state.clone()))
         .unify()
         .or(print::routes(state.clone()))
+        .unify()
+        .or(imports::routes(state.clone()))
         .unify()
         .or(operators::routes(state.clone()))
         .unify()

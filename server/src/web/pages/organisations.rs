@@ -9,7 +9,7 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::Filter;
 
-use super::workers::refusal;
+use super::refusal::refusal;
 use crate::access::parse_id;
 use crate::app::State;
 use crate::error::ApiError;

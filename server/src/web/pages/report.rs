@@ -1,6 +1,7 @@
 //! The coordinator's monthly review: key figures, SVG charts (placements and placement
 //! rate over twelve months, outcomes by reason, requests by organisation and job), the
-//! anti-discrimination register and fairness audit, a month picker and the CSV download.
+//! anti-discrimination register and fairness audit, a month picker and the CSV and XLSX
+//! downloads.
 
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -9,12 +10,12 @@ use std::sync::Arc;
 use matcher::model::Role;
 use matcher::{italian, monthly, AntiDiscrimination, Date, Month};
 use warp::filters::BoxedFilter;
-use warp::http::HeaderValue;
 use warp::reply::Response;
 use warp::Filter;
 
 use crate::app::State;
 use crate::error::ApiError;
+use crate::sheets::{self, SheetFormat};
 use crate::web::charts::{bars_with_rate, hbars, rate_hbars};
 use crate::web::html::{esc, page};
 use crate::web::session::Session;
@@ -30,12 +31,21 @@ pub fn routes(state: Arc<State>) -> BoxedFilter<(Response,)> {
         .and(query())
         .and(session(state.clone()))
         .and_then(|q, s, st| render(report(q, s, st)));
-    let csv = warp::path!("ui" / "rapporto.csv")
-        .and(warp::get())
-        .and(query())
-        .and(session(state))
-        .and_then(|q, s, st| render(csv(q, s, st)));
-    page_route.or(csv).unify().boxed()
+    let file = |format: SheetFormat| {
+        warp::path("ui")
+            .and(warp::path(format!("rapporto.{}", format.extension())))
+            .and(warp::path::end())
+            .and(warp::get())
+            .and(query())
+            .and(session(state.clone()))
+            .and_then(move |q, s, st| render(download(format, q, s, st)))
+    };
+    page_route
+        .or(file(SheetFormat::Csv))
+        .unify()
+        .or(file(SheetFormat::Xlsx))
+        .unify()
+        .boxed()
 }
 
 fn month_of(q: &HashMap<String, String>) -> Result<Month, ApiError> {
@@ -147,7 +157,8 @@ async fn report(q: HashMap<String, String>, s: Option<Session>, state: Arc<State
     let body = format!(
         "<form method=\"get\" action=\"/ui/rapporto\" class=\"filters\"><div class=\"field\"><label for=\"mese\">Mese</label>\
          <input type=\"month\" id=\"mese\" name=\"mese\" value=\"{m}\"></div><button type=\"submit\">Mostra</button>\
-         <a class=\"button secondary\" href=\"/ui/rapporto.csv?mese={m}\" download>Scarica CSV</a></form>\
+         <a class=\"button secondary\" href=\"/ui/rapporto.csv?mese={m}\" download>Scarica CSV</a> \
+         <a class=\"button secondary\" href=\"/ui/rapporto.xlsx?mese={m}\" download>Scarica Excel</a></form>\
          <section class=\"figures\" aria-label=\"Dati del mese\">{figures}</section>\
          <h2>Collocamenti e tasso di collocamento, ultimi 12 mesi</h2>{c1}\
          <details><summary>Tabella dei dati</summary><table><thead><tr><th>Mese</th><th>Collocamenti</th><th>Tasso</th></tr></thead><tbody>{table}</tbody></table></details>\
@@ -312,23 +323,21 @@ fn reason_label(key: &str) -> String {
     matcher::model::NotHiredReason::parse(key).map_or(key.to_string(), |r| r.label().to_string())
 }
 
-async fn csv(q: HashMap<String, String>, s: Option<Session>, state: Arc<State>) -> Page {
+async fn download(
+    format: SheetFormat,
+    q: HashMap<String, String>,
+    s: Option<Session>,
+    state: Arc<State>,
+) -> Page {
     signed_in(s, &[Role::Coordinator, Role::Operator])?;
     let month = month_of(&q)?;
     let report = state
         .blocking(move |st| Ok(st.engine.monthly_report(month, Date::today())?))
         .await?;
-    let mut r = Response::new(report.to_csv().into());
-    let h = r.headers_mut();
-    h.insert(
-        "content-type",
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"dom-rapporto-{}.csv\"",
-        report.month
-    )) {
-        h.insert("content-disposition", v);
-    }
-    Ok(r)
+    let file = format.write(&report.tables())?;
+    Ok(sheets::download(
+        file,
+        &format!("dom-rapporto-{}", report.month),
+        format,
+    ))
 }

@@ -28,7 +28,9 @@ pub fn routes(state: Arc<State>) -> BoxedFilter<(Response,)> {
 /// (a placed card changes with its job's outcome, not here).
 fn offered(w: &Worker) -> Option<(WorkerStatus, &'static str, &'static str)> {
     match w.status {
-        WorkerStatus::Available => Some((
+        // An imported card still to complete may be retired; it becomes available
+        // only by completing and reconfirming it (the card's edit form).
+        WorkerStatus::Available | WorkerStatus::Incomplete => Some((
             WorkerStatus::Inactive,
             "Ritira la scheda",
             "Confermo: la persona non cerca più lavoro tramite lo sportello (non comparirà tra i candidati)",
