@@ -45,6 +45,8 @@ enum Answer {
     /// JSON, or CSV when asked for with `Accept: text/csv`.
     JsonOrCsv(SchemaFn),
     Binary,
+    /// A spreadsheet: CSV for Italian Excel, or XLSX.
+    Sheet,
     /// Plain text (the Prometheus exposition format).
     Text,
     Empty,
@@ -204,6 +206,12 @@ impl Operation {
         self
     }
 
+    /// Success with a spreadsheet (CSV or XLSX, as asked).
+    pub fn answers_sheet(mut self, status: u16, what: &'static str) -> Self {
+        self.answers.push((status, what, Answer::Sheet));
+        self
+    }
+
     /// Success with a plain-text body.
     pub fn answers_text(mut self, status: u16, what: &'static str) -> Self {
         self.answers.push((status, what, Answer::Text));
@@ -312,7 +320,12 @@ impl Operation {
                 Answer::Json(f) => json!({"application/json": {"schema": finished(g, *f)}}),
                 Answer::JsonOrCsv(f) => json!({
                     "application/json": {"schema": finished(g, *f)},
-                    "text/csv": {"schema": {"type": "string"}}
+                    "text/csv": {"schema": {"type": "string"}},
+                    XLSX: {"schema": {"type": "string", "format": "binary"}}
+                }),
+                Answer::Sheet => json!({
+                    "text/csv": {"schema": {"type": "string"}},
+                    XLSX: {"schema": {"type": "string", "format": "binary"}}
                 }),
                 Answer::Binary => json!({"application/octet-stream":
                     {"schema": {"type": "string", "format": "binary"}}}),
@@ -379,7 +392,7 @@ impl Operation {
             let file = json!({"schema": {"type": "string", "format": "binary"}});
             op["requestBody"] = json!({"required": true, "content": {
                 "text/csv": file,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": file,
+                XLSX: file,
                 "application/vnd.oasis.opendocument.spreadsheet": file,
                 "application/octet-stream": file,
             }});
@@ -387,6 +400,9 @@ impl Operation {
         op
     }
 }
+
+/// The media type of an Excel workbook.
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// What an error status means, in English for integrators.
 fn error_meaning(status: u16) -> &'static str {

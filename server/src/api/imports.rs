@@ -91,7 +91,7 @@ pub fn routes(state: Arc<State>) -> Vec<Described> {
             "csv (default) or xlsx",
             j!({"type": "string", "enum": ["csv", "xlsx"], "default": "csv"}),
         )
-        .answers_file(200, "The sheet")
+        .answers_sheet(200, "The sheet")
         .serves(export),
     ]
 }
