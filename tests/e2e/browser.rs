@@ -274,7 +274,7 @@ fn desk_referrer_family_and_coordinator_in_a_real_browser() {
             (PUNTO, "Le nostre richieste", 2),
             (SOCIAL, "Le nostre richieste", 2),
             (ADMIN, "Organizzazioni", 1),
-            (DESK, "Oggi allo sportello", 7),
+            (DESK, "Oggi allo sportello", 8),
         ] {
             p.sign_in(token).await;
             assert_eq!(p.h1().await, title, "{token}");

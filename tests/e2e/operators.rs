@@ -318,7 +318,7 @@ fn the_admin_page_lists_operators_and_rotates_a_token_once() {
     assert_eq!(home.status, 200, "{}", home.body);
     for text in [
         "Nuova operatrice",
-        "2099-12-31",
+        "31/12/2099",
         "attivo",
         "Revoca",
         "Nuovo token",
