@@ -210,6 +210,41 @@ struct Pending<T> {
     row: ImportedRow,
 }
 
+/// A record kind a sheet creates: how it joins a change and whether it is incomplete.
+trait Imported: Clone {
+    const KIND: RecordKind;
+    fn id(&self) -> Id;
+    fn add_to(self, c: &mut Change);
+    fn incomplete(&self) -> bool;
+}
+
+impl Imported for Worker {
+    const KIND: RecordKind = RecordKind::Worker;
+    fn id(&self) -> Id {
+        self.id
+    }
+    fn add_to(self, c: &mut Change) {
+        c.workers.push(self);
+    }
+    fn incomplete(&self) -> bool {
+        self.status == WorkerStatus::Incomplete
+    }
+}
+
+impl Imported for Request {
+    const KIND: RecordKind = RecordKind::Request;
+    fn id(&self) -> Id {
+        self.id
+    }
+    fn add_to(self, c: &mut Change) {
+        c.requests.push(self);
+    }
+    /// A family request has no incomplete state (such rows are refused).
+    fn incomplete(&self) -> bool {
+        false
+    }
+}
+
 impl Engine {
     /// Imports the rows of a parsed sheet of `kind` (see the module's doc). `progress`
     /// hears the number of rows handled so far.
@@ -353,16 +388,17 @@ impl Engine {
                 record: w,
             });
             if batch.len() == BATCH {
-                self.store_workers(std::mem::take(&mut batch), opts, actor, report)?;
+                self.store_batch(std::mem::take(&mut batch), opts, actor, report)?;
             }
         }
-        self.store_workers(batch, opts, actor, report)
+        self.store_batch(batch, opts, actor, report)
     }
 
-    /// Writes a batch of cards in one change (unless a dry run) and reports them.
-    fn store_workers(
+    /// Writes a batch of records in one change (unless a dry run), each with its
+    /// `import` audit line, and reports them.
+    fn store_batch<T: Imported>(
         &self,
-        batch: Vec<Pending<Worker>>,
+        batch: Vec<Pending<T>>,
         opts: ImportOptions,
         actor: Option<&Actor>,
         report: &mut SheetReport,
@@ -376,16 +412,16 @@ impl Engine {
                 c.audit.push(AuditEntry::by(
                     actor,
                     AuditAction::Import,
-                    RecordKind::Worker,
-                    p.record.id,
+                    T::KIND,
+                    p.record.id(),
                 ));
-                c.workers.push(p.record.clone());
+                p.record.clone().add_to(&mut c);
             }
             self.apply(c)?;
         }
         for mut p in batch {
-            p.row.id = (!opts.dry_run).then_some(p.record.id);
-            if p.record.status == WorkerStatus::Incomplete {
+            p.row.id = (!opts.dry_run).then_some(p.record.id());
+            if p.record.incomplete() {
                 report.incomplete.push(p.row);
             } else {
                 report.created.push(p.row);
@@ -460,40 +496,10 @@ impl Engine {
                 record: r,
             });
             if batch.len() == BATCH {
-                self.store_requests(std::mem::take(&mut batch), opts, actor, report)?;
+                self.store_batch(std::mem::take(&mut batch), opts, actor, report)?;
             }
         }
-        self.store_requests(batch, opts, actor, report)
-    }
-
-    fn store_requests(
-        &self,
-        batch: Vec<Pending<Request>>,
-        opts: ImportOptions,
-        actor: Option<&Actor>,
-        report: &mut SheetReport,
-    ) -> Result<()> {
-        if batch.is_empty() {
-            return Ok(());
-        }
-        if !opts.dry_run {
-            let mut c = Change::default();
-            for p in &batch {
-                c.audit.push(AuditEntry::by(
-                    actor,
-                    AuditAction::Import,
-                    RecordKind::Request,
-                    p.record.id,
-                ));
-                c.requests.push(p.record.clone());
-            }
-            self.apply(c)?;
-        }
-        for mut p in batch {
-            p.row.id = (!opts.dry_run).then_some(p.record.id);
-            report.created.push(p.row);
-        }
-        Ok(())
+        self.store_batch(batch, opts, actor, report)
     }
 }
 
