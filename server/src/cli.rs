@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use clap::{Arg, ArgAction, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use matcher::model::{Candidate, Id};
-use matcher::{Date, Engine};
+use matcher::{italian, Date, Engine, Factor};
 
 use matcher::{FollowUpPolicy, Month};
 
@@ -751,7 +751,7 @@ fn show_candidates(a: MatchArgs) -> Result {
         place,
         r.live_in.label(),
         r.hours_per_week,
-        r.start_on
+        matcher::italian::date(r.start_on)
     )?;
     let candidates = engine
         .candidates_for(&r, a.limit, Date::today())
@@ -770,15 +770,30 @@ fn print_candidate(engine: &Engine, rank: usize, c: &Candidate) -> Result {
     // Only what the family's card would show: first name and initial.
     let initial = w.family_name.chars().next().unwrap_or(' ');
     say!(
-        "\n{rank}. {} {initial}. ({})  punteggio {:.1}",
+        "\n{rank}. {} {initial}. ({})  punteggio {}",
         w.given_name,
         c.worker_id,
-        c.score
+        italian::score(c.score)
     )?;
-    for r in &c.reasons {
-        say!("   {:>5.1}  {:<10} {}", r.points, r.factor, r.detail)?;
+    print_explanation(&c.reasons, &c.warnings)
+}
+
+/// One line per factor — points, Italian name, sentence — then the warnings: what an
+/// operator reads, never the API's factor codes or a decimal point.
+fn print_explanation(reasons: &[matcher::model::Reason], warnings: &[String]) -> Result {
+    for r in reasons {
+        let label = match Factor::from_name(&r.factor) {
+            Some(f) => f.label(),
+            None => r.factor.as_str(),
+        };
+        say!(
+            "   {:>5}  {:<24} {}",
+            italian::score(r.points),
+            label,
+            r.detail
+        )?;
     }
-    for warning in &c.warnings {
+    for warning in warnings {
         say!("   attenzione: {warning}")?;
     }
     Ok(())
@@ -795,17 +810,12 @@ fn show_openings(a: MatchArgs) -> Result {
     }
     for (rank, op) in openings.iter().enumerate() {
         say!(
-            "\n{}. richiesta {}  punteggio {:.1}",
+            "\n{}. richiesta {}  punteggio {}",
             rank + 1,
             op.request_id,
-            op.score
+            italian::score(op.score)
         )?;
-        for r in &op.reasons {
-            say!("   {:>5.1}  {:<10} {}", r.points, r.factor, r.detail)?;
-        }
-        for warning in &op.warnings {
-            say!("   attenzione: {warning}")?;
-        }
+        print_explanation(&op.reasons, &op.warnings)?;
     }
     Ok(())
 }

@@ -25,7 +25,21 @@ fn match_shows_the_top_five_with_reasons() {
         );
     }
     assert!(!out.contains("\n6. "));
-    assert!(out.contains("experience") && out.contains("demenza/Alzheimer"));
+    // Italian factor names and decimal commas, never the API's codes.
+    assert!(
+        out.contains("esperienza") && out.contains("demenza/Alzheimer"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("experience") && !out.contains("recency"),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .filter_map(|l| l.split_once("punteggio ").map(|(_, score)| score))
+            .all(|score| score.contains(',') && !score.contains('.')),
+        "{out}"
+    );
     // Only first name and initial: no phone numbers on screen.
     assert!(!out.contains("+39"));
 }
@@ -37,6 +51,10 @@ fn openings_and_reindex_work_on_the_demo_store() {
     let (ok, out, err) = run(&["openings", "a000000000000017", "--demo", "--data", dir]);
     assert!(ok, "{err}");
     assert!(out.contains("b000000000000001"), "{out}");
+    assert!(
+        out.contains("esperienza") && !out.contains("experience"),
+        "{out}"
+    );
     let (ok, out, err) = run(&["reindex", "--data", dir]);
     assert!(ok, "{err}");
     assert!(out.contains("indice ricostruito"), "{out}");
