@@ -23,7 +23,6 @@ pub(crate) mod envelope;
 mod migrate;
 
 pub use envelope::{decode, encode};
-pub use migrate::FORMAT_VERSION;
 
 const SEQ_KEY: &[u8] = b"seq";
 

@@ -1,4 +1,5 @@
 //! Tests of the store: transactions, the change log, sealing, parent indexes.
+use super::migrate::FORMAT_VERSION;
 use super::*;
 use crate::model::{Id, OrgKind};
 
