@@ -1,5 +1,5 @@
 //! The sled store, DOM's source of truth. Every record is a versioned envelope (format
-//! byte + MessagePack, see `envelope`; people's records sealed under a per-record key
+//! byte + compressed MessagePack, see `envelope`; people's records sealed under a per-record key
 //! from the `vault`; stores of an older format are migrated on open, see `migrate`);
 //! every change to an indexed record also appends to a change log in the same
 //! transaction, so the index can always catch up after a crash.

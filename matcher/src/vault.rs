@@ -329,7 +329,13 @@ impl Vault {
         let mut s = [0u8; SLOT];
         match &self.file {
             Some(f) => f.read_exact_at(&mut s, (SLOT as u64) * (u64::from(slot) + 1))?,
-            None => s = inner.memory.get(slot as usize).copied().unwrap_or([0; SLOT]),
+            None => {
+                s = inner
+                    .memory
+                    .get(slot as usize)
+                    .copied()
+                    .unwrap_or([0; SLOT])
+            }
         }
         let (owner, gen) = slot_owner(&s);
         if s[12] != LIVE || owner != id || s[48..56] != check(&s[..48]) {
@@ -749,7 +755,10 @@ mod tests {
         }
         let inner = v.inner();
         assert!(inner.cache.hot.len() + inner.cache.cold.len() <= CACHE);
-        assert!(inner.current.recent.is_empty(), "keys known at open are in the arrays");
+        assert!(
+            inner.current.recent.is_empty(),
+            "keys known at open are in the arrays"
+        );
         drop(inner);
         assert_eq!(v.key(Id(1), 0).unwrap(), None);
     }

@@ -121,8 +121,9 @@ pub fn decode_body<T: DeserializeOwned>(what: &str, format: u8, body: &[u8]) -> 
     };
     match format {
         JSON | SEALED_JSON => serde_json::from_slice(body).map_err(|e| corrupt(e.to_string())),
-        PACKED | SEALED_PACKED => rmp_serde::from_slice(&decompress(what, body)?)
-            .map_err(|e| corrupt(e.to_string())),
+        PACKED | SEALED_PACKED => {
+            rmp_serde::from_slice(&decompress(what, body)?).map_err(|e| corrupt(e.to_string()))
+        }
         v => Err(corrupt(format!(
             "formato {v} sconosciuto (archivio di una versione più recente di DOM?)"
         ))),
@@ -152,7 +153,6 @@ pub fn encode_json<T: Serialize>(value: &T) -> Vec<u8> {
     out
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,21 +165,34 @@ mod tests {
         assert_eq!(id, Some(DICTIONARY_ID));
         let mut synth = crate::synth::Synth::new(3, crate::fixtures::reference_date());
         let workers = synth.workers(500);
-        let json: usize = workers.iter().map(|w| serde_json::to_vec(w).unwrap().len()).sum();
+        let json: usize = workers
+            .iter()
+            .map(|w| serde_json::to_vec(w).unwrap().len())
+            .sum();
         let packed: Vec<Vec<u8>> = workers.iter().map(|w| pack(w).unwrap()).collect();
         let size: usize = packed.iter().map(Vec::len).sum();
         // Notes are free text the dictionary does not hold; structure compresses well.
         assert!(size * 2 < json, "{size} B packed against {json} B of JSON");
         for (w, p) in workers.iter().zip(&packed) {
-            assert_eq!(&decode_body::<crate::model::Worker>("t", PACKED, p).unwrap(), w);
+            assert_eq!(
+                &decode_body::<crate::model::Worker>("t", PACKED, p).unwrap(),
+                w
+            );
         }
     }
 
     #[test]
     fn damaged_bodies_are_errors_not_allocations() {
         let body = pack(&"una nota").unwrap();
-        assert_eq!(decode_body::<String>("t", PACKED, &body).unwrap(), "una nota");
-        for bad in [&b""[..], &body[..body.len() / 2], &[0x28, 0xb5, 0x2f, 0xfd, 0xff][..]] {
+        assert_eq!(
+            decode_body::<String>("t", PACKED, &body).unwrap(),
+            "una nota"
+        );
+        for bad in [
+            &b""[..],
+            &body[..body.len() / 2],
+            &[0x28, 0xb5, 0x2f, 0xfd, 0xff][..],
+        ] {
             assert!(matches!(
                 decode_body::<String>("t", PACKED, bad),
                 Err(Error::Corrupt { .. })

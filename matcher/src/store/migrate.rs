@@ -56,10 +56,7 @@ pub(super) fn run(store: &Store) -> Result<()> {
 
 /// The format the store records about itself (`None`: format 1, or not known).
 pub(super) fn format(store: &Store) -> Result<Option<u8>> {
-    Ok(store
-        .meta
-        .get(FORMAT_KEY)?
-        .and_then(|v| v.first().copied()))
+    Ok(store.meta.get(FORMAT_KEY)?.and_then(|v| v.first().copied()))
 }
 
 /// Forgets the store's format: raw records were loaded (a restore) whose format only a

@@ -286,11 +286,13 @@ fn every_record_kind_round_trips_through_the_binary_body() {
     // Sealed records were written through the binary body and read back above; and
     // every record, re-encoded, reads back the same.
     assert!(envelopes(&s).iter().all(|(f, _)| !envelope::is_legacy(*f)));
-    assert!(envelopes(&s).iter().any(|(f, _)| *f == envelope::SEALED_PACKED));
+    assert!(envelopes(&s)
+        .iter()
+        .any(|(f, _)| *f == envelope::SEALED_PACKED));
     fn again<T: Serialize + DeserializeOwned>(v: &serde_json::Value) -> serde_json::Value {
         let t: T = serde_json::from_value(v.clone()).unwrap();
-        let back: T = envelope::decode_body("t", envelope::PACKED, &envelope::pack(&t).unwrap())
-            .unwrap();
+        let back: T =
+            envelope::decode_body("t", envelope::PACKED, &envelope::pack(&t).unwrap()).unwrap();
         serde_json::to_value(back).unwrap()
     }
     for (name, _, v) in all.iter().filter(|(_, _, v)| !v.is_null()) {
@@ -322,9 +324,11 @@ fn every_record_kind_round_trips_through_the_binary_body() {
         for _ in 0..200 {
             let r = synth.request(&area);
             let back: Request =
-                envelope::decode_body("t", envelope::PACKED, &envelope::pack(&r).unwrap())
-                    .unwrap();
-            assert_eq!(serde_json::to_value(back).unwrap(), serde_json::to_value(&r).unwrap());
+                envelope::decode_body("t", envelope::PACKED, &envelope::pack(&r).unwrap()).unwrap();
+            assert_eq!(
+                serde_json::to_value(back).unwrap(),
+                serde_json::to_value(&r).unwrap()
+            );
         }
     }
 }
@@ -346,7 +350,10 @@ fn a_format_1_store_is_migrated_on_open_under_the_same_keys() {
     let after = envelopes(&s);
     assert!(after.iter().all(|(f, _)| !envelope::is_legacy(*f)));
     // Sealed records stay sealed, under the same key (id and generation); no key added.
-    assert_eq!(after.into_iter().map(|(_, h)| h).collect::<Vec<_>>(), sealed);
+    assert_eq!(
+        after.into_iter().map(|(_, h)| h).collect::<Vec<_>>(),
+        sealed
+    );
     assert!(sealed.iter().any(Option::is_some));
     assert_eq!(s.vault.live_keys().unwrap(), keys);
     assert_eq!(contents(&s), before);
@@ -363,7 +370,9 @@ fn an_interrupted_migration_resumes_on_the_next_open() {
         migrate::records::<Worker>(&s).unwrap();
         let requests = &s.all[TreeName::Requests as usize];
         let (k, v) = requests.first().unwrap().unwrap();
-        let new = migrate::rewrite::<Request>(&s, "requests", &v).unwrap().unwrap();
+        let new = migrate::rewrite::<Request>(&s, "requests", &v)
+            .unwrap()
+            .unwrap();
         requests.insert(k, new).unwrap();
         s.flush().unwrap();
         let formats: Vec<u8> = envelopes(&s).iter().map(|(f, _)| *f).collect();
@@ -395,8 +404,11 @@ fn a_store_of_a_newer_format_is_refused() {
 fn raw_loads_leave_the_format_to_the_next_open() {
     let s = Store::temporary().unwrap();
     s.meta.insert(b"format", &[FORMAT_VERSION]).unwrap();
-    s.load_raw("organisations", vec![(Id(1).to_key().to_vec(), envelope::encode_json(&org(1, "A")))])
-        .unwrap();
+    s.load_raw(
+        "organisations",
+        vec![(Id(1).to_key().to_vec(), envelope::encode_json(&org(1, "A")))],
+    )
+    .unwrap();
     assert_eq!(migrate::format(&s).unwrap(), None);
     migrate::run(&s).unwrap();
     assert_eq!(migrate::format(&s).unwrap(), Some(FORMAT_VERSION));
@@ -443,20 +455,30 @@ fn a_store_written_by_dom_of_format_1_opens_migrated() {
         (contents(&s), sealed)
     };
     for t in RECORD_TREES {
-        assert!(before.iter().any(|(name, _, _)| *name == t.name()), "{}", t.name());
+        assert!(
+            before.iter().any(|(name, _, _)| *name == t.name()),
+            "{}",
+            t.name()
+        );
     }
     {
         let s = open_folder(dir.path()).unwrap();
         assert_eq!(migrate::format(&s).unwrap(), Some(FORMAT_VERSION));
         let after = envelopes(&s);
         assert!(after.iter().all(|(f, _)| !envelope::is_legacy(*f)));
-        assert_eq!(after.into_iter().map(|(_, h)| h).collect::<Vec<_>>(), sealed);
+        assert_eq!(
+            after.into_iter().map(|(_, h)| h).collect::<Vec<_>>(),
+            sealed
+        );
         assert_eq!(contents(&s), before);
         let demo = crate::fixtures::demo_workers_at(crate::fixtures::reference_date())
             .unwrap()
             .remove(0);
         let stored = s.workers.fetch(demo.id).unwrap();
-        assert_eq!((stored.given_name, stored.phone), (demo.given_name, demo.phone));
+        assert_eq!(
+            (stored.given_name, stored.phone),
+            (demo.given_name, demo.phone)
+        );
     }
     // The engine opens on it, rebuilding its index from the migrated records.
     let e = crate::Engine::open(dir.path()).unwrap();
