@@ -115,7 +115,7 @@ impl Engine {
             summary.records += 1;
             Ok(())
         })?;
-        for (id, gen, key) in store.vault().live_keys() {
+        for (id, gen, key) in store.vault().live_keys()? {
             out.write_all(&[KEY])?;
             out.write_all(&id.0.to_le_bytes())?;
             out.write_all(&gen.to_le_bytes())?;

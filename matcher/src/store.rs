@@ -1,5 +1,6 @@
 //! The sled store, DOM's source of truth. Every record is a versioned envelope (format
-//! byte + JSON; workers and requests sealed under a per-record key from the `vault`);
+//! byte + compressed MessagePack, see `envelope`; people's records sealed under a per-record key
+//! from the `vault`; stores of an older format are migrated on open, see `migrate`);
 //! every change to an indexed record also appends to a change log in the same
 //! transaction, so the index can always catch up after a crash.
 
@@ -18,9 +19,10 @@ use crate::model::{
 };
 use crate::vault::{self, Vault};
 
-/// Format of the envelope. A record written by an older DOM decodes because new fields
-/// carry `#[serde(default)]`; a record from a newer format is refused, never guessed at.
-pub const FORMAT_VERSION: u8 = 1;
+pub(crate) mod envelope;
+mod migrate;
+
+pub use envelope::{decode, encode};
 
 const SEQ_KEY: &[u8] = b"seq";
 
@@ -213,7 +215,7 @@ enum Value {
     /// a new key and destroys the old one (de-identification).
     Seal {
         id: Id,
-        json: Vec<u8>,
+        body: Vec<u8>,
         rekey: bool,
     },
     /// A record sealed under another's key (a proposal under its worker's), which it
@@ -221,7 +223,7 @@ enum Value {
     /// was erased is refused.
     SealUnder {
         owner: Id,
-        json: Vec<u8>,
+        body: Vec<u8>,
     },
     Remove,
     /// Removes a person's record and destroys its key first.
@@ -257,13 +259,13 @@ impl WriteSet {
                 self.logged.push((kind, id));
                 Value::Seal {
                     id,
-                    json: serde_json::to_vec(value).map_err(serialisation)?,
+                    body: envelope::pack(value)?,
                     rekey,
                 }
             }
             (None, Some(owner)) => Value::SealUnder {
                 owner,
-                json: serde_json::to_vec(value).map_err(serialisation)?,
+                body: envelope::pack(value)?,
             },
             (None, None) => Value::Plain(encode(value)?),
         };
@@ -361,19 +363,6 @@ pub struct LoggedChange {
     pub id: Id,
 }
 
-fn serialisation(e: serde_json::Error) -> Error {
-    Error::Corrupt {
-        what: "serializzazione".into(),
-        detail: e.to_string(),
-    }
-}
-
-pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
-    let mut out = vec![FORMAT_VERSION];
-    serde_json::to_writer(&mut out, value).map_err(serialisation)?;
-    Ok(out)
-}
-
 /// Decodes a record that may be sealed. A sealed record whose key was destroyed is
 /// `None`: the person was erased and only the ciphertext is left.
 pub fn decode_sealed<T: DeserializeOwned>(
@@ -381,33 +370,12 @@ pub fn decode_sealed<T: DeserializeOwned>(
     what: &str,
     bytes: &[u8],
 ) -> Result<Option<T>> {
-    if bytes.first() != Some(&vault::SEALED_FORMAT) {
-        return decode(what, bytes).map(Some);
-    }
-    match vault::open_sealed(vault, what, bytes)? {
-        Some(json) => serde_json::from_slice(&json)
-            .map(Some)
-            .map_err(|e| Error::Corrupt {
-                what: what.to_string(),
-                detail: e.to_string(),
-            }),
-        None => Ok(None),
-    }
-}
-
-pub fn decode<T: DeserializeOwned>(what: &str, bytes: &[u8]) -> Result<T> {
-    let corrupt = |detail: String| Error::Corrupt {
-        what: what.to_string(),
-        detail,
-    };
-    match bytes.split_first() {
-        Some((&FORMAT_VERSION, body)) => {
-            serde_json::from_slice(body).map_err(|e| corrupt(e.to_string()))
-        }
-        Some((v, _)) => Err(corrupt(format!(
-            "formato {v} sconosciuto (archivio di una versione più recente di DOM?)"
-        ))),
-        None => Err(corrupt("record vuoto".into())),
+    match bytes.first() {
+        Some(&f) if envelope::is_sealed(f) => match vault::open_sealed(vault, what, bytes)? {
+            Some(body) => envelope::decode_body(what, f, &body).map(Some),
+            None => Ok(None),
+        },
+        _ => decode(what, bytes).map(Some),
     }
 }
 
@@ -610,6 +578,7 @@ impl Store {
             });
         }
         store.finish_erasures()?;
+        migrate::run(&store)?;
         Ok(store)
     }
 
@@ -652,7 +621,7 @@ impl Store {
     fn holds_sealed(&self) -> Result<bool> {
         for t in [&self.workers.tree, &self.requests.tree] {
             if let Some((_, v)) = t.first()? {
-                if v.first() == Some(&vault::SEALED_FORMAT) {
+                if v.first().is_some_and(|&f| envelope::is_sealed(f)) {
                     return Ok(true);
                 }
             }
@@ -707,15 +676,15 @@ impl Store {
         for (_, _, value) in &ws.ops {
             prepared.push(match value {
                 Value::Plain(bytes) => Some(bytes.clone()),
-                Value::Seal { id, json, rekey } => {
+                Value::Seal { id, body, rekey } => {
                     let (gen, key) = self.vault.sealing_key(*id, *rekey)?;
                     if *rekey {
                         after.rekeyed.push(*id);
                     }
-                    Some(vault::seal(*id, gen, &key, json)?)
+                    Some(vault::seal(*id, gen, &key, body)?)
                 }
-                Value::SealUnder { owner, json } => match self.vault.current_key(*owner) {
-                    Some((gen, key)) => Some(vault::seal(*owner, gen, &key, json)?),
+                Value::SealUnder { owner, body } => match self.vault.current_key(*owner)? {
+                    Some((gen, key)) => Some(vault::seal(*owner, gen, &key, body)?),
                     None if self.vault.is_shredded(*owner) => {
                         return Err(Error::Conflict(
                             "la persona è stata cancellata: i suoi dati non si registrano più"
@@ -723,8 +692,8 @@ impl Store {
                         ))
                     }
                     None => {
-                        let mut plain = vec![FORMAT_VERSION];
-                        plain.extend_from_slice(json);
+                        let mut plain = vec![envelope::PACKED];
+                        plain.extend_from_slice(body);
                         Some(plain)
                     }
                 },
@@ -800,12 +769,19 @@ impl Store {
             batch.insert(k, v);
         }
         self.all[slot].apply_batch(batch)?;
-        Ok(())
+        migrate::forget(self)
     }
 
     /// Whether nothing at all is stored (a restore only writes into such a store).
     pub fn is_blank(&self) -> bool {
-        self.all.iter().all(|t| t.is_empty()) && self.vault.is_empty()
+        // A new store holds nothing but the record of its own format.
+        let meta_blank = self.meta.len() <= 1 && self.seq().is_ok_and(|seq| seq == 0);
+        TreeName::ALL
+            .iter()
+            .zip(&self.all)
+            .all(|(name, t)| *name == TreeName::Meta || t.is_empty())
+            && meta_blank
+            && self.vault.is_empty()
     }
 
     /// The key file's live keys, for a backup.

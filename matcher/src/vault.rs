@@ -3,11 +3,12 @@
 //! hold an old copy of the record (its log, its free pages, a backup taken later).
 //!
 //! The keys live outside sled, in a file of fixed 64-byte slots that is overwritten in
-//! place: destroying a key rewrites its slot, which no log or copy-on-write keeps.
+//! place: destroying a key rewrites its slot, which no log or copy-on-write keeps. Keys
+//! are read from their slot when needed, through a small bounded cache; memory holds
+//! only which slot is whose (`SlotIndex`, 12 bytes a person).
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
-use std::io::Read;
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -18,14 +19,18 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 use crate::model::Id;
+use crate::store::envelope;
 
-/// Envelope format byte of a sealed record (format 1 is plain JSON).
-pub const SEALED_FORMAT: u8 = 2;
 const HEADER: &[u8; 8] = b"DOMKEYS1";
 const SLOT: usize = 64;
 const NONCE: usize = 12;
 /// Format byte, id, key generation: authenticated with the ciphertext.
 const SEALED_HEADER: usize = 1 + 8 + 4;
+/// Slots read per call when the file is scanned at open.
+const SCAN: usize = 4096;
+/// Keys kept in memory after use. A worker's record, its proposals and contacts share
+/// one key, and a page or a sweep touches a few hundred records at most.
+const CACHE: usize = 4096;
 
 const FREE: u8 = 0;
 const LIVE: u8 = 1;
@@ -35,42 +40,157 @@ const SHREDDED: u8 = 2;
 
 pub type Key = [u8; 32];
 
+/// A live key as read from its slot.
 #[derive(Clone, Copy)]
-struct Entry {
+struct Live {
+    id: u64,
     gen: u32,
-    slot: u32,
     key: Key,
+}
+
+/// Id → slot of its current key. Ids known at open sit in two sorted arrays (12 bytes
+/// each); ids added since sit in a small map, merged into the arrays as it grows, so
+/// the map never holds more than an eighth of the keys.
+#[derive(Default)]
+struct SlotIndex {
+    ids: Vec<u64>,
+    /// `GONE` where the id's key was removed since the last merge.
+    slots: Vec<u32>,
+    recent: HashMap<u64, u32>,
+    len: usize,
+}
+
+const GONE: u32 = u32::MAX;
+
+impl SlotIndex {
+    /// From pairs sorted by id, each id once.
+    fn from_sorted(pairs: &[(u64, u32)]) -> SlotIndex {
+        SlotIndex {
+            ids: pairs.iter().map(|p| p.0).collect(),
+            slots: pairs.iter().map(|p| p.1).collect(),
+            recent: HashMap::new(),
+            len: pairs.len(),
+        }
+    }
+
+    fn get(&self, id: u64) -> Option<u32> {
+        if let Some(&slot) = self.recent.get(&id) {
+            return Some(slot);
+        }
+        let i = self.ids.binary_search(&id).ok()?;
+        Some(self.slots[i]).filter(|&s| s != GONE)
+    }
+
+    fn insert(&mut self, id: u64, slot: u32) {
+        if let Ok(i) = self.ids.binary_search(&id) {
+            if self.slots[i] == GONE {
+                self.len += 1;
+            }
+            self.slots[i] = slot;
+            return;
+        }
+        if self.recent.insert(id, slot).is_none() {
+            self.len += 1;
+        }
+        if self.recent.len() >= (self.ids.len() / 8).max(1024) {
+            self.merge();
+        }
+    }
+
+    fn remove(&mut self, id: u64) -> Option<u32> {
+        if let Some(slot) = self.recent.remove(&id) {
+            self.len -= 1;
+            return Some(slot);
+        }
+        let i = self.ids.binary_search(&id).ok()?;
+        let slot = std::mem::replace(&mut self.slots[i], GONE);
+        if slot == GONE {
+            return None;
+        }
+        self.len -= 1;
+        Some(slot)
+    }
+
+    /// Folds the recent ids into the sorted arrays, dropping removed ones.
+    fn merge(&mut self) {
+        let mut recent: Vec<(u64, u32)> = self.recent.drain().collect();
+        recent.sort_unstable();
+        let mut pairs = Vec::with_capacity(self.len);
+        let mut old = self
+            .ids
+            .iter()
+            .zip(&self.slots)
+            .filter(|(_, &s)| s != GONE)
+            .map(|(&i, &s)| (i, s))
+            .peekable();
+        let mut new = recent.into_iter().peekable();
+        loop {
+            let next = match (old.peek(), new.peek()) {
+                (Some(a), Some(b)) if a.0 < b.0 => old.next(),
+                (Some(_), Some(_)) | (None, Some(_)) => new.next(),
+                (Some(_), None) => old.next(),
+                (None, None) => break,
+            };
+            pairs.extend(next);
+        }
+        *self = SlotIndex::from_sorted(&pairs);
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (u64, u32)> + '_ {
+        self.ids
+            .iter()
+            .zip(&self.slots)
+            .filter(|(_, &s)| s != GONE)
+            .map(|(&i, &s)| (i, s))
+            .chain(self.recent.iter().map(|(&i, &s)| (i, s)))
+    }
+}
+
+/// Keys read recently, by slot, at most `CACHE`: two generations, the older dropped
+/// whole when the newer fills (a hit in the older moves the key to the newer).
+#[derive(Default)]
+struct KeyCache {
+    hot: HashMap<u32, Live>,
+    cold: HashMap<u32, Live>,
+}
+
+impl KeyCache {
+    fn get(&mut self, slot: u32) -> Option<Live> {
+        if let Some(&k) = self.hot.get(&slot) {
+            return Some(k);
+        }
+        let k = self.cold.remove(&slot)?;
+        self.put(slot, k);
+        Some(k)
+    }
+
+    fn put(&mut self, slot: u32, k: Live) {
+        if self.hot.len() >= CACHE / 2 {
+            self.cold = std::mem::take(&mut self.hot);
+        }
+        self.hot.insert(slot, k);
+    }
+
+    fn forget(&mut self, slot: u32) {
+        self.hot.remove(&slot);
+        self.cold.remove(&slot);
+    }
 }
 
 #[derive(Default)]
 struct Inner {
-    /// The key new writes of a record use (its highest generation).
-    current: HashMap<u64, Entry>,
-    /// Keys a re-keyed record no longer uses, until the new copy is durable.
-    older: HashMap<(u64, u32), Entry>,
+    /// The slot of the key new writes of a record use (its highest generation).
+    current: SlotIndex,
+    /// Slots of keys a re-keyed record no longer uses, until the new copy is durable.
+    older: HashMap<(u64, u32), u32>,
     /// Slots holding a destroyed key, to free once the record is gone from the store.
     shredded: Vec<(Id, u32, u32)>,
     free: Vec<u32>,
     slots: u32,
     dirty: bool,
-}
-
-impl Inner {
-    /// Files a live key: the highest generation of an id is its current key.
-    fn add(&mut self, id: u64, e: Entry) {
-        match self.current.get(&id).copied() {
-            Some(c) if c.gen > e.gen => {
-                self.older.insert((id, e.gen), e);
-            }
-            Some(c) => {
-                self.older.insert((id, c.gen), c);
-                self.current.insert(id, e);
-            }
-            None => {
-                self.current.insert(id, e);
-            }
-        }
-    }
+    cache: KeyCache,
+    /// The slots of a vault without a file (temporary stores).
+    memory: Vec<[u8; SLOT]>,
 }
 
 /// The key file (or, for temporary stores, keys held only in memory).
@@ -98,55 +218,79 @@ impl Vault {
     /// whose key file went missing must not quietly get an empty one.
     pub fn open(path: &Path, create: bool) -> Result<Vault> {
         // Readable by the service's user only: these keys unseal every person's record.
-        let mut file = OpenOptions::new()
+        let file = OpenOptions::new()
             .read(true)
             .write(true)
             .create(create)
             .truncate(false)
             .mode(crate::backup::FILE_MODE)
             .open(path)?;
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes)?;
         let corrupt = |detail: String| Error::Corrupt {
             what: "chiavi".into(),
             detail,
         };
-        let mut inner = Inner::default();
-        if bytes.is_empty() {
+        let size = file.metadata()?.len();
+        if size == 0 {
             file.write_all_at(HEADER, 0)?;
             file.sync_all()?;
-        } else if bytes.len() < HEADER.len() || &bytes[..HEADER.len()] != HEADER {
-            return Err(corrupt(format!(
-                "{} non è un file di chiavi DOM",
-                path.display()
-            )));
+        } else {
+            let mut header = [0u8; HEADER.len()];
+            if size < HEADER.len() as u64
+                || file.read_exact_at(&mut header, 0).is_err()
+                || &header != HEADER
+            {
+                return Err(corrupt(format!(
+                    "{} non è un file di chiavi DOM",
+                    path.display()
+                )));
+            }
         }
         // A slot being appended when the machine stopped may be partial: it held no
         // acknowledged key (keys are synced before their record is written).
-        let whole = bytes.len().saturating_sub(SLOT) / SLOT;
-        for n in 0..whole {
-            let s = &bytes[SLOT * (n + 1)..SLOT * (n + 2)];
-            let slot = n as u32;
-            match s[12] {
-                FREE => inner.free.push(slot),
-                state @ (LIVE | SHREDDED) => {
-                    if s[48..56] != check(&s[..48]) {
-                        return Err(corrupt(format!("slot {n} danneggiato")));
+        let whole = (size.saturating_sub(SLOT as u64) / SLOT as u64) as usize;
+        let mut inner = Inner::default();
+        let mut live: Vec<(u64, u32, u32)> = Vec::new();
+        let mut block = vec![0u8; SCAN * SLOT];
+        for first in (0..whole).step_by(SCAN) {
+            let n = SCAN.min(whole - first);
+            let bytes = &mut block[..n * SLOT];
+            file.read_exact_at(bytes, (SLOT * (first + 1)) as u64)?;
+            for (i, s) in bytes.chunks_exact(SLOT).enumerate() {
+                let slot = (first + i) as u32;
+                match s[12] {
+                    FREE => inner.free.push(slot),
+                    state @ (LIVE | SHREDDED) => {
+                        if s[48..56] != check(&s[..48]) {
+                            return Err(corrupt(format!("slot {} danneggiato", first + i)));
+                        }
+                        let (id, gen) = slot_owner(s);
+                        if state == SHREDDED {
+                            inner.shredded.push((Id(id), gen, slot));
+                        } else {
+                            live.push((id, gen, slot));
+                        }
                     }
-                    let id = u64::from_le_bytes(s[0..8].try_into().unwrap_or_default());
-                    let gen = u32::from_le_bytes(s[8..12].try_into().unwrap_or_default());
-                    if state == SHREDDED {
-                        inner.shredded.push((Id(id), gen, slot));
-                        continue;
+                    other => {
+                        return Err(corrupt(format!(
+                            "slot {}: stato {other} sconosciuto",
+                            first + i
+                        )))
                     }
-                    let mut key = [0u8; 32];
-                    key.copy_from_slice(&s[16..48]);
-                    let e = Entry { gen, slot, key };
-                    inner.add(id, e);
                 }
-                other => return Err(corrupt(format!("slot {n}: stato {other} sconosciuto"))),
             }
         }
+        // The highest generation of an id is its current key; any other is older.
+        live.sort_unstable();
+        let mut current = Vec::with_capacity(live.len());
+        for (i, &(id, gen, slot)) in live.iter().enumerate() {
+            if live.get(i + 1).is_some_and(|next| next.0 == id) {
+                inner.older.insert((id, gen), slot);
+            } else {
+                current.push((id, slot));
+            }
+        }
+        drop(live);
+        inner.current = SlotIndex::from_sorted(&current);
         inner.slots = whole as u32;
         Ok(Vault {
             file: Some(file),
@@ -160,10 +304,58 @@ impl Vault {
 
     fn write_slot(&self, inner: &mut Inner, slot: u32, bytes: &[u8; SLOT]) -> Result<()> {
         inner.dirty = true;
-        if let Some(f) = &self.file {
-            f.write_all_at(bytes, (SLOT as u64) * (u64::from(slot) + 1))?;
+        inner.cache.forget(slot);
+        match &self.file {
+            Some(f) => f.write_all_at(bytes, (SLOT as u64) * (u64::from(slot) + 1))?,
+            None => {
+                let i = slot as usize;
+                if inner.memory.len() <= i {
+                    inner.memory.resize(i + 1, [0; SLOT]);
+                }
+                inner.memory[i] = *bytes;
+            }
         }
         Ok(())
+    }
+
+    /// The live key in `slot`, which must belong to `id`: a slot that does not (freed,
+    /// destroyed, damaged) is an error, as the index says it does.
+    fn read_slot(&self, inner: &mut Inner, slot: u32, id: u64) -> Result<Live> {
+        if let Some(k) = inner.cache.get(slot) {
+            if k.id == id {
+                return Ok(k);
+            }
+        }
+        let mut s = [0u8; SLOT];
+        match &self.file {
+            Some(f) => f.read_exact_at(&mut s, (SLOT as u64) * (u64::from(slot) + 1))?,
+            None => {
+                s = inner
+                    .memory
+                    .get(slot as usize)
+                    .copied()
+                    .unwrap_or([0; SLOT])
+            }
+        }
+        let (owner, gen) = slot_owner(&s);
+        if s[12] != LIVE || owner != id || s[48..56] != check(&s[..48]) {
+            return Err(Error::Corrupt {
+                what: "chiavi".into(),
+                detail: format!("slot {slot} non contiene la chiave attesa"),
+            });
+        }
+        let mut key = [0u8; 32];
+        key.copy_from_slice(&s[16..48]);
+        let k = Live { id, gen, key };
+        inner.cache.put(slot, k);
+        Ok(k)
+    }
+
+    fn current(&self, inner: &mut Inner, id: Id) -> Result<Option<(u32, Live)>> {
+        match inner.current.get(id.0) {
+            Some(slot) => Ok(Some((slot, self.read_slot(inner, slot, id.0)?))),
+            None => Ok(None),
+        }
     }
 
     fn new_slot(inner: &mut Inner) -> u32 {
@@ -177,32 +369,38 @@ impl Vault {
     /// (re-keying) or when it has none. A new key is written but not yet synced.
     pub fn sealing_key(&self, id: Id, fresh: bool) -> Result<(u32, Key)> {
         let mut inner = self.inner();
-        let current = inner.current.get(&id.0).copied();
-        if let (Some(e), false) = (current, fresh) {
-            return Ok((e.gen, e.key));
+        let current = self.current(&mut inner, id)?;
+        if let (Some((_, k)), false) = (current, fresh) {
+            return Ok((k.gen, k.key));
         }
-        let gen = current.map_or(0, |e| e.gen + 1);
+        let gen = current.map_or(0, |(_, k)| k.gen + 1);
         let key: Key = rand::random();
         let slot = Self::new_slot(&mut inner);
         self.write_slot(&mut inner, slot, &slot_bytes(id, gen, LIVE, &key))?;
-        if let Some(old) = current {
-            inner.older.insert((id.0, old.gen), old);
+        if let Some((old, k)) = current {
+            inner.older.insert((id.0, k.gen), old);
         }
-        inner.current.insert(id.0, Entry { gen, slot, key });
+        inner.current.insert(id.0, slot);
         Ok((gen, key))
     }
 
     /// The current key of `id`, if it has one (never creates it).
-    pub fn current_key(&self, id: Id) -> Option<(u32, Key)> {
-        self.inner().current.get(&id.0).map(|e| (e.gen, e.key))
+    pub fn current_key(&self, id: Id) -> Result<Option<(u32, Key)>> {
+        let mut inner = self.inner();
+        Ok(self.current(&mut inner, id)?.map(|(_, k)| (k.gen, k.key)))
     }
 
     /// The key of generation `gen` of `id`, if it still exists.
-    pub fn key(&self, id: Id, gen: u32) -> Option<Key> {
-        let inner = self.inner();
-        match inner.current.get(&id.0) {
-            Some(e) if e.gen == gen => Some(e.key),
-            _ => inner.older.get(&(id.0, gen)).map(|e| e.key),
+    pub fn key(&self, id: Id, gen: u32) -> Result<Option<Key>> {
+        let mut inner = self.inner();
+        if let Some((_, k)) = self.current(&mut inner, id)? {
+            if k.gen == gen {
+                return Ok(Some(k.key));
+            }
+        }
+        match inner.older.get(&(id.0, gen)).copied() {
+            Some(slot) => Ok(Some(self.read_slot(&mut inner, slot, id.0)?.key)),
+            None => Ok(None),
         }
     }
 
@@ -210,9 +408,12 @@ impl Vault {
     pub fn shred(&self, id: Id) -> Result<()> {
         let mut inner = self.inner();
         let mut gone = Self::take_older(&mut inner, id);
-        gone.extend(inner.current.remove(&id.0));
-        for e in gone {
-            self.tombstone(&mut inner, id, e)?;
+        if let Some((slot, k)) = self.current(&mut inner, id)? {
+            inner.current.remove(id.0);
+            gone.push((k.gen, slot));
+        }
+        for (gen, slot) in gone {
+            self.tombstone(&mut inner, id, gen, slot)?;
         }
         Ok(())
     }
@@ -221,25 +422,28 @@ impl Vault {
     /// the record is durable).
     pub fn shred_older(&self, id: Id) -> Result<()> {
         let mut inner = self.inner();
-        for e in Self::take_older(&mut inner, id) {
-            self.tombstone(&mut inner, id, e)?;
+        for (gen, slot) in Self::take_older(&mut inner, id) {
+            self.tombstone(&mut inner, id, gen, slot)?;
         }
         Ok(())
     }
 
-    fn take_older(inner: &mut Inner, id: Id) -> Vec<Entry> {
+    /// The older keys of `id`, as (generation, slot), taken out of the map.
+    fn take_older(inner: &mut Inner, id: Id) -> Vec<(u32, u32)> {
         let keys: Vec<(u64, u32)> = inner
             .older
             .keys()
             .filter(|(i, _)| *i == id.0)
             .copied()
             .collect();
-        keys.iter().filter_map(|k| inner.older.remove(k)).collect()
+        keys.iter()
+            .filter_map(|k| inner.older.remove(k).map(|slot| (k.1, slot)))
+            .collect()
     }
 
-    fn tombstone(&self, inner: &mut Inner, id: Id, e: Entry) -> Result<()> {
-        self.write_slot(inner, e.slot, &slot_bytes(id, e.gen, SHREDDED, &[0; 32]))?;
-        inner.shredded.push((id, e.gen, e.slot));
+    fn tombstone(&self, inner: &mut Inner, id: Id, gen: u32, slot: u32) -> Result<()> {
+        self.write_slot(inner, slot, &slot_bytes(id, gen, SHREDDED, &[0; 32]))?;
+        inner.shredded.push((id, gen, slot));
         Ok(())
     }
 
@@ -281,21 +485,20 @@ impl Vault {
     }
 
     /// Every live key, for a backup.
-    pub fn live_keys(&self) -> Vec<(Id, u32, Key)> {
-        let inner = self.inner();
-        let mut out: Vec<(Id, u32, Key)> = inner
+    pub fn live_keys(&self) -> Result<Vec<(Id, u32, Key)>> {
+        let mut inner = self.inner();
+        let slots: Vec<(u64, u32)> = inner
             .current
             .iter()
-            .map(|(id, e)| (Id(*id), e.gen, e.key))
-            .chain(
-                inner
-                    .older
-                    .iter()
-                    .map(|((id, _), e)| (Id(*id), e.gen, e.key)),
-            )
+            .chain(inner.older.iter().map(|(&(id, _), &slot)| (id, slot)))
             .collect();
+        let mut out = Vec::with_capacity(slots.len());
+        for (id, slot) in slots {
+            let k = self.read_slot(&mut inner, slot, id)?;
+            out.push((Id(id), k.gen, k.key));
+        }
         out.sort_by_key(|(id, gen, _)| (id.0, *gen));
-        out
+        Ok(out)
     }
 
     /// Adds a key read from a backup (not yet synced).
@@ -303,14 +506,22 @@ impl Vault {
         let mut inner = self.inner();
         let slot = Self::new_slot(&mut inner);
         self.write_slot(&mut inner, slot, &slot_bytes(id, gen, LIVE, &key))?;
-        let e = Entry { gen, slot, key };
-        inner.add(id.0, e);
+        match self.current(&mut inner, id)? {
+            Some((_, c)) if c.gen > gen => {
+                inner.older.insert((id.0, gen), slot);
+            }
+            Some((old, c)) => {
+                inner.older.insert((id.0, c.gen), old);
+                inner.current.insert(id.0, slot);
+            }
+            None => inner.current.insert(id.0, slot),
+        }
         Ok(())
     }
 
     pub fn len(&self) -> usize {
         let inner = self.inner();
-        inner.current.len() + inner.older.len()
+        inner.current.len + inner.older.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -325,6 +536,13 @@ fn check(bytes: &[u8]) -> [u8; 8] {
     out
 }
 
+/// The id and generation a slot names.
+fn slot_owner(s: &[u8]) -> (u64, u32) {
+    let id = u64::from_le_bytes(s[0..8].try_into().unwrap_or_default());
+    let gen = u32::from_le_bytes(s[8..12].try_into().unwrap_or_default());
+    (id, gen)
+}
+
 fn slot_bytes(id: Id, gen: u32, state: u8, key: &Key) -> [u8; SLOT] {
     let mut s = [0u8; SLOT];
     s[0..8].copy_from_slice(&id.0.to_le_bytes());
@@ -336,10 +554,20 @@ fn slot_bytes(id: Id, gen: u32, state: u8, key: &Key) -> [u8; SLOT] {
     s
 }
 
-/// Seals `plain` (a record's JSON) for record `id` under key generation `gen`.
+/// Seals `plain` (a record's body) for record `id` under key generation `gen`.
 pub fn seal(id: Id, gen: u32, key: &Key, plain: &[u8]) -> Result<Vec<u8>> {
+    seal_as(envelope::SEALED_PACKED, id, gen, key, plain)
+}
+
+/// Seals with store format 1's envelope byte, for tests that write what it wrote.
+#[cfg(test)]
+pub fn seal_json(id: Id, gen: u32, key: &Key, json: &[u8]) -> Vec<u8> {
+    seal_as(envelope::SEALED_JSON, id, gen, key, json).expect("sealed")
+}
+
+fn seal_as(format: u8, id: Id, gen: u32, key: &Key, plain: &[u8]) -> Result<Vec<u8>> {
     let mut out = Vec::with_capacity(SEALED_HEADER + NONCE + plain.len() + 16);
-    out.push(SEALED_FORMAT);
+    out.push(format);
     out.extend_from_slice(&id.0.to_le_bytes());
     out.extend_from_slice(&gen.to_le_bytes());
     let nonce: [u8; NONCE] = rand::random();
@@ -363,7 +591,7 @@ pub fn seal(id: Id, gen: u32, key: &Key, plain: &[u8]) -> Result<Vec<u8>> {
 
 /// The id and key generation a sealed record names, read without its key.
 pub fn sealed_header(bytes: &[u8]) -> Option<(Id, u32)> {
-    if bytes.len() < SEALED_HEADER || bytes[0] != SEALED_FORMAT {
+    if bytes.len() < SEALED_HEADER || !envelope::is_sealed(bytes[0]) {
         return None;
     }
     let id = u64::from_le_bytes(bytes[1..9].try_into().ok()?);
@@ -380,7 +608,7 @@ pub fn open_sealed(vault: &Vault, what: &str, bytes: &[u8]) -> Result<Option<Vec
     };
     let (id, gen) =
         sealed_header(bytes).ok_or_else(|| corrupt("intestazione cifrata malformata"))?;
-    let Some(key) = vault.key(id, gen) else {
+    let Some(key) = vault.key(id, gen)? else {
         if vault.is_shredded(id) {
             return Ok(None);
         }
@@ -453,8 +681,8 @@ mod tests {
         );
         assert!(bytes.windows(32).any(|w| w == k2));
         let v = Vault::open(&path, false).unwrap();
-        assert_eq!(v.key(Id(2), 0), Some(k2));
-        assert_eq!(v.key(Id(1), 0), None);
+        assert_eq!(v.key(Id(2), 0).unwrap(), Some(k2));
+        assert_eq!(v.key(Id(1), 0).unwrap(), None);
         assert_eq!(v.shredded(), vec![Shredded { id: Id(1), gen: 0 }]);
         v.release_shredded().unwrap();
         // The freed slot is reused rather than the file growing.
@@ -471,11 +699,11 @@ mod tests {
         let (g1, k1) = v.sealing_key(Id(5), true).unwrap();
         assert_eq!((g0, g1), (0, 1));
         assert_ne!(k0, k1);
-        assert_eq!(v.key(Id(5), 0), Some(k0));
+        assert_eq!(v.key(Id(5), 0).unwrap(), Some(k0));
         assert_eq!(v.sealing_key(Id(5), false).unwrap(), (1, k1));
         v.shred_older(Id(5)).unwrap();
-        assert_eq!(v.key(Id(5), 0), None);
-        assert_eq!(v.key(Id(5), 1), Some(k1));
+        assert_eq!(v.key(Id(5), 0).unwrap(), None);
+        assert_eq!(v.key(Id(5), 1).unwrap(), Some(k1));
     }
 
     #[test]
@@ -499,5 +727,85 @@ mod tests {
             Vault::open(&dir.path().join("k2"), false),
             Err(Error::Corrupt { .. })
         ));
+    }
+
+    #[test]
+    fn keys_are_read_from_the_file_through_a_bounded_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys");
+        let n = CACHE as u64 * 2 + 10;
+        let mut keys = Vec::new();
+        {
+            let v = Vault::open(&path, true).unwrap();
+            for id in 0..n {
+                keys.push(v.sealing_key(Id(id * 7919), false).unwrap().1);
+            }
+            v.sync().unwrap();
+            let inner = v.inner();
+            assert!(inner.cache.hot.len() + inner.cache.cold.len() <= CACHE);
+        }
+        let v = Vault::open(&path, false).unwrap();
+        assert_eq!(v.len(), n as usize);
+        // Twice over every key: each read from its slot at least once, the cache bounded.
+        for _ in 0..2 {
+            for (id, key) in (0..n).zip(&keys) {
+                assert_eq!(v.key(Id(id * 7919), 0).unwrap(), Some(*key));
+                assert_eq!(v.current_key(Id(id * 7919)).unwrap(), Some((0, *key)));
+            }
+        }
+        let inner = v.inner();
+        assert!(inner.cache.hot.len() + inner.cache.cold.len() <= CACHE);
+        assert!(
+            inner.current.recent.is_empty(),
+            "keys known at open are in the arrays"
+        );
+        drop(inner);
+        assert_eq!(v.key(Id(1), 0).unwrap(), None);
+    }
+
+    #[test]
+    fn a_slot_holding_another_key_is_an_error_not_a_wrong_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys");
+        let v = Vault::open(&path, true).unwrap();
+        v.sealing_key(Id(1), false).unwrap();
+        v.sync().unwrap();
+        // Another process (or a damaged disk) rewrites the slot under the vault's feet.
+        let f = OpenOptions::new().write(true).open(&path).unwrap();
+        f.write_all_at(&slot_bytes(Id(2), 0, LIVE, &[9; 32]), SLOT as u64)
+            .unwrap();
+        v.inner().cache = KeyCache::default();
+        assert!(matches!(v.key(Id(1), 0), Err(Error::Corrupt { .. })));
+    }
+
+    proptest::proptest! {
+        /// The slot index answers like a map through inserts, removals and merges.
+        #[test]
+        fn slot_index_behaves_like_a_map(
+            start in proptest::collection::btree_map(0u64..5000, 0u32..1000, 0..3000),
+            ops in proptest::collection::vec((0u64..5000, proptest::option::of(0u32..1000)), 0..4000),
+        ) {
+            let pairs: Vec<(u64, u32)> = start.iter().map(|(&i, &s)| (i, s)).collect();
+            let mut index = SlotIndex::from_sorted(&pairs);
+            let mut model: HashMap<u64, u32> = start.into_iter().collect();
+            for (id, slot) in ops {
+                match slot {
+                    Some(slot) => {
+                        index.insert(id, slot);
+                        model.insert(id, slot);
+                    }
+                    None => {
+                        proptest::prop_assert_eq!(index.remove(id), model.remove(&id));
+                    }
+                }
+                proptest::prop_assert_eq!(index.get(id), model.get(&id).copied());
+            }
+            proptest::prop_assert_eq!(index.len, model.len());
+            let mut all: Vec<(u64, u32)> = index.iter().collect();
+            all.sort_unstable();
+            let mut expected: Vec<(u64, u32)> = model.into_iter().collect();
+            expected.sort_unstable();
+            proptest::prop_assert_eq!(all, expected);
+        }
     }
 }
