@@ -598,9 +598,24 @@ impl Store {
     /// is an error; nothing is emptied or recreated behind the operator's back.
     pub fn open(dir: &Path, keys: &Path) -> Result<Store> {
         compact::recover(dir)?;
-        let db = open_db(dir)?;
         let existed = keys.exists();
-        let store = Self::from_db(db, Vault::open(keys, !existed)?)?;
+        let (db, vault) = if existed {
+            // Reading the key file (a checksum per slot) and sled's recovery are both
+            // start-up's critical path: side by side. A missing key file is created only
+            // once sled has opened, as before.
+            std::thread::scope(|s| {
+                let vault = s.spawn(|| Vault::open(keys, false));
+                let db = open_db(dir);
+                let vault = vault
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p));
+                (db, vault)
+            })
+        } else {
+            let db = open_db(dir)?;
+            (Ok(db), Vault::open(keys, true))
+        };
+        let store = Self::from_db(db?, vault?)?;
         if !existed && store.holds_sealed()? {
             std::fs::remove_file(keys)?;
             return Err(Error::Corrupt {
