@@ -1,7 +1,8 @@
 //! `cargo bench --bench store`: for each size in `DOM_BENCH_SIZES` (default 10000),
 //! (1) bulk import of JSONL cards into store, index and tables; (2) start-up: reopen the
 //! store and index and answer the first match; (3) memory: anonymous resident memory per
-//! loaded profile, and disk per profile for store and index.
+//! loaded profile, and disk per profile for store and index; (4) sled's own open, before
+//! and after compaction.
 
 use std::path::Path;
 use std::time::Instant;
@@ -82,7 +83,21 @@ fn sled_only(dir: &Path, size: usize) {
     let t = Instant::now();
     let workers = matcher::bench::open_sled(&dir.join("store")).expect("sled opens");
     let open_ms = t.elapsed().as_secs_f64() * 1000.0;
-    println!("RESULT sled profiles={size} open_ms={open_ms:.0} workers_tree={workers}");
+    let stage = std::env::var("DOM_BENCH_STAGE").unwrap_or_else(|_| "after".into());
+    println!(
+        "RESULT sled profiles={size} stage={stage} open_ms={open_ms:.0} workers_tree={workers}"
+    );
+}
+
+/// Runs this benchmark again in a fresh process with `var` set to the data folder.
+fn child(var: &str, dir: &Path, size: usize, stage: &str) {
+    let out = std::process::Command::new(std::env::current_exe().expect("exe"))
+        .env(var, dir)
+        .env("DOM_BENCH_REOPEN_SIZE", size.to_string())
+        .env("DOM_BENCH_STAGE", stage)
+        .output()
+        .expect("child runs");
+    print!("{}", String::from_utf8_lossy(&out.stdout));
 }
 
 fn main() {
@@ -126,15 +141,26 @@ fn main() {
             size as f64 / import_s
         );
 
+        // What sled costs at open on the store the import left: the first open replays
+        // its whole log (sled 0.34 writes its snapshot only while recovering at an open),
+        // the second reads that snapshot. Then compaction, as `dom import` does after a
+        // bulk import (`DOM_BENCH_COMPACT=0` skips both, for the store as imported).
+        if std::env::var("DOM_BENCH_COMPACT").as_deref() != Ok("0") {
+            child("DOM_BENCH_SLED", dir.path(), size, "imported-first-open");
+            child("DOM_BENCH_SLED", dir.path(), size, "imported-second-open");
+            let t = Instant::now();
+            let c = Engine::compact(dir.path()).expect("compaction");
+            println!(
+                "RESULT compact profiles={size} seconds={:.1} store_before_per_profile={} store_after_per_profile={}",
+                t.elapsed().as_secs_f64(),
+                c.bytes_before / size as u64,
+                c.bytes_after / size as u64,
+            );
+        }
+
         // 2. Start-up and first match; 3. memory once loaded: in a fresh process. Then
         // sled alone, in another fresh process (the page cache is warm for both).
-        for var in ["DOM_BENCH_REOPEN", "DOM_BENCH_SLED"] {
-            let out = std::process::Command::new(std::env::current_exe().expect("exe"))
-                .env(var, dir.path())
-                .env("DOM_BENCH_REOPEN_SIZE", size.to_string())
-                .output()
-                .expect("child runs");
-            print!("{}", String::from_utf8_lossy(&out.stdout));
-        }
+        child("DOM_BENCH_REOPEN", dir.path(), size, "after");
+        child("DOM_BENCH_SLED", dir.path(), size, "after");
     }
 }

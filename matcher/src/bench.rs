@@ -22,17 +22,15 @@ pub fn raw_pass(rows: &[WorkerFeatures]) -> u64 {
 }
 
 /// Opens the sled database of a store folder and every tree DOM keeps, reading nothing:
-/// what sled itself costs at start-up. Returns the records in the workers' tree.
-pub fn open_sled(store_dir: &Path) -> Result<usize> {
-    let db = sled::Config::new()
-        .path(store_dir)
-        .mode(sled::Mode::HighThroughput)
-        .open()?;
-    let mut workers = 0;
+/// what sled itself costs at start-up. Returns whether the workers' tree holds a record
+/// (one read; `Tree::len` would scan the whole tree and measure that instead).
+pub fn open_sled(store_dir: &Path) -> Result<bool> {
+    let db = crate::store::open_db(store_dir)?;
+    let mut workers = false;
     for t in TreeName::ALL {
         let tree = db.open_tree(t.name())?;
         if t == TreeName::Workers {
-            workers = tree.len();
+            workers = tree.first()?.is_some();
         }
     }
     Ok(workers)

@@ -71,6 +71,30 @@ impl DedupeIndex {
             .push((id, k.name));
     }
 
+    /// The index of many distinct cards at once (a snapshot): no removal of earlier
+    /// entries, maps sized once.
+    pub fn from_keys(keys: Vec<(Id, PersonKeys)>) -> DedupeIndex {
+        let mut d = DedupeIndex {
+            by_phone: HashMap::with_capacity(keys.len()),
+            by_year: HashMap::new(),
+            buckets: HashMap::with_capacity(keys.len()),
+        };
+        for (id, k) in keys {
+            if d.buckets.contains_key(&id) {
+                // Not in a snapshot (one row per card), but stay exact if it happens.
+                d.insert_keys(id, k);
+                continue;
+            }
+            d.by_phone.entry(k.phone).or_default().push(id);
+            d.buckets.insert(id, (k.phone, k.birth_year));
+            d.by_year
+                .entry(k.birth_year)
+                .or_default()
+                .push((id, k.name));
+        }
+        d
+    }
+
     /// Every card's keys, for the snapshot (one pass, not a lookup per card).
     pub fn all_keys(&self) -> HashMap<Id, PersonKeys> {
         let mut out = HashMap::with_capacity(self.buckets.len());
@@ -204,6 +228,37 @@ mod tests {
         d.insert(&person(1, "Ana", "Popescu", 1975, "+39 333 1234567"));
         d.insert(&person(2, "Olena", "Kovalenko", 1968, "320 555 0101"));
         d
+    }
+
+    #[test]
+    fn built_in_bulk_it_finds_what_one_by_one_finds() {
+        let people = [
+            person(1, "Ana", "Popescu", 1975, "+39 333 1234567"),
+            person(2, "Olena", "Kovalenko", 1968, "320 555 0101"),
+            person(3, "Anna", "Popescu", 1975, "333 1234567"),
+        ];
+        let mut keys: Vec<(Id, PersonKeys)> =
+            people.iter().map(|w| (w.id, PersonKeys::of(w))).collect();
+        // A repeated id keeps only its last keys, as inserting twice does.
+        keys.push((
+            Id(2),
+            PersonKeys::of(&person(2, "Olga", "Ivanova", 1970, "1")),
+        ));
+        let bulk = DedupeIndex::from_keys(keys.clone());
+        let mut one_by_one = DedupeIndex::default();
+        for (id, k) in keys {
+            one_by_one.insert_keys(id, k);
+        }
+        let probe = person(9, "Ana", "Popescu", 1975, "333 1234567");
+        let ids = |d: &DedupeIndex| {
+            let mut v: Vec<Id> = d.find(&probe).iter().map(|m| m.worker_id).collect();
+            v.sort();
+            v
+        };
+        assert_eq!(ids(&bulk), vec![Id(1), Id(3)]);
+        assert_eq!(ids(&bulk), ids(&one_by_one));
+        assert_eq!(bulk.by_name("olga"), vec![Id(2)]);
+        assert!(bulk.by_name("olena").is_empty());
     }
 
     #[test]

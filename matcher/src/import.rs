@@ -85,51 +85,80 @@ impl Engine {
 
     /// Imports every valid line of `reader`. Duplicates are not checked here: an import
     /// loads a list the desk already keeps; `dom` flags them when cards are edited.
-    pub fn import_jsonl(&self, reader: impl BufRead, today: Date) -> Result<ImportReport> {
+    ///
+    /// A pipeline: one thread reads and parses batch N+1 (in parallel) while this one
+    /// stores and indexes batch N. Each batch is durable in the store when stored; the
+    /// index is committed once, at the end (a crash before it is caught up at start-up
+    /// from the change log, as after any write).
+    pub fn import_jsonl(&self, reader: impl BufRead + Send, today: Date) -> Result<ImportReport> {
         let mut report = ImportReport::default();
-        let mut batch: Vec<(usize, String)> = Vec::with_capacity(BATCH);
-        for item in numbered_lines(reader) {
-            let (n, line) = item?;
-            let line = match line {
-                Ok(line) => line,
-                Err(e) => {
-                    report.refused.push((n, e));
-                    continue;
-                }
-            };
-            batch.push((n, line));
-            if batch.len() == BATCH {
-                self.import_batch(&batch, today, &mut report)?;
-                batch.clear();
+        std::thread::scope(|s| -> Result<()> {
+            let (tx, rx) = std::sync::mpsc::sync_channel(1);
+            s.spawn(move || parse_batches(reader, today, &tx));
+            for batch in rx {
+                let Parsed { workers, refused } = batch?;
+                report.refused.extend(refused);
+                self.store_workers(&workers)?;
+                report.imported += workers.len();
             }
-        }
-        if !batch.is_empty() {
-            self.import_batch(&batch, today, &mut report)?;
-        }
+            Ok(())
+        })?;
+        self.commit()?;
         report.refused.sort_by_key(|(n, _)| *n);
         Ok(report)
     }
+}
 
-    fn import_batch(
-        &self,
-        lines: &[(usize, String)],
-        today: Date,
-        report: &mut ImportReport,
-    ) -> Result<()> {
+/// One batch of lines parsed: the valid cards, and the refused lines with their reasons.
+struct Parsed {
+    workers: Vec<Worker>,
+    refused: Vec<(usize, Error)>,
+}
+
+/// Reads `reader` in batches of `BATCH` lines, parses each in parallel and sends it on;
+/// stops at the first read error (sent on) or when the receiver is gone.
+fn parse_batches(
+    reader: impl BufRead,
+    today: Date,
+    tx: &std::sync::mpsc::SyncSender<Result<Parsed>>,
+) {
+    let mut lines: Vec<(usize, String)> = Vec::with_capacity(BATCH);
+    let mut refused = Vec::new();
+    let send = |lines: &mut Vec<(usize, String)>, refused: &mut Vec<(usize, Error)>| {
         let parsed: Vec<(usize, Result<Worker>)> = lines
             .par_iter()
             .map(|(n, line)| (*n, parse_line(line, today)))
             .collect();
-        let mut workers = Vec::with_capacity(parsed.len());
+        lines.clear();
+        let mut batch = Parsed {
+            workers: Vec::with_capacity(parsed.len()),
+            refused: std::mem::take(refused),
+        };
         for (n, r) in parsed {
             match r {
-                Ok(w) => workers.push(w),
-                Err(e) => report.refused.push((n, e)),
+                Ok(w) => batch.workers.push(w),
+                Err(e) => batch.refused.push((n, e)),
             }
         }
-        self.import_workers(&workers)?;
-        report.imported += workers.len();
-        Ok(())
+        tx.send(Ok(batch)).is_ok()
+    };
+    for item in numbered_lines(reader) {
+        match item {
+            Err(e) => {
+                let _ = tx.send(Err(e));
+                return;
+            }
+            Ok((n, Err(e))) => refused.push((n, e)),
+            Ok((n, Ok(line))) => {
+                lines.push((n, line));
+                if lines.len() == BATCH && !send(&mut lines, &mut refused) {
+                    return;
+                }
+            }
+        }
+    }
+    if !lines.is_empty() || !refused.is_empty() {
+        send(&mut lines, &mut refused);
     }
 }
 

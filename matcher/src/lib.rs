@@ -64,6 +64,7 @@ pub use rank::{
 };
 pub use report::AntiDiscrimination;
 pub use report::{monthly, Month, MonthlyReport};
+pub use store::Compaction;
 pub use validate::{request as validate_request, worker as validate_worker};
 
 pub mod bench;

@@ -19,9 +19,11 @@ use crate::model::{
 };
 use crate::vault::{self, Vault};
 
+mod compact;
 pub(crate) mod envelope;
 mod migrate;
 
+pub use compact::{compact, Compaction};
 pub use envelope::{decode, encode};
 
 const SEQ_KEY: &[u8] = b"seq";
@@ -518,6 +520,38 @@ pub struct Store {
     all: Vec<Tree>,
 }
 
+/// sled's settings for a store directory, the same at every open (sled refuses a
+/// changed segment size).
+fn sled_config(dir: &Path) -> sled::Config {
+    sled::Config::new()
+        .path(dir)
+        .mode(sled::Mode::HighThroughput)
+}
+
+/// Opens (or creates) the sled database in `dir`. sled releases its file lock from a
+/// background thread after the last handle is dropped: a reopen in the same process
+/// (a restart, or compaction's own reopen) can race it for a moment.
+pub(crate) fn open_db(dir: &Path) -> Result<sled::Db> {
+    let config = sled_config(dir);
+    let mut tries = 0;
+    loop {
+        match config.open() {
+            Ok(db) => return Ok(db),
+            // sled reports a held lock only in its message: read it here, once.
+            Err(e) if e.to_string().contains("could not acquire lock") => {
+                if tries == 30 {
+                    return Err(Error::StoreInUse {
+                        path: dir.display().to_string(),
+                    });
+                }
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
 /// What must happen to the vault once a write set is durable.
 #[derive(Default)]
 struct AfterFlush {
@@ -530,30 +564,25 @@ impl Store {
     /// that is not a readable sled store, or sealed records whose key file is missing,
     /// is an error; nothing is emptied or recreated behind the operator's back.
     pub fn open(dir: &Path, keys: &Path) -> Result<Store> {
-        let config = sled::Config::new()
-            .path(dir)
-            .mode(sled::Mode::HighThroughput);
-        // sled releases its file lock from a background thread after the last handle
-        // is dropped: a restart in the same process can race it for a moment.
-        let mut tries = 0;
-        let db = loop {
-            match config.open() {
-                Ok(db) => break db,
-                // sled reports a held lock only in its message: read it here, once.
-                Err(e) if e.to_string().contains("could not acquire lock") => {
-                    if tries == 30 {
-                        return Err(Error::StoreInUse {
-                            path: dir.display().to_string(),
-                        });
-                    }
-                    tries += 1;
-                    std::thread::sleep(std::time::Duration::from_millis(100));
-                }
-                Err(e) => return Err(e.into()),
-            }
-        };
+        compact::recover(dir)?;
         let existed = keys.exists();
-        let store = Self::from_db(db, Vault::open(keys, !existed)?)?;
+        let (db, vault) = if existed {
+            // Reading the key file (a checksum per slot) and sled's recovery are both
+            // start-up's critical path: side by side. A missing key file is created only
+            // once sled has opened, as before.
+            std::thread::scope(|s| {
+                let vault = s.spawn(|| Vault::open(keys, false));
+                let db = open_db(dir);
+                let vault = vault
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p));
+                (db, vault)
+            })
+        } else {
+            let db = open_db(dir)?;
+            (Ok(db), Vault::open(keys, true))
+        };
+        let store = Self::from_db(db?, vault?)?;
         if !existed && store.holds_sealed()? {
             std::fs::remove_file(keys)?;
             return Err(Error::Corrupt {

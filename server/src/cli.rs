@@ -113,6 +113,8 @@ enum Command {
     Restore(RestoreArgs),
     /// Verifica che indice e tabelle corrispondano all'archivio
     Check(DataArg),
+    /// Compatta l'archivio fermo: una sola copia di ogni dato su disco, avvio più rapido
+    Compact(DataArg),
 }
 
 #[derive(Args, Debug)]
@@ -584,6 +586,7 @@ fn run(command: Command) -> Result {
             maintenance::restrict(&a.data)?;
             Ok(maintenance::check(&a.data)?)
         }
+        Command::Compact(a) => compact(&a.data),
     }
 }
 
@@ -880,6 +883,8 @@ fn synth(a: SynthArgs) -> Result {
 
 mod admin;
 use admin::admin;
+mod compact;
+use compact::compact;
 mod import;
 use import::import;
 

@@ -1,4 +1,5 @@
-//! `dom match`, `dom openings`, `dom reindex` and `dom check` as an operator runs them.
+//! `dom match`, `dom openings`, `dom reindex`, `dom compact` and `dom check` as an operator
+//! runs them.
 
 use crate::util::dom;
 
@@ -61,6 +62,22 @@ fn openings_and_reindex_work_on_the_demo_store() {
     let (ok, out, _) = run(&["match", "b000000000000001", "--data", dir, "--limit", "3"]);
     assert!(ok);
     assert!(out.contains("\n3. ") && !out.contains("\n4. "));
+}
+
+#[test]
+fn compact_keeps_the_answers_and_the_check_passes() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_str().unwrap();
+    let (ok, before, err) = run(&["match", "b000000000000001", "--demo", "--data", dir]);
+    assert!(ok, "{err}");
+    let (ok, out, err) = run(&["compact", "--data", dir]);
+    assert!(ok, "{err}");
+    assert!(out.contains("archivio compattato"), "{out}");
+    let (ok, after, err) = run(&["match", "b000000000000001", "--data", dir]);
+    assert!(ok, "{err}");
+    assert_eq!(after, before);
+    let (ok, out, err) = run(&["check", "--data", dir]);
+    assert!(ok, "{out}{err}");
 }
 
 #[test]
@@ -143,7 +160,7 @@ fn a_damaged_store_stops_start_up_every_time() {
 fn every_command_has_its_own_flags_and_help() {
     for command in [
         "init", "serve", "match", "openings", "reindex", "report", "import", "synth", "admin",
-        "backup", "restore", "check",
+        "backup", "restore", "check", "compact",
     ] {
         let (ok, out, err) = run(&[command, "--help"]);
         assert!(ok, "dom {command} --help: {err}");
@@ -183,6 +200,7 @@ fn commands_on_a_missing_store_fail_and_create_nothing() {
         &["match", crate::ROSSI, "--data", typo_s][..],
         &["openings", crate::NATALIA, "--data", typo_s][..],
         &["reindex", "--data", typo_s][..],
+        &["compact", "--data", typo_s][..],
         &["backup", "--to", to_s, "--data", typo_s][..],
     ] {
         let (ok, out, err) = run(args);

@@ -97,33 +97,36 @@ impl Engine {
 
     /// `open` with the snapshot rewritten after `every` changes (tests use a small one).
     fn open_tuned(dir: &Path, every: u64) -> Result<Engine> {
-        let store = Store::open(&dir.join("store"), &dir.join("keys"))?;
-        let (index, ws, rs) = SearchIndex::open(Some(&dir.join("index")))?;
-        Self::assemble(store, index, ws, rs, Some(dir.join("tables.snap")), every)
+        let snapshot = dir.join("tables.snap");
+        // sled's recovery, the table snapshot and tantivy read different files: open the
+        // three side by side (the snapshot is checked against the store once both are in).
+        let (store, index, tables) = std::thread::scope(|s| {
+            let tables = s.spawn(|| sync::read_snapshot(&snapshot));
+            let index = s.spawn(|| SearchIndex::open(Some(&dir.join("index"))));
+            let store = Store::open(&dir.join("store"), &dir.join("keys"));
+            (store, joined(index), joined(tables))
+        });
+        let (index, ws, rs) = index?;
+        let mut engine = Self::assemble(store?, index, Some(snapshot), every)?;
+        engine.start(ws, rs, tables)?;
+        Ok(engine)
     }
 
     /// An engine on a throw-away store and an in-memory index.
     pub fn temporary() -> Result<Engine> {
         let (index, ws, rs) = SearchIndex::open(None)?;
-        Self::assemble(
-            Store::temporary()?,
-            index,
-            ws,
-            rs,
-            None,
-            SNAPSHOT_EVERY_CHANGES,
-        )
+        let mut engine = Self::assemble(Store::temporary()?, index, None, SNAPSHOT_EVERY_CHANGES)?;
+        engine.start(ws, rs, None)?;
+        Ok(engine)
     }
 
     fn assemble(
         store: Store,
         index: SearchIndex,
-        ws: OpenState,
-        rs: OpenState,
         snapshot_path: Option<PathBuf>,
         snapshot_every: u64,
     ) -> Result<Engine> {
-        let mut engine = Engine {
+        Ok(Engine {
             store,
             index,
             tables: RwLock::new(Tables::default()),
@@ -135,14 +138,23 @@ impl Engine {
             snapshot_seq: AtomicU64::new(0),
             snapshot_at: Mutex::new(Instant::now()),
             snapshot_every,
-        };
-        let w = engine.reconcile(Kind::Worker, ws)?;
-        let r = engine.reconcile(Kind::Request, rs)?;
-        engine.recovery = vec![("workers", w), ("requests", r)];
+        })
+    }
+
+    /// Brings the index and the tables (from `snapshot`, when it was read and is usable)
+    /// up to the store.
+    fn start(
+        &mut self,
+        ws: OpenState,
+        rs: OpenState,
+        snapshot: Option<sync::LoadedSnapshot>,
+    ) -> Result<()> {
+        let w = self.reconcile(Kind::Worker, ws)?;
+        let r = self.reconcile(Kind::Request, rs)?;
+        self.recovery = vec![("workers", w), ("requests", r)];
         // Tables first: the commit below may write a snapshot, which must hold them.
-        engine.load_tables()?;
-        engine.finish_commit()?;
-        Ok(engine)
+        self.load_tables(snapshot)?;
+        self.finish_commit()
     }
 
     /// What start-up did, per corpus.
@@ -200,6 +212,11 @@ impl Engine {
             .or_insert_with(|| Arc::new(Comuni::get().distances_from(comune)))
             .clone()
     }
+}
+
+/// A scoped thread's result; its panic goes on in the caller.
+fn joined<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
 }
 
 #[cfg(test)]

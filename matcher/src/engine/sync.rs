@@ -2,21 +2,44 @@
 //! reconciliation (replay the change log or rebuild), the table snapshot, index commits,
 //! and applying one change to all three under the write lock.
 
+use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use rayon::prelude::*;
 
 use super::{Change, Engine, Recovery, Tables, COMMIT_BATCH, SNAPSHOT_EVERY};
+use crate::dedupe::DedupeIndex;
 use crate::error::Result;
 use crate::features::WorkerFeatures;
 use crate::index::{Corpus, OpenState};
 use crate::model::{Id, Request, Worker};
 use crate::relevance::DocTerms;
 use crate::snapshot;
-use crate::store::{Kind, WriteSet};
+use crate::store::{Compaction, Kind, WriteSet};
 use crate::table::WorkerTable;
 use crate::text;
+
+/// The tables as the snapshot file holds them, not yet checked against the store.
+pub(super) struct LoadedSnapshot {
+    seq: u64,
+    tables: Tables,
+}
+
+/// Reads the table snapshot and builds the tables from it: needs nothing of the store,
+/// so it runs while sled opens.
+pub(super) fn read_snapshot(path: &Path) -> Option<LoadedSnapshot> {
+    let snap = snapshot::read(path)?;
+    let tables = Tables {
+        workers: WorkerTable::from_rows(snap.rows, snap.stats),
+        dedupe: DedupeIndex::from_keys(snap.keys),
+        ..Tables::default()
+    };
+    Some(LoadedSnapshot {
+        seq: snap.seq,
+        tables,
+    })
+}
 
 impl Engine {
     fn corpus(&self, kind: Kind) -> &Corpus {
@@ -133,8 +156,8 @@ impl Engine {
         Ok(n)
     }
 
-    pub(super) fn load_tables(&self) -> Result<()> {
-        let mut t = match self.tables_from_snapshot()? {
+    pub(super) fn load_tables(&self, snapshot: Option<LoadedSnapshot>) -> Result<()> {
+        let mut t = match self.tables_from_snapshot(snapshot)? {
             Some(t) => t,
             None => self.tables_from_store()?,
         };
@@ -164,11 +187,8 @@ impl Engine {
 
     /// The snapshot, brought up to date from the change log; `None` when there is no
     /// usable snapshot or the log no longer reaches back to it.
-    fn tables_from_snapshot(&self) -> Result<Option<Tables>> {
-        let Some(path) = &self.snapshot_path else {
-            return Ok(None);
-        };
-        let Some(snap) = snapshot::read(path) else {
+    fn tables_from_snapshot(&self, snap: Option<LoadedSnapshot>) -> Result<Option<Tables>> {
+        let Some(mut snap) = snap.filter(|_| self.snapshot_path.is_some()) else {
             return Ok(None);
         };
         let store_seq = self.store.seq()?;
@@ -181,13 +201,7 @@ impl Engine {
         if !covered {
             return Ok(None);
         }
-        let mut t = Tables::default();
-        let mut rows = Vec::with_capacity(snap.rows.len());
-        for (f, d, k) in snap.rows {
-            t.dedupe.insert_keys(f.id, k);
-            rows.push((f, d));
-        }
-        t.workers = WorkerTable::from_rows(rows, snap.stats);
+        let t = &mut snap.tables;
         let mut analyzer = text::italian_analyzer();
         for c in self.store.changes_since(snap.seq)? {
             if c.kind != Kind::Worker {
@@ -208,7 +222,7 @@ impl Engine {
             }
         }
         self.snapshot_seq.store(snap.seq, Ordering::SeqCst);
-        Ok(Some(t))
+        Ok(Some(snap.tables))
     }
 
     /// Writes the table snapshot (needs the write lock held, so the tables and the
@@ -230,6 +244,15 @@ impl Engine {
         self.snapshot_seq.store(seq, Ordering::SeqCst);
         *self.snapshot_at.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
         Ok(())
+    }
+
+    /// Rewrites the store of the stopped data folder `dir` into a fresh sled directory
+    /// and swaps it in (`dom compact`, and `dom import` after a bulk import): one copy of
+    /// each record on disk, and a next open that reads sled's snapshot instead of
+    /// replaying its log. The index and the table snapshot stay valid: the records and
+    /// the sequence number are copied as they are.
+    pub fn compact(dir: &Path) -> Result<Compaction> {
+        crate::store::compact(&dir.join("store"))
     }
 
     /// Commits the index and writes the snapshot: a clean shutdown.
@@ -373,6 +396,14 @@ impl Engine {
 
     /// Stores many workers with one flush and one commit: imports and benchmarks.
     pub fn import_workers(&self, workers: &[Worker]) -> Result<()> {
+        self.store_workers(workers)?;
+        let _w = self.lock_writes();
+        self.finish_commit()
+    }
+
+    /// Stores many workers with one flush, stages them in the index and fills the
+    /// tables; the index commit is the caller's (a bulk import commits once at its end).
+    pub(crate) fn store_workers(&self, workers: &[Worker]) -> Result<()> {
         let _w = self.lock_writes();
         let seq = self.store.put_bulk(workers)?;
         for w in workers {
@@ -391,8 +422,7 @@ impl Engine {
             t.workers.upsert(f, terms);
             t.dedupe.insert(w);
         }
-        drop(t);
-        self.finish_commit()
+        Ok(())
     }
 
     pub fn import_requests(&self, requests: &[Request]) -> Result<()> {

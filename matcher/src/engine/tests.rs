@@ -445,6 +445,42 @@ fn snapshots_written_during_bulk_writes_and_reopening_keep_every_card() {
 }
 
 #[test]
+fn compaction_keeps_the_answers_and_a_consistent_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let request = contract_request().id;
+    let before = {
+        let e = Engine::open(dir.path()).unwrap();
+        e.seed_demo(today()).unwrap();
+        let c = e.candidates(request, 10, today()).unwrap();
+        e.close().unwrap();
+        c
+    };
+    let c = Engine::compact(dir.path()).unwrap();
+    assert!(c.entries > 0 && c.bytes_after > 0, "{c:?}");
+    let w = fixtures::demo_workers().unwrap().remove(4);
+    {
+        let e = Engine::open(dir.path()).unwrap();
+        assert!(
+            e.recovery().iter().all(|(_, r)| *r == Recovery::Consistent),
+            "{:?}",
+            e.recovery()
+        );
+        assert_eq!(e.candidates(request, 10, today()).unwrap(), before);
+        assert!(e.check().unwrap().problems.is_empty());
+        // The compacted store takes writes like any other.
+        let mut w = w.clone();
+        w.notes = "Dopo la compattazione".into();
+        put_worker(&e, &w);
+    }
+    let e = Engine::open(dir.path()).unwrap();
+    assert_eq!(
+        e.store().workers.fetch(w.id).unwrap().notes,
+        "Dopo la compattazione"
+    );
+    assert!(e.check().unwrap().problems.is_empty());
+}
+
+#[test]
 fn index_ahead_of_store_is_rebuilt() {
     let dir = tempfile::tempdir().unwrap();
     let backup = tempfile::tempdir().unwrap();

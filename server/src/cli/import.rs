@@ -69,7 +69,18 @@ pub(super) fn import(a: ImportArgs) -> Result {
         b.finish_and_clear();
     }
     engine.close().map_err(|e| e.to_string())?;
-    print_report(&report)
+    drop(engine);
+    print_report(&report)?;
+    let stored = report.created.count + report.incomplete.count;
+    compact_after(&a.data.data, if report.dry_run { 0 } else { stored })
+}
+
+/// Compacts the store after a bulk import (see `compact::AFTER_IMPORT`).
+fn compact_after(data: &Path, imported: usize) -> Result {
+    if imported < super::compact::AFTER_IMPORT {
+        return Ok(());
+    }
+    super::compact::compact(data)
 }
 
 /// The report in Italian, as the web page shows it.
@@ -176,6 +187,7 @@ fn import_jsonl(a: &ImportArgs, path: &Path, kind: Kind) -> Result {
     }
     .map_err(|e| e.to_string())?;
     engine.close().map_err(|e| e.to_string())?;
+    drop(engine);
     let mut err = std::io::stderr().lock();
     for (line, e) in report.refused.iter().take(20) {
         writeln!(
@@ -190,5 +202,5 @@ fn import_jsonl(a: &ImportArgs, path: &Path, kind: Kind) -> Result {
         report.refused.len(),
         started.elapsed().as_secs_f64()
     )?;
-    Ok(())
+    compact_after(&a.data.data, report.imported)
 }
