@@ -46,10 +46,8 @@ impl WorkerTable {
         if let Some(&slot) = self.slots.get(&f.id) {
             let s = slot as usize;
             self.stats.remove(&self.terms[s]);
-            self.parts
-                .remove(slot, self.flags[s], self.place[s].0, &self.rows);
+            self.parts.remove(slot, self.flags[s], self.place[s].0);
             self.fill(slot, f, terms);
-            self.parts.tidy(&self.rows, false);
             return;
         }
         let slot = match self.free.pop() {
@@ -68,7 +66,6 @@ impl WorkerTable {
             }
         };
         self.slots.insert(f.id, slot);
-        self.parts.tidy(&self.rows, false);
     }
 
     /// Writes a row into `slot` (out of every partition) and files it in its partitions.
@@ -76,7 +73,8 @@ impl WorkerTable {
         let s = slot as usize;
         self.flags[s] = flags_of(&f);
         self.place[s] = (f.comune, f.max_travel_km);
-        self.parts.add(slot, self.flags[s], &f);
+        self.parts
+            .add(slot, self.flags[s], f.comune, f.max_travel_km);
         self.rows[s] = f;
         self.terms[s] = terms;
     }
@@ -85,12 +83,10 @@ impl WorkerTable {
         if let Some(slot) = self.slots.remove(&id) {
             let s = slot as usize;
             self.stats.remove(&self.terms[s]);
-            self.parts
-                .remove(slot, self.flags[s], self.place[s].0, &self.rows);
+            self.parts.remove(slot, self.flags[s], self.place[s].0);
             self.flags[s] = 0;
             self.terms[s] = DocTerms::default();
             self.free.push(slot);
-            self.parts.tidy(&self.rows, false);
         }
     }
 
@@ -171,13 +167,12 @@ impl WorkerTable {
             let slot = t.rows.len() as u32;
             let flags = flags_of(&f);
             t.slots.insert(f.id, slot);
-            t.parts.add(slot, flags, &f);
+            t.parts.add(slot, flags, f.comune, f.max_travel_km);
             t.flags.push(flags);
             t.place.push((f.comune, f.max_travel_km));
             t.rows.push(f);
             t.terms.push(terms);
         }
-        t.parts.tidy(&t.rows, true);
         t
     }
 
@@ -286,8 +281,8 @@ mod tests {
                 let mut scanned: Vec<u32> = t
                     .scan(need, any_of, &dist)
                     .unwrap()
-                    .pieces(64)
-                    .flat_map(|(piece, _)| piece)
+                    .chunks(64)
+                    .flatten()
                     .copied()
                     .filter(|&s| t.reachable(s as usize, need, any_of, &dist).is_some())
                     .collect();

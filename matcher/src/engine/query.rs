@@ -268,17 +268,6 @@ impl Engine {
     /// Ranked candidates, best first, for a request (stored or not): exactly the top
     /// `limit` of the full score (see `rank::top_candidates`), explained.
     pub fn candidates_for(&self, r: &Request, limit: usize, today: Date) -> Result<Vec<Candidate>> {
-        Ok(self.ranked(r, limit, today)?.0)
-    }
-
-    /// How many table rows ranking a request reads before its bounds stop it (the
-    /// matching benchmark's "rows read", beside `considered_rows`).
-    pub fn rows_read(&self, r: &Request, limit: usize, today: Date) -> Result<usize> {
-        Ok(self.ranked(r, limit, today)?.1)
-    }
-
-    /// `candidates_for`, with the rows the scan read.
-    fn ranked(&self, r: &Request, limit: usize, today: Date) -> Result<(Vec<Candidate>, usize)> {
         let limit = rank::check_limit(limit)?;
         let rf = RequestFeatures::of(r);
         let dist = self.distances(rf.comune);
@@ -286,9 +275,9 @@ impl Engine {
         let request_terms = DocTerms::of(&mut analyzer, &r.notes);
         let t = self.tables();
         let query = t.workers.stats.query(&request_terms);
-        let (top, read) = rank::top_candidates(&t.workers, &rf, &query, &dist, limit, today);
+        let top = rank::top_candidates(&t.workers, &rf, &query, &dist, limit, today);
         let request_stems = text::stems(&mut analyzer, &r.notes);
-        let candidates = top
+        Ok(top
             .iter()
             .map(|(w, b, share)| {
                 let shared = t
@@ -298,8 +287,7 @@ impl Engine {
                     .unwrap_or_default();
                 rank::explain(w, &rf, b, *share, &shared, today)
             })
-            .collect();
-        Ok((candidates, read))
+            .collect())
     }
 
     /// Whether one worker is a candidate for a request: every constraint it fails, or

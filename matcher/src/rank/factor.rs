@@ -471,24 +471,20 @@ fn needs_of(r: &RequestFeatures) -> impl Iterator<Item = ExperienceKind> + Clone
     let mask = if r.needs != 0 {
         r.needs
     } else {
-        core_need(r.job).bit()
+        let job = Job::ALL.iter().find(|j| j.bit() as u8 == r.job);
+        match job {
+            Some(Job::Colf) => ExperienceKind::Housekeeping,
+            Some(Job::Babysitter) => ExperienceKind::Children,
+            Some(Job::AssistenzaNotturna) => ExperienceKind::NightCare,
+            Some(Job::AssistenzaOspedaliera) => ExperienceKind::Hospital,
+            _ => ExperienceKind::Elderly,
+        }
+        .bit()
     };
     ExperienceKind::ALL
         .iter()
         .copied()
         .filter(move |k| mask & k.bit() != 0)
-}
-
-/// The experience a job calls for when the family names none (`job_bit`: the job's bit).
-/// Live-in partitions also sort by it, since most requests for the job need it.
-pub(crate) fn core_need(job_bit: u8) -> ExperienceKind {
-    match Job::ALL.iter().find(|j| j.bit() as u8 == job_bit) {
-        Some(Job::Colf) => ExperienceKind::Housekeeping,
-        Some(Job::Babysitter) => ExperienceKind::Children,
-        Some(Job::AssistenzaNotturna) => ExperienceKind::NightCare,
-        Some(Job::AssistenzaOspedaliera) => ExperienceKind::Hospital,
-        _ => ExperienceKind::Elderly,
-    }
 }
 
 /// Share (0–1) of one need's points for `years` of experience: half for having it at

@@ -6,7 +6,6 @@
 //! `score_reaching` with a shared floor on the full score, text added to the rows that
 //! survive it) → `explain` per finalist.
 
-mod bound;
 mod constraint;
 mod factor;
 #[cfg(test)]
@@ -24,10 +23,9 @@ use crate::model::Candidate;
 use crate::relevance::{DocTerms, TextQuery};
 use crate::table::{self, WorkerTable};
 
-pub(crate) use bound::Summary;
 pub(crate) use constraint::{bits, required_bits, worker_bits};
 pub use constraint::{documentation, failing, Constraint, Exclusion};
-pub(crate) use factor::{core_need, reasons, warnings};
+pub(crate) use factor::{reasons, warnings};
 pub use factor::{score, score_at, score_reaching, Breakdown, Context, Factor};
 use topk::TopK;
 
@@ -59,15 +57,13 @@ pub fn check_limit(limit: usize) -> Result<usize> {
 /// A scored pair: the worker, the breakdown, and the text relevance share.
 pub(crate) type Scored = (WorkerFeatures, Breakdown, f64);
 
-/// The exact top `limit` workers of the table for a request, best first (ties by id),
-/// and how many slots the scan read.
+/// The exact top `limit` workers of the table for a request, best first (ties by id).
 ///
-/// The request's partitions come in pieces — live-in blocks with a bound on the full
-/// score of anyone in them (`Summary::bound`), commute pieces unbounded — visited best
-/// bound first by each rayon worker in turn. Each row is scored without text with
-/// `score_reaching` against a floor shared by all workers, and the survivors get their
-/// text relevance at once, so the floor is a proven lower bound on the `limit`-th *full*
-/// score; as soon as a piece's bound is below it, so are all the pieces after it.
+/// The request's partitions come in pieces that the rayon workers take in turn. Each
+/// row is scored without text by `score_reaching` against a floor shared by all workers,
+/// leaving room only for the text its notes could give (their signature's bound); the
+/// survivors get their exact text relevance at once, so the floor is a proven lower
+/// bound on the `limit`-th *full* score.
 pub(crate) fn top_candidates(
     table: &WorkerTable,
     rf: &RequestFeatures,
@@ -75,7 +71,7 @@ pub(crate) fn top_candidates(
     dist: &[f64],
     limit: usize,
     today: Date,
-) -> (Vec<Scored>, usize) {
+) -> Vec<Scored> {
     let (need, any_of) = table::required_flags(rf);
     let no_text = Context {
         today,
@@ -84,40 +80,25 @@ pub(crate) fn top_candidates(
     // The request's partitions, or every slot when it names no single job.
     let scan = table.scan(need, any_of, dist);
     let all: Vec<u32>;
-    let mut pieces: Vec<(f32, &[u32])> = match &scan {
-        Some(scan) => scan
-            .pieces(SCORE_CHUNK)
-            .map(|(slots, summary)| {
-                let bound = summary.map_or(f32::INFINITY, |s| s.bound(rf, today) as f32);
-                (bound, slots)
-            })
-            .collect(),
+    let pieces: Vec<&[u32]> = match &scan {
+        Some(scan) => scan.chunks(SCORE_CHUNK).collect(),
         None => {
             all = (0..table.capacity() as u32).collect();
-            all.chunks(SCORE_CHUNK)
-                .map(|c| (f32::INFINITY, c))
-                .collect()
+            all.chunks(SCORE_CHUNK).collect()
         }
     };
-    pieces.sort_by(|a, b| b.0.total_cmp(&a.0));
     let next = AtomicUsize::new(0);
-    let read = AtomicUsize::new(0);
     // The best lower bound yet on the `limit`-th full score, shared by all workers (f32
     // bits: non-negative floats order like their bits).
     let shared_floor = AtomicU32::new(0);
-    // Each worker takes the next piece until none is left or none can reach the floor.
+    // Each worker takes the next piece until none is left.
     let drain = |_: usize| {
         let mut top = TopK::new(limit, ROUNDING);
         loop {
             top.raise_floor(f32::from_bits(shared_floor.load(Ordering::Relaxed)));
-            let Some(&(bound, slots)) = pieces.get(next.fetch_add(1, Ordering::Relaxed)) else {
+            let Some(&slots) = pieces.get(next.fetch_add(1, Ordering::Relaxed)) else {
                 break;
             };
-            // Best bound first: once one piece cannot reach the floor, none can.
-            if bound + ROUNDING < top.floor() {
-                break;
-            }
-            read.fetch_add(slots.len(), Ordering::Relaxed);
             for &slot in slots {
                 let Some((w, terms)) = table.reachable(slot as usize, need, any_of, dist) else {
                     continue;
@@ -142,7 +123,7 @@ pub(crate) fn top_candidates(
         top.raise_floor(f32::from_bits(shared_floor.load(Ordering::Relaxed)));
         top.into_vec()
     };
-    let slots: usize = pieces.iter().map(|p| p.1.len()).sum();
+    let slots: usize = pieces.iter().map(|p| p.len()).sum();
     let found: Vec<((u32, f64), f32)> = if slots < PARALLEL_FROM {
         drain(0)
     } else {
@@ -165,7 +146,7 @@ pub(crate) fn top_candidates(
             .then(a.0.id.cmp(&b.0.id))
     });
     scored.truncate(limit);
-    (scored, read.into_inner())
+    scored
 }
 
 /// Reasons and warnings for one scored pair.
@@ -207,11 +188,11 @@ mod tests {
     use crate::relevance::doc_terms;
     use crate::synth::{Area, Synth};
 
-    /// The block-pruned ranking is exactly the top 20 of scoring every row: after
-    /// upserts that move rows between blocks (re-confirmed cards), removals and slot
-    /// reuse, and on days other than the one the blocks were sorted on. It also prunes.
+    /// The pruned ranking (floor on the full score, each card's text bound) is exactly
+    /// the top 20 of scoring every row: after upserts (re-confirmed cards), removals and
+    /// slot reuse, with many weak live-in cards, and on days after the table was built.
     #[test]
-    fn block_pruned_ranking_equals_scoring_everyone_after_changes_and_days() {
+    fn pruned_ranking_equals_scoring_everyone_after_changes_and_days() {
         let day0: Date = "2026-11-20".parse().unwrap();
         let mut synth = Synth::new(23, day0);
         let workers = synth.workers(3000);
@@ -232,7 +213,7 @@ mod tests {
             t.upsert(WorkerFeatures::of(&w), doc_terms(&w.notes));
         }
         // Live-in carers who fit no request well (stale, no experience, no languages,
-        // dear): they sort into the last blocks, whose bounds a good floor passes.
+        // dear): what a good floor dismisses.
         for w in synth.workers(1500) {
             let f = WorkerFeatures {
                 jobs: crate::model::Job::Badante.bit() as u8,
@@ -247,7 +228,6 @@ mod tests {
             };
             t.upsert(f, doc_terms(&w.notes));
         }
-        let (mut pruned, mut requests) = (0, 0);
         for today in [day0, day0.add_days(45), day0.add_days(400)] {
             for area in [
                 Area::National,
@@ -259,7 +239,7 @@ mod tests {
                     let rf = RequestFeatures::of(&r);
                     let q = t.stats.query(&doc_terms(&r.notes));
                     let dist = Comuni::get().distances_from(rf.comune);
-                    let (fast, read) = top_candidates(&t, &rf, &q, &dist, 20, today);
+                    let fast = top_candidates(&t, &rf, &q, &dist, 20, today);
                     let fast: Vec<(f64, Id)> = fast.iter().map(|x| (x.1.total(), x.0.id)).collect();
                     let mut brute: Vec<(f64, Id)> = t
                         .live()
@@ -274,18 +254,8 @@ mod tests {
                     brute.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
                     brute.truncate(20);
                     assert_eq!(fast, brute, "{today:?} {:?}", rf.live_in);
-                    let (need, any_of) = table::required_flags(&rf);
-                    let held: usize = t
-                        .scan(need, any_of, &dist)
-                        .map_or(0, |s| s.pieces(SCORE_CHUNK).map(|(p, _)| p.len()).sum());
-                    requests += 1;
-                    pruned += usize::from(read < held);
                 }
             }
         }
-        assert!(
-            pruned * 4 > requests,
-            "bounds stopped {pruned} of {requests} scans"
-        );
     }
 }
