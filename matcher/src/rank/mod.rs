@@ -2,9 +2,9 @@
 //! the exact top k of a request over the in-memory table, explained in Italian.
 //!
 //! A candidates request flows: `Engine::candidates` → `top_candidates` (the request's
-//! partitions in pieces, best block bound first; the packed filter column;
-//! `score_reaching` with a shared floor on the full score, text added to the rows that
-//! survive it) → `explain` per finalist.
+//! partitions in pieces; the packed filter column; `score_reaching` with a shared floor
+//! on the full score, text added to the rows that survive it) → `explain` per
+//! finalist.
 
 mod constraint;
 mod factor;
@@ -31,9 +31,8 @@ use topk::TopK;
 
 /// Largest `limit` a ranking accepts.
 pub const MAX_LIMIT: usize = 200;
-/// Commute slots per piece of a scan (live-in lists come in `partition::BLOCK`s): large
-/// enough that taking a piece costs nothing, small enough that both cores get work on a
-/// few thousand candidates.
+/// Slots per piece of a scan: large enough that taking a piece costs nothing, small
+/// enough that both cores get work on a few thousand candidates.
 const SCORE_CHUNK: usize = 1024;
 /// Scans of fewer slots run on the caller's thread: handing them to the pool would cost
 /// more than the scan.
