@@ -17,11 +17,29 @@ const B: f32 = 0.75;
 const MAX_TERMS: usize = 64;
 
 /// A card's or request's notes: stem hashes with their frequency packed in the low 4 bits,
-/// sorted, plus the number of tokens.
+/// sorted, plus the number of tokens and a signature of both.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DocTerms {
     terms: Box<[u32]>,
     len: u16,
+    /// Bits 0–27: a one-hash Bloom filter of the stems; bits 28–31: the highest term
+    /// frequency. Held inline (it fits the struct's padding), it bounds any query's
+    /// share (`TextQuery::share_bound`) without reading `terms`.
+    sig: u32,
+}
+
+/// Bloom bits of a signature.
+const SIG_BITS: u32 = 28;
+
+fn sig_bit(h: u32) -> u32 {
+    (h >> 4) % SIG_BITS
+}
+
+fn signature(terms: &[u32]) -> u32 {
+    terms.iter().fold(0, |sig, t| {
+        let tf = (sig >> SIG_BITS).max(t & 0xF);
+        (sig & ((1 << SIG_BITS) - 1)) | 1 << sig_bit(t & !0xF) | tf << SIG_BITS
+    })
 }
 
 fn hash(stem: &str) -> u32 {
@@ -46,10 +64,7 @@ impl DocTerms {
         let mut terms: Vec<u32> = counts.into_iter().map(|(h, tf)| h | tf.min(15)).collect();
         terms.sort_unstable();
         terms.truncate(MAX_TERMS);
-        DocTerms {
-            terms: terms.into_boxed_slice(),
-            len: len.min(u32::from(u16::MAX)) as u16,
-        }
+        DocTerms::from_raw(terms, len.min(u32::from(u16::MAX)) as u16)
     }
 
     fn hashes(&self) -> impl Iterator<Item = u32> + '_ {
@@ -74,6 +89,7 @@ impl DocTerms {
 
     pub fn from_raw(terms: Vec<u32>, len: u16) -> DocTerms {
         DocTerms {
+            sig: signature(&terms),
             terms: terms.into_boxed_slice(),
             len,
         }
@@ -145,7 +161,13 @@ impl TermStats {
     pub fn query(&self, d: &DocTerms) -> TextQuery {
         let terms: Vec<(u32, f32)> = d.hashes().map(|h| (h, self.idf(h))).collect();
         let best: f32 = terms.iter().map(|t| t.1).sum();
+        let mut by_bit = [0.0; SIG_BITS as usize];
+        for &(h, idf) in &terms {
+            by_bit[sig_bit(h) as usize] += idf;
+        }
         TextQuery {
+            mask: terms.iter().fold(0, |m, &(h, _)| m | 1 << sig_bit(h)),
+            by_bit,
             terms,
             best,
             avg_len: self.avg_len(),
@@ -159,6 +181,9 @@ pub struct TextQuery {
     terms: Vec<(u32, f32)>,
     best: f32,
     avg_len: f32,
+    /// The signature bits of the query's stems, and the IDF summed per bit.
+    mask: u32,
+    by_bit: [f32; SIG_BITS as usize],
 }
 
 impl TextQuery {
@@ -189,6 +214,26 @@ impl TextQuery {
             }
         }
         f64::from((score / self.best).min(1.0))
+    }
+
+    /// An upper bound on `share(d)` from `d`'s signature and length alone: every query
+    /// stem whose bit the notes have counts as present at the notes' highest frequency.
+    #[inline]
+    pub fn share_bound(&self, d: &DocTerms) -> f64 {
+        let mut hits = d.sig & self.mask;
+        if hits == 0 || self.is_empty() {
+            return 0.0;
+        }
+        let mut idf = 0.0f32;
+        while hits != 0 {
+            idf += self.by_bit[hits.trailing_zeros() as usize];
+            hits &= hits - 1;
+        }
+        let tf = (d.sig >> SIG_BITS) as f32;
+        let norm = K1 * (1.0 - B + B * f32::from(d.len) / self.avg_len);
+        // A relative margin for f32 sums taken in another order than `share`'s.
+        let bound = idf * tf * (K1 + 1.0) / (tf + norm) / self.best * (1.0 + 1e-4);
+        f64::from(bound.min(1.0))
     }
 }
 
@@ -236,6 +281,36 @@ mod tests {
         stats.add(&extra);
         stats.remove(&extra);
         assert_eq!(stats.query(&doc_terms("cucina")).share(&docs[0]), before);
+    }
+
+    proptest::proptest! {
+        /// The signature's bound is never below the share, whatever the notes.
+        #[test]
+        fn the_signature_bounds_the_share(
+            docs in proptest::collection::vec(proptest::collection::vec(0usize..40, 0..20), 1..8),
+            query in proptest::collection::vec(0usize..40, 0..12),
+        ) {
+            let words = |ids: &[usize]| ids.iter().map(|i| format!("parola{i}x")).collect::<Vec<_>>().join(" ");
+            let texts: Vec<String> = docs.iter().map(|d| words(d)).collect();
+            let (stats, docs) = corpus(&texts.iter().map(String::as_str).collect::<Vec<_>>());
+            let q = stats.query(&doc_terms(&words(&query)));
+            for d in &docs {
+                proptest::prop_assert!(q.share(d) <= q.share_bound(d), "{} > {}", q.share(d), q.share_bound(d));
+            }
+        }
+    }
+
+    #[test]
+    fn a_signature_that_misses_every_query_stem_bounds_at_zero() {
+        let (stats, docs) = corpus(&["cucina toscana", "stiro"]);
+        let q = stats.query(&doc_terms("cucina"));
+        assert!(q.share_bound(&docs[0]) >= q.share(&docs[0]));
+        assert!(q.share(&docs[0]) > 0.0);
+        let d = DocTerms::from_raw(docs[0].raw().0.to_vec(), docs[0].raw().1);
+        assert_eq!(d, docs[0], "the signature comes back with the terms");
+        assert_eq!(q.share_bound(&DocTerms::default()), 0.0);
+        // The signature sits in what was padding.
+        assert!(std::mem::size_of::<DocTerms>() <= 24);
     }
 
     #[test]

@@ -90,7 +90,8 @@ pub(crate) struct FactorUnit {
     pub label: &'static str,
     pub max_points: f64,
     /// Lower runs earlier: the most decisive factors first, so a scan dismisses most
-    /// workers after one or two. The last one is never used to cut a score short
+    /// workers after one or two (recency first: cards are spread over years of
+    /// confirmations, and a stale one loses all ten points). The last one is never used to cut a score short
     /// (`Text`, which callers may add afterwards).
     pub order: u8,
     /// The share (0–1) of `max_points` this pair earns.
@@ -99,13 +100,13 @@ pub(crate) struct FactorUnit {
     pub explain: fn(&Pair, shared: &[String]) -> String,
 }
 
-const UNITS: [FactorUnit; 8] = [
+pub(super) const UNITS: [FactorUnit; 8] = [
     FactorUnit {
         factor: Factor::Experience,
         name: "experience",
         label: "esperienza",
         max_points: 30.0,
-        order: 0,
+        order: 1,
         share: |p| {
             let (sum, n) = needs_of(p.r).fold((0.0, 0u32), |(acc, n), k| {
                 (acc + experience_share(p.w.experience_years(k)), n + 1)
@@ -129,7 +130,7 @@ const UNITS: [FactorUnit; 8] = [
         name: "hours",
         label: "orario",
         max_points: 10.0,
-        order: 1,
+        order: 3,
         share: |p| {
             let (w, r) = (p.w, p.r);
             let gap = if r.hours < w.hours_min {
@@ -151,7 +152,7 @@ const UNITS: [FactorUnit; 8] = [
         name: "distance",
         label: "distanza",
         max_points: 15.0,
-        order: 4,
+        order: 2,
         share: |p| match p.arrangement {
             // Close still helps a live-in worker (visits home, knows the area), a little.
             Arrangement::LiveIn => 2.0 / 3.0 + (1.0 - p.km.min(300.0) / 300.0) / 3.0,
@@ -176,7 +177,7 @@ const UNITS: [FactorUnit; 8] = [
         name: "wage",
         label: "retribuzione",
         max_points: 10.0,
-        order: 2,
+        order: 4,
         share: |p| match (p.w.wage_cents, p.r.offered_cents) {
             (Some(want), Some(offer)) if offer >= want => 1.0,
             (Some(want), Some(offer)) => 1.0 - f64::from(want - offer) / f64::from(want) / 0.3,
@@ -236,7 +237,7 @@ const UNITS: [FactorUnit; 8] = [
         name: "recency",
         label: "scheda aggiornata",
         max_points: 10.0,
-        order: 3,
+        order: 0,
         share: |p| {
             let since_confirmed = p.ctx.today.days_since(p.w.confirmed_on);
             1.0 - f64::from((since_confirmed - RECENCY_FULL_DAYS).max(0))
@@ -328,7 +329,7 @@ fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
-fn points_of(u: &FactorUnit, share: f64) -> f64 {
+pub(super) fn points_of(u: &FactorUnit, share: f64) -> f64 {
     round1(u.max_points * share.clamp(0.0, 1.0))
 }
 
@@ -495,10 +496,6 @@ fn experience_share(years: Option<u8>) -> f64 {
 /// Raw language bonus (0–5): Italian above what is needed, other languages at B1+.
 fn language_bonus(w: &WorkerFeatures, r: &RequestFeatures) -> f64 {
     let it = lang_code("it").unwrap_or(0);
-    let floor = r.italian_min.unwrap_or(Level::A2).index() as f64;
-    let above = w
-        .italian_level()
-        .map_or(0.0, |l| (l.index() as f64 - floor).max(0.0));
     let required = |code: u16| {
         r.required_langs
             .iter()
@@ -509,8 +506,17 @@ fn language_bonus(w: &WorkerFeatures, r: &RequestFeatures) -> f64 {
         .iter()
         .filter(|l| !l.is_empty() && l.code() != it && !required(l.code()))
         .filter(|l| l.level().is_some_and(|lv| lv >= Level::B1))
-        .count() as f64;
-    above.min(3.0) + others.min(2.0)
+        .count();
+    language_points(w.italian_level(), others, r)
+}
+
+/// The language bonus (0–5) of an Italian level and a number of other languages at B1+
+/// the request does not already require. It never falls as either grows, which is what
+/// lets a block bound (`bound`) use the block's best of each.
+pub(super) fn language_points(italian: Option<Level>, others: usize, r: &RequestFeatures) -> f64 {
+    let floor = r.italian_min.unwrap_or(Level::A2).index() as f64;
+    let above = italian.map_or(0.0, |l| (l.index() as f64 - floor).max(0.0));
+    above.min(3.0) + (others as f64).min(2.0)
 }
 
 /// `1.100` or `1.100,50`: whole euros without decimals, as people say wages.

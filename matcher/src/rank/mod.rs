@@ -1,9 +1,9 @@
 //! Ranking: which workers can do a job (hard constraints), how well (soft factors), and
 //! the exact top k of a request over the in-memory table, explained in Italian.
 //!
-//! A candidates request flows: `Engine::candidates` → `top_candidates` (scan of the
-//! request's partitions and the packed filter column, `score_reaching` in rayon chunks
-//! with a shared floor, text only where it can change the top k) → `explain` per
+//! A candidates request flows: `Engine::candidates` → `top_candidates` (the request's
+//! partitions in pieces; the packed filter column; `score_reaching` with a shared floor
+//! on the full score, text added to the rows that survive it) → `explain` per
 //! finalist.
 
 mod constraint;
@@ -12,7 +12,7 @@ mod factor;
 pub(crate) mod testing;
 mod topk;
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
@@ -31,13 +31,16 @@ use topk::TopK;
 
 /// Largest `limit` a ranking accepts.
 pub const MAX_LIMIT: usize = 200;
-/// Workers scored per rayon task: large enough that scheduling costs nothing, small
+/// Slots per piece of a scan: large enough that taking a piece costs nothing, small
 /// enough that both cores get work on a few thousand candidates.
 const SCORE_CHUNK: usize = 1024;
-/// The most text can add (points), with a margin for rounding.
-const TEXT_HEADROOM: f32 = factor::TEXT_MAX_POINTS as f32 + 0.2;
-/// Slack for f32 rounding of approximate scores before exact scoring decides.
+/// Scans of fewer slots run on the caller's thread: handing them to the pool would cost
+/// more than the scan.
+const PARALLEL_FROM: usize = 4096;
+/// Slack for f32 rounding of approximate scores and bounds before exact scoring decides.
 const ROUNDING: f32 = 0.25;
+/// The most text can add (points).
+const TEXT_MAX: f32 = factor::TEXT_MAX_POINTS as f32;
 
 /// Refuses a `limit` outside `1..=MAX_LIMIT`.
 pub fn check_limit(limit: usize) -> Result<usize> {
@@ -55,10 +58,11 @@ pub(crate) type Scored = (WorkerFeatures, Breakdown, f64);
 
 /// The exact top `limit` workers of the table for a request, best first (ties by id).
 ///
-/// The scan reads the packed filter column, scores survivors without text in rayon
-/// chunks that share a floor, then adds text relevance only where it can change the top
-/// `limit`: text is worth at most `TEXT_MAX_POINTS`, so a worker whose other points
-/// trail the `limit`-th score by more than that cannot enter.
+/// The request's partitions come in pieces that the rayon workers take in turn. Each
+/// row is scored without text by `score_reaching` against a floor shared by all workers,
+/// leaving room only for the text its notes could give (their signature's bound); the
+/// survivors get their exact text relevance at once, so the floor is a proven lower
+/// bound on the `limit`-th *full* score.
 pub(crate) fn top_candidates(
     table: &WorkerTable,
     rf: &RequestFeatures,
@@ -75,92 +79,65 @@ pub(crate) fn top_candidates(
     // The request's partitions, or every slot when it names no single job.
     let scan = table.scan(need, any_of, dist);
     let all: Vec<u32>;
-    let chunks: Vec<&[u32]> = match &scan {
+    let pieces: Vec<&[u32]> = match &scan {
         Some(scan) => scan.chunks(SCORE_CHUNK).collect(),
         None => {
             all = (0..table.capacity() as u32).collect();
             all.chunks(SCORE_CHUNK).collect()
         }
     };
-    // The best lower bound yet on the `limit`-th score, shared by all chunks (f32 bits:
-    // non-negative floats order like their bits).
+    let next = AtomicUsize::new(0);
+    // The best lower bound yet on the `limit`-th full score, shared by all workers (f32
+    // bits: non-negative floats order like their bits).
     let shared_floor = AtomicU32::new(0);
-    let base: Vec<(u32, f32)> = chunks
-        .into_par_iter()
-        .flat_map_iter(|chunk| {
-            let mut top = TopK::new(limit, TEXT_HEADROOM);
+    // Each worker takes the next piece until none is left.
+    let drain = |_: usize| {
+        let mut top = TopK::new(limit, ROUNDING);
+        loop {
             top.raise_floor(f32::from_bits(shared_floor.load(Ordering::Relaxed)));
-            for &slot in chunk {
-                let slot = slot as usize;
-                let Some((w, _)) = table.reachable(slot, need, any_of, dist) else {
+            let Some(&slots) = pieces.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                break;
+            };
+            for &slot in slots {
+                let Some((w, terms)) = table.reachable(slot as usize, need, any_of, dist) else {
                     continue;
                 };
-                // `score_reaching` counts text at full marks until the end.
-                let reach = f64::from(top.floor() - (TEXT_HEADROOM - TEXT_MAX));
+                // `score_reaching` counts text at full marks until the end: ask it for
+                // more by what this card's notes cannot give (their signature's bound).
+                let cap = factor::text_points(query.share_bound(terms)) as f32;
+                let reach = f64::from(top.floor() - ROUNDING + (TEXT_MAX - cap));
                 let km = dist[w.comune as usize];
-                if let Ok(Some(b)) = score_reaching(w, rf, km, &no_text, reach) {
-                    if let Some(floor) = top.push(slot as u32, b.total() as f32) {
-                        let mine = floor.max(0.0).to_bits();
-                        let global = shared_floor.fetch_max(mine, Ordering::Relaxed);
-                        top.raise_floor(f32::from_bits(global));
-                    }
+                let Ok(Some(b)) = score_reaching(w, rf, km, &no_text, reach) else {
+                    continue;
+                };
+                let share = query.share(terms);
+                let full = (b.total() + factor::text_points(share)) as f32;
+                if let Some(floor) = top.push((slot, share), full) {
+                    let mine = floor.max(0.0).to_bits();
+                    let global = shared_floor.fetch_max(mine, Ordering::Relaxed);
+                    top.raise_floor(f32::from_bits(global));
                 }
             }
-            top.raise_floor(f32::from_bits(shared_floor.load(Ordering::Relaxed)));
-            top.into_vec()
-        })
-        .collect();
-    let share = |slot: u32| {
-        table
-            .filtered(slot as usize, need, any_of)
-            .map_or(0.0, |(_, terms)| query.share(terms))
-    };
-    let full = |slot: u32, share: f64| -> Option<Scored> {
-        let (w, _) = table.filtered(slot as usize, need, any_of)?;
-        let mut b = score_at(w, rf, dist[w.comune as usize], &no_text).ok()?;
-        b.set_text(share);
-        Some((*w, b, share))
-    };
-    with_text(base, limit, share, full)
-}
-
-const TEXT_MAX: f32 = factor::TEXT_MAX_POINTS as f32;
-
-/// Exact top `limit` by full score from scores without text. Text is added to the
-/// `limit` best without it, which sets a floor; then, best first, only to those within
-/// reach of it: once a worker's points without text plus all the text points cannot beat
-/// the floor, nobody after them can. The finalists are then scored exactly.
-fn with_text<S, F>(mut base: Vec<(u32, f32)>, limit: usize, share: S, full: F) -> Vec<Scored>
-where
-    S: Fn(u32) -> f64,
-    F: Fn(u32, f64) -> Option<Scored>,
-{
-    base.sort_unstable_by(|a, b| b.1.total_cmp(&a.1));
-    let (seeds, rest) = base.split_at(limit.min(base.len()));
-    // Approximate full scores (f32 + rounded text points): a margin for rounding.
-    let mut top = TopK::new(limit, ROUNDING);
-    let add = |top: &mut TopK<(u32, f64)>, slot: u32, without: f32| {
-        let s = share(slot);
-        top.push((slot, s), without + factor::text_points(s) as f32);
-    };
-    for &(slot, without) in seeds {
-        add(&mut top, slot, without);
-    }
-    top.settle();
-    for block in rest.chunks(256) {
-        if block[0].1 + TEXT_HEADROOM < top.floor() {
-            break;
         }
-        for &(slot, without) in block {
-            if without + TEXT_HEADROOM >= top.floor() {
-                add(&mut top, slot, without);
-            }
-        }
-    }
-    let mut scored: Vec<Scored> = top
-        .into_vec()
+        top.raise_floor(f32::from_bits(shared_floor.load(Ordering::Relaxed)));
+        top.into_vec()
+    };
+    let slots: usize = pieces.iter().map(|p| p.len()).sum();
+    let found: Vec<((u32, f64), f32)> = if slots < PARALLEL_FROM {
+        drain(0)
+    } else {
+        let workers = rayon::current_num_threads().clamp(1, pieces.len());
+        (0..workers).into_par_iter().flat_map_iter(&drain).collect()
+    };
+    // The finalists (approximate scores within `ROUNDING` of the floor), scored exactly.
+    let mut scored: Vec<Scored> = found
         .into_iter()
-        .filter_map(|((slot, s), _)| full(slot, s))
+        .filter_map(|((slot, share), _)| {
+            let (w, _) = table.filtered(slot as usize, need, any_of)?;
+            let mut b = score_at(w, rf, dist[w.comune as usize], &no_text).ok()?;
+            b.set_text(share);
+            Some((*w, b, share))
+        })
         .collect();
     scored.sort_by(|a, b| {
         b.1.total()
@@ -200,4 +177,84 @@ pub(crate) fn shared_words_in(request_stems: &[(String, String)], terms: &DocTer
         .map(|(_, word)| word.clone())
         .take(8)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::comuni::Comuni;
+    use crate::model::Id;
+    use crate::relevance::doc_terms;
+    use crate::synth::{Area, Synth};
+
+    /// The pruned ranking (floor on the full score, each card's text bound) is exactly
+    /// the top 20 of scoring every row: after upserts (re-confirmed cards), removals and
+    /// slot reuse, with many weak live-in cards, and on days after the table was built.
+    #[test]
+    fn pruned_ranking_equals_scoring_everyone_after_changes_and_days() {
+        let day0: Date = "2026-11-20".parse().unwrap();
+        let mut synth = Synth::new(23, day0);
+        let workers = synth.workers(3000);
+        let mut t = WorkerTable::default();
+        for w in &workers {
+            t.upsert(WorkerFeatures::of(w), doc_terms(&w.notes));
+        }
+        for (i, w) in workers.iter().enumerate().step_by(9) {
+            let mut f = WorkerFeatures::of(w);
+            f.confirmed_on = day0.add_days(-(i as i32 % 40));
+            f.waiting_since = day0.add_days(-(i as i32 % 400));
+            t.upsert(f, doc_terms(&w.notes));
+        }
+        for w in workers.iter().skip(4).step_by(13) {
+            t.remove(w.id);
+        }
+        for w in synth.workers(100) {
+            t.upsert(WorkerFeatures::of(&w), doc_terms(&w.notes));
+        }
+        // Live-in carers who fit no request well (stale, no experience, no languages,
+        // dear): what a good floor dismisses.
+        for w in synth.workers(1500) {
+            let f = WorkerFeatures {
+                jobs: crate::model::Job::Badante.bit() as u8,
+                live_in: crate::model::LiveIn::Yes,
+                status: crate::model::WorkerStatus::Available,
+                confirmed_on: day0.add_days(-1500),
+                waiting_since: day0,
+                experience: [crate::features::NO_EXPERIENCE; 10],
+                languages: Default::default(),
+                wage_cents: Some(2_000_000),
+                ..WorkerFeatures::of(&w)
+            };
+            t.upsert(f, doc_terms(&w.notes));
+        }
+        for today in [day0, day0.add_days(45), day0.add_days(400)] {
+            for area in [
+                Area::National,
+                Area::Region("Lazio".into()),
+                Area::Province("RM".into()),
+            ] {
+                for _ in 0..10 {
+                    let r = synth.request(&area);
+                    let rf = RequestFeatures::of(&r);
+                    let q = t.stats.query(&doc_terms(&r.notes));
+                    let dist = Comuni::get().distances_from(rf.comune);
+                    let fast = top_candidates(&t, &rf, &q, &dist, 20, today);
+                    let fast: Vec<(f64, Id)> = fast.iter().map(|x| (x.1.total(), x.0.id)).collect();
+                    let mut brute: Vec<(f64, Id)> = t
+                        .live()
+                        .filter_map(|(w, d)| {
+                            let ctx = Context {
+                                today,
+                                text_share: q.share(d),
+                            };
+                            score(w, &rf, &ctx).ok().map(|b| (b.total(), w.id))
+                        })
+                        .collect();
+                    brute.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+                    brute.truncate(20);
+                    assert_eq!(fast, brute, "{today:?} {:?}", rf.live_in);
+                }
+            }
+        }
+    }
 }

@@ -47,11 +47,6 @@ impl<T> TopK<T> {
         Some(self.floor)
     }
 
-    /// Cuts the list now, setting the floor from the `k`-th best if there are `k`.
-    pub fn settle(&mut self) {
-        self.prune();
-    }
-
     fn prune(&mut self) {
         if self.items.len() >= self.k {
             let desc = |a: &(T, f32), b: &(T, f32)| b.1.total_cmp(&a.1);
