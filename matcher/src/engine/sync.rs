@@ -333,6 +333,7 @@ impl Engine {
         }
         let _w = self.lock_writes();
         let seq = self.store.apply(&ws)?;
+        let _visible = self.visible_on_return();
         for w in &c.workers {
             self.index.stage_worker(w, seq)?;
         }
@@ -375,6 +376,7 @@ impl Engine {
     pub fn import_workers(&self, workers: &[Worker]) -> Result<()> {
         let _w = self.lock_writes();
         let seq = self.store.put_bulk(workers)?;
+        let _visible = self.visible_on_return();
         for w in workers {
             self.index.stage_worker(w, seq)?;
         }
@@ -398,6 +400,7 @@ impl Engine {
     pub fn import_requests(&self, requests: &[Request]) -> Result<()> {
         let _w = self.lock_writes();
         let seq = self.store.put_bulk(requests)?;
+        let _visible = self.visible_on_return();
         for r in requests {
             self.index.stage_request(r, seq)?;
         }
