@@ -90,9 +90,7 @@ impl CandidatesCache {
         if inner.stamp != Some(computed) || inner.answers.contains_key(&key) {
             return;
         }
-        while inner.answers.len() >= self.max_entries
-            || inner.bytes + body.len() > self.max_bytes
-        {
+        while inner.answers.len() >= self.max_entries || inner.bytes + body.len() > self.max_bytes {
             let Some(oldest) = inner.order.pop_front() else {
                 break;
             };
@@ -159,7 +157,10 @@ mod tests {
         c.put(key(1), at(5, 100), body("a"));
         assert_eq!(c.get(&key(1), at(5, 100)), Some(body("a")));
         assert_eq!(c.get(&key(2), at(5, 100)), None, "another request");
-        let other_limit = Key { limit: 21, ..key(1) };
+        let other_limit = Key {
+            limit: 21,
+            ..key(1)
+        };
         assert_eq!(c.get(&other_limit, at(5, 100)), None, "another limit");
         let other_view = Key {
             view: Role::Referrer,
@@ -213,7 +214,11 @@ mod tests {
         assert_eq!(c.size(), (2, 9), "7 bytes leave room for one answer of 2");
         assert!(c.get(&key(4), at(1, 1)).is_some());
         c.put(key(6), at(1, 1), body("xxxxxxxxxxx"));
-        assert_eq!(c.get(&key(6), at(1, 1)), None, "larger than the whole cache");
+        assert_eq!(
+            c.get(&key(6), at(1, 1)),
+            None,
+            "larger than the whole cache"
+        );
         assert!(c.get(&key(5), at(1, 1)).is_some());
     }
 

@@ -110,7 +110,12 @@ fn an_erased_card_is_gone_from_the_next_answer() {
     let before = s.get_as(DESK, &path(&request));
     assert!(before.body.contains(&worker));
     assert_eq!(s.get_as(DESK, &path(&request)).body, before.body);
-    let r = s.request("DELETE", &format!("/api/v1/workers/{worker}"), Some(DESK), None);
+    let r = s.request(
+        "DELETE",
+        &format!("/api/v1/workers/{worker}"),
+        Some(DESK),
+        None,
+    );
     assert_eq!(r.status, 204, "{}", r.body);
     let after = s.get_as(DESK, &path(&request));
     assert_eq!(after.status, 200);
@@ -133,13 +138,16 @@ fn a_cached_answer_is_no_way_around_access() {
         let r = s.request("GET", &path(&request), token, None);
         assert_eq!(r.status, 401, "{token:?}: {}", r.body);
     }
-    let r = s.get_as(DESK, "/api/v1/requests/00000000000000ff/candidates?limit=20");
+    let r = s.get_as(
+        DESK,
+        "/api/v1/requests/00000000000000ff/candidates?limit=20",
+    );
     assert_eq!(r.status, 404, "{}", r.body);
     let r = s.get_as(
         DESK,
         &format!("/api/v1/requests/{request}/candidates?limit=20&x=1"),
     );
-    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(r.status, 422, "{}", r.body);
     // Still served to the desk afterwards, the same.
     assert_eq!(s.get_as(DESK, &path(&request)).body, cached.body);
 }

@@ -203,9 +203,18 @@ fn every_write_moves_the_generation_and_reads_do_not() {
         org_id: Id(8),
         role: crate::model::Role::Operator,
     };
-    e.audit(&desk, crate::model::AuditAction::Read, crate::model::RecordKind::Request, r.id)
-        .unwrap();
-    assert_eq!(e.generation(), g, "reads and their audit lines change no answer");
+    e.audit(
+        &desk,
+        crate::model::AuditAction::Read,
+        crate::model::RecordKind::Request,
+        r.id,
+    )
+    .unwrap();
+    assert_eq!(
+        e.generation(),
+        g,
+        "reads and their audit lines change no answer"
+    );
 
     let mut w = fixtures::demo_workers().unwrap().remove(0);
     w.id = Id(43);
@@ -221,7 +230,11 @@ fn every_write_moves_the_generation_and_reads_do_not() {
     let after_import = e.generation();
     assert!(after_import > after_erase, "an import");
     assert!(e.erase_worker(Id(43), None, today()).is_err());
-    assert_eq!(e.generation(), after_import, "a refused write changes nothing");
+    assert_eq!(
+        e.generation(),
+        after_import,
+        "a refused write changes nothing"
+    );
 }
 
 #[test]
