@@ -107,6 +107,8 @@ pub struct State {
     pub outcome_per_client: RateLimiter,
     /// Request counts and latencies for `/metrics`.
     pub metrics: crate::metrics::Metrics,
+    /// Recent candidates answers, valid for one engine write generation and one day.
+    pub candidates: crate::candidates_cache::CandidatesCache,
 }
 
 impl State {
@@ -126,7 +128,17 @@ impl State {
             sessions: Default::default(),
             outcome_per_client: RateLimiter::new(30, Duration::from_secs(3600)),
             metrics: Default::default(),
+            candidates: Default::default(),
         })
+    }
+
+    /// The stamp an answer computed now is valid for: the engine's write generation
+    /// (read before computing) and today.
+    pub fn stamp(&self) -> crate::candidates_cache::Stamp {
+        crate::candidates_cache::Stamp {
+            generation: self.engine.generation(),
+            day: Date::today(),
+        }
     }
 
     /// Runs blocking engine work (sled, tantivy, rayon) off the async threads.
@@ -409,9 +421,11 @@ async fn commit_loop(state: Arc<State>) {
     let mut every = tokio::time::interval(COMMIT_EVERY);
     loop {
         every.tick().await;
-        // Tokens' first uses of the day ride on this tick, off the request path.
+        // Tokens' first uses of the day ride on this tick, off the request path, and
+        // candidates answers made stale by a write go even if nobody asks again.
         let committed = state.blocking(|s| {
             crate::operators::record_uses(s);
+            s.candidates.forget_older_than(s.stamp());
             Ok(s.engine.commit()?)
         });
         if let Err(e) = committed.await {

@@ -5,6 +5,7 @@ pub mod access;
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod candidates_cache;
 pub mod cli;
 pub mod client;
 pub mod error;

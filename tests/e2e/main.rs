@@ -9,6 +9,7 @@ mod browser_contacts;
 mod browser_desk;
 mod browser_forms;
 mod browser_print;
+mod candidates_cache;
 mod cli;
 mod contacts;
 mod crash;

@@ -13,7 +13,7 @@ mod write;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
@@ -85,6 +85,18 @@ pub struct Engine {
     snapshot_seq: AtomicU64,
     snapshot_at: Mutex<Instant>,
     snapshot_every: u64,
+    /// Write generation: see [`Engine::generation`].
+    generation: AtomicU64,
+}
+
+/// Bumps the write generation when dropped: on every path out of a write once the store
+/// holds it, error paths included, and only after the tables were updated.
+struct Visible<'a>(&'a AtomicU64);
+
+impl Drop for Visible<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::AcqRel);
+    }
 }
 
 impl Engine {
@@ -138,6 +150,7 @@ impl Engine {
             snapshot_seq: AtomicU64::new(0),
             snapshot_at: Mutex::new(Instant::now()),
             snapshot_every,
+            generation: AtomicU64::new(0),
         })
     }
 
@@ -155,6 +168,21 @@ impl Engine {
         // Tables first: the commit below may write a snapshot, which must hold them.
         self.load_tables(snapshot)?;
         self.finish_commit()
+    }
+
+    /// The write generation: it changes after every write that can change a query's
+    /// answer (workers, requests, proposals, outcomes, erasures, imports, operators),
+    /// once the store and the tables both show it. An answer computed after reading
+    /// generation `g` is still current while this returns `g` (the server's candidates
+    /// cache relies on it); audit lines alone do not change it.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Taken right after the store accepted a write: the generation moves when the
+    /// returned guard is dropped, at the end of the write.
+    fn visible_on_return(&self) -> Visible<'_> {
+        Visible(&self.generation)
     }
 
     /// What start-up did, per corpus.

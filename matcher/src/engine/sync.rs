@@ -356,6 +356,7 @@ impl Engine {
         }
         let _w = self.lock_writes();
         let seq = self.store.apply(&ws)?;
+        let _visible = self.visible_on_return();
         for w in &c.workers {
             self.index.stage_worker(w, seq)?;
         }
@@ -406,6 +407,7 @@ impl Engine {
     pub(crate) fn store_workers(&self, workers: &[Worker]) -> Result<()> {
         let _w = self.lock_writes();
         let seq = self.store.put_bulk(workers)?;
+        let _visible = self.visible_on_return();
         for w in workers {
             self.index.stage_worker(w, seq)?;
         }
@@ -428,6 +430,7 @@ impl Engine {
     pub fn import_requests(&self, requests: &[Request]) -> Result<()> {
         let _w = self.lock_writes();
         let seq = self.store.put_bulk(requests)?;
+        let _visible = self.visible_on_return();
         for r in requests {
             self.index.stage_request(r, seq)?;
         }

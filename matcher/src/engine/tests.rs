@@ -193,6 +193,51 @@ fn new_cards_are_found_at_once_and_erased_ones_never() {
 }
 
 #[test]
+fn every_write_moves_the_generation_and_reads_do_not() {
+    let e = demo_engine();
+    let r = contract_request();
+    let g = e.generation();
+    e.candidates(r.id, 20, today()).unwrap();
+    let desk = crate::model::Actor {
+        operator_id: Id(7),
+        org_id: Id(8),
+        role: crate::model::Role::Operator,
+    };
+    e.audit(
+        &desk,
+        crate::model::AuditAction::Read,
+        crate::model::RecordKind::Request,
+        r.id,
+    )
+    .unwrap();
+    assert_eq!(
+        e.generation(),
+        g,
+        "reads and their audit lines change no answer"
+    );
+
+    let mut w = fixtures::demo_workers().unwrap().remove(0);
+    w.id = Id(43);
+    put_worker(&e, &w);
+    let after_put = e.generation();
+    assert!(after_put > g, "a worker written");
+    e.erase_worker(Id(43), None, today()).unwrap();
+    let after_erase = e.generation();
+    assert!(after_erase > after_put, "an erasure");
+    let mut changed = r.clone();
+    changed.hours_per_week += 1;
+    e.import_requests(&[changed]).unwrap();
+    let after_import = e.generation();
+    assert!(after_import > after_erase, "an import");
+    assert!(e.erase_worker(Id(43), None, today()).is_err());
+    assert_eq!(
+        e.generation(),
+        after_import,
+        "a refused write changes nothing"
+    );
+}
+
+#[test]
 fn duplicates_are_refused_unless_allowed() {
     let e = demo_engine();
     let body = serde_json::json!({

@@ -156,6 +156,17 @@ pub fn json<T: Serialize>(status: StatusCode, value: &T) -> warp::reply::Respons
     warp::reply::with_status(warp::reply::json(value), status).into_response()
 }
 
+/// A JSON answer already serialised (a cached one), sent as it is.
+pub fn json_bytes(status: StatusCode, body: bytes::Bytes) -> warp::reply::Response {
+    let mut resp = warp::reply::Response::new(body.into());
+    *resp.status_mut() = status;
+    resp.headers_mut().insert(
+        warp::http::header::CONTENT_TYPE,
+        warp::http::HeaderValue::from_static("application/json"),
+    );
+    resp
+}
+
 /// The shape of most record routes: authenticate, read the path's record id, run `f` on
 /// the blocking pool with the actor and the id, answer `200` with its result as JSON.
 pub async fn on_record<T: Serialize + Send + 'static>(

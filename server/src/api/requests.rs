@@ -17,10 +17,12 @@ use warp::Filter;
 use super::describe::{int, offset, op, schema, Described};
 use super::wire::{Candidates, RequestPage};
 use super::{
-    body, int_param, json, offset_param, on_record, only_params, openapi, query, respond, token,
+    body, int_param, json, json_bytes, offset_param, on_record, only_params, openapi, query,
+    respond, token,
 };
 use crate::access::{self, parse_id};
 use crate::app::State;
+use crate::candidates_cache::Key;
 use crate::error::ApiError;
 
 const DESK: &[Role] = &[Role::Operator];
@@ -258,14 +260,28 @@ async fn candidates(
     let id = parse_id(&id)?;
     only_params(&q, &["limit"])?;
     let limit = int_param(&q, "limit", 20, matcher::MAX_LIMIT)?;
-    let candidates = state
-        .blocking(move |s| Ok(s.engine.candidates(id, limit, Date::today())?))
+    // Everything above runs for a cached answer too: only the matching is saved, and
+    // only while no write and no midnight came between (`candidates_cache`).
+    let key = Key {
+        request: id,
+        limit,
+        view: actor.role,
+    };
+    let stamp = state.stamp();
+    if let Some(body) = state.candidates.get(&key, stamp) {
+        return Ok(json_bytes(StatusCode::OK, body));
+    }
+    let body = state
+        .blocking(move |s| {
+            let candidates = s.engine.candidates(id, limit, stamp.day)?;
+            serde_json::to_vec(&Candidates {
+                request_id: id,
+                candidates,
+            })
+            .map_err(|e| ApiError::Internal(e.to_string()))
+        })
         .await?;
-    Ok(json(
-        StatusCode::OK,
-        &Candidates {
-            request_id: id,
-            candidates,
-        },
-    ))
+    let body = bytes::Bytes::from(body);
+    state.candidates.put(key, stamp, body.clone());
+    Ok(json_bytes(StatusCode::OK, body))
 }
