@@ -12,12 +12,12 @@ pub(super) fn compact(data: &Path) -> Result {
     must_exist(data)?;
     maintenance::restrict(data)?;
     let c = Engine::compact(data).map_err(|e| open_error(data, &e))?;
-    let mb = |b: u64| b as f64 / 1e6;
+    let mb = |b: u64| italian::number(b as f64 / 1e6, 1);
     say!(
-        "archivio compattato: {:.1} MB → {:.1} MB ({} voci)",
+        "archivio compattato: {} MB → {} MB ({} voci)",
         mb(c.bytes_before),
         mb(c.bytes_after),
-        c.entries
+        italian::number(c.entries as f64, 0)
     )?;
     Ok(())
 }
