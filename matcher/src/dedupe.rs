@@ -63,6 +63,11 @@ impl DedupeIndex {
 
     pub fn insert_keys(&mut self, id: Id, k: PersonKeys) {
         self.remove(id);
+        self.file(id, k);
+    }
+
+    /// Files a card known not to be in the index yet.
+    fn file(&mut self, id: Id, k: PersonKeys) {
         self.by_phone.entry(k.phone).or_default().push(id);
         self.buckets.insert(id, (k.phone, k.birth_year));
         self.by_year
@@ -83,14 +88,9 @@ impl DedupeIndex {
             if d.buckets.contains_key(&id) {
                 // Not in a snapshot (one row per card), but stay exact if it happens.
                 d.insert_keys(id, k);
-                continue;
+            } else {
+                d.file(id, k);
             }
-            d.by_phone.entry(k.phone).or_default().push(id);
-            d.buckets.insert(id, (k.phone, k.birth_year));
-            d.by_year
-                .entry(k.birth_year)
-                .or_default()
-                .push((id, k.name));
         }
         d
     }

@@ -118,8 +118,11 @@ impl Engine {
             let store = Store::open(&dir.join("store"), &dir.join("keys"));
             (store, joined(index), joined(tables))
         });
+        // The store's error first: sled's lock is what says another process holds the
+        // folder (tantivy's writer lock, failing sooner, would only name the index).
+        let store = store?;
         let (index, ws, rs) = index?;
-        let mut engine = Self::assemble(store?, index, Some(snapshot), every)?;
+        let mut engine = Self::assemble(store, index, Some(snapshot), every)?;
         engine.start(ws, rs, tables)?;
         Ok(engine)
     }

@@ -10,6 +10,7 @@ use crate::fixtures;
 use crate::index::WorkerFilter;
 use crate::model::{Request, Worker, WorkerInput};
 use crate::rank;
+use crate::store::tests::copy_dir;
 use crate::store::Store;
 
 #[test]
@@ -547,19 +548,6 @@ fn index_ahead_of_store_is_rebuilt() {
     let e = Engine::open(dir.path()).unwrap();
     assert!(matches!(e.recovery()[0].1, Recovery::Rebuilt { .. }));
     assert_eq!(e.index.workers.num_docs(), 0);
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 #[test]

@@ -419,7 +419,8 @@ fn raw_loads_leave_the_format_to_the_next_open() {
     assert_eq!(stored[0], envelope::PACKED);
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+/// A folder copied whole (a sled store with its subfolders), for tests that open copies.
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
