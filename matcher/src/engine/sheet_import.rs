@@ -177,6 +177,17 @@ impl SheetReport {
             value,
         });
     }
+
+    /// A row refused by validation or the guard, under the column of the field it names.
+    fn refuse_error(&mut self, row: usize, columns: &[ColumnUse], e: &Error) {
+        let column = e.field().map(|f| column_of(columns, f));
+        self.refuse(
+            row,
+            column.unwrap_or_default(),
+            message_of(e),
+            String::new(),
+        );
+    }
 }
 
 /// The sheet heading of the column that fills create-body `field` (`permit.expires_on`
@@ -317,13 +328,7 @@ impl Engine {
             let mut w = match validated {
                 Ok(w) => w,
                 Err(e) => {
-                    let column = e.field().map(|f| column_of(&parsed.columns, f));
-                    report.refuse(
-                        row.row,
-                        column.unwrap_or_default(),
-                        message_of(&e),
-                        String::new(),
-                    );
+                    report.refuse_error(row.row, &parsed.columns, &e);
                     continue;
                 }
             };
@@ -474,13 +479,7 @@ impl Engine {
             let mut r = match checked {
                 Ok(r) => r,
                 Err(e) => {
-                    let column = e.field().map(|f| column_of(&parsed.columns, f));
-                    report.refuse(
-                        row.row,
-                        column.unwrap_or_default(),
-                        message_of(&e),
-                        String::new(),
-                    );
+                    report.refuse_error(row.row, &parsed.columns, &e);
                     continue;
                 }
             };
