@@ -213,6 +213,23 @@ fn contents(s: &Store) -> Vec<(&'static str, Vec<u8>, serde_json::Value)> {
 }
 
 /// The format bytes and seal headers of every record tree's values.
+/// `s` is at the current format with no legacy body left, every record as `before`, and
+/// sealed records sealed under the same key (id and generation) as `sealed` says.
+fn assert_migrated(
+    s: &Store,
+    sealed: &[Option<(Id, u32)>],
+    before: &[(&'static str, Vec<u8>, serde_json::Value)],
+) {
+    assert_eq!(migrate::format(s).unwrap(), Some(FORMAT_VERSION));
+    let after = envelopes(s);
+    assert!(after.iter().all(|(f, _)| !envelope::is_legacy(*f)));
+    assert_eq!(
+        after.into_iter().map(|(_, h)| h).collect::<Vec<_>>(),
+        sealed
+    );
+    assert_eq!(contents(s), before);
+}
+
 fn envelopes(s: &Store) -> Vec<(u8, Option<(Id, u32)>)> {
     RECORD_TREES
         .iter()
@@ -346,17 +363,10 @@ fn a_format_1_store_is_migrated_on_open_under_the_same_keys() {
         (before, sealed, s.vault.live_keys().unwrap())
     };
     let s = open_folder(dir.path()).unwrap();
-    assert_eq!(migrate::format(&s).unwrap(), Some(FORMAT_VERSION));
-    let after = envelopes(&s);
-    assert!(after.iter().all(|(f, _)| !envelope::is_legacy(*f)));
-    // Sealed records stay sealed, under the same key (id and generation); no key added.
-    assert_eq!(
-        after.into_iter().map(|(_, h)| h).collect::<Vec<_>>(),
-        sealed
-    );
+    assert_migrated(&s, &sealed, &before);
     assert!(sealed.iter().any(Option::is_some));
+    // No key added.
     assert_eq!(s.vault.live_keys().unwrap(), keys);
-    assert_eq!(contents(&s), before);
 }
 
 #[test]
@@ -464,14 +474,7 @@ fn a_store_written_by_dom_of_format_1_opens_migrated() {
     }
     {
         let s = open_folder(dir.path()).unwrap();
-        assert_eq!(migrate::format(&s).unwrap(), Some(FORMAT_VERSION));
-        let after = envelopes(&s);
-        assert!(after.iter().all(|(f, _)| !envelope::is_legacy(*f)));
-        assert_eq!(
-            after.into_iter().map(|(_, h)| h).collect::<Vec<_>>(),
-            sealed
-        );
-        assert_eq!(contents(&s), before);
+        assert_migrated(&s, &sealed, &before);
         let demo = crate::fixtures::demo_workers_at(crate::fixtures::reference_date())
             .unwrap()
             .remove(0);
