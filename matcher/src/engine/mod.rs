@@ -41,6 +41,9 @@ const COMMIT_BATCH: usize = 10_000;
 /// while changes wait.
 const SNAPSHOT_EVERY_CHANGES: u64 = 100_000;
 const SNAPSHOT_EVERY: Duration = Duration::from_secs(600);
+/// Distance rows kept (62 kB each): requests cluster in few comuni; past this many the
+/// cache starts again rather than track use.
+const DISTANCE_ROWS: usize = 512;
 
 #[derive(Default)]
 struct Tables {
@@ -233,15 +236,19 @@ impl Engine {
     }
 
     /// Distances from a comune to every comune, cached: requests cluster in few comuni.
+    /// A missing row is computed outside the lock, so one request's new comune does
+    /// not hold up the others' cached reads.
     fn distances(&self, comune: u16) -> Arc<Vec<f64>> {
-        let mut cache = self.distances.lock().unwrap_or_else(|p| p.into_inner());
-        if cache.len() > 512 {
+        let cache = || self.distances.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(row) = cache().get(&comune) {
+            return row.clone();
+        }
+        let row = Arc::new(Comuni::get().distances_from(comune));
+        let mut cache = cache();
+        if cache.len() >= DISTANCE_ROWS {
             cache.clear();
         }
-        cache
-            .entry(comune)
-            .or_insert_with(|| Arc::new(Comuni::get().distances_from(comune)))
-            .clone()
+        cache.entry(comune).or_insert(row).clone()
     }
 }
 
