@@ -1,8 +1,12 @@
 //! `cargo bench --bench store`: for each size in `DOM_BENCH_SIZES` (default 10000),
 //! (1) bulk import of JSONL cards into store, index and tables; (2) start-up: reopen the
 //! store and index and answer the first match; (3) memory: anonymous resident memory per
-//! loaded profile, and disk per profile for store and index; (4) sled's own open, before
-//! and after compaction.
+//! loaded profile, broken down by part, and disk per profile for store and index; (4)
+//! sled's own open, before and after compaction.
+//!
+//! `DOM_BENCH_KEEP=dir` imports into `dir` and leaves it there; with it,
+//! `DOM_BENCH_OPEN_ONLY=1` skips the import and measures only the reopen of that kept
+//! store (an import of a million cards takes over a minute).
 
 use std::path::Path;
 use std::time::Instant;
@@ -75,6 +79,17 @@ fn reopen(dir: &Path, size: usize, today: Date) {
         index / size as u64,
         snapshot / size as u64,
     );
+    // The parts DOM sizes itself; the rest of resident memory is sled's cache, tantivy
+    // and the allocator's slack.
+    let parts = engine.memory_parts();
+    let known: usize = parts.iter().map(|p| p.1).sum();
+    let rest = (rss as usize).saturating_sub(known);
+    for (name, bytes) in parts.into_iter().chain([("rest", rest)]) {
+        println!(
+            "RESULT part profiles={size} name={name} bytes={bytes} per_profile={}",
+            bytes / size
+        );
+    }
 }
 
 /// Opens only sled over the store in `dir`, in this (fresh) process: sled's own share of
@@ -116,8 +131,23 @@ fn main() {
         reopen(Path::new(&dir), size.parse().expect("size"), today);
         return;
     }
+    let keep = std::env::var("DOM_BENCH_KEEP").ok();
+    let open_only = std::env::var("DOM_BENCH_OPEN_ONLY").as_deref() == Ok("1");
     for size in sizes() {
-        let dir = tempfile::tempdir().expect("temp dir");
+        let temp = tempfile::tempdir().expect("temp dir");
+        let dir = match &keep {
+            Some(k) => Path::new(k).join(size.to_string()),
+            None => temp.path().to_path_buf(),
+        };
+        if open_only && keep.is_some() {
+            child("DOM_BENCH_REOPEN", &dir, size, "after");
+            continue;
+        }
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).expect("old kept store removed");
+        }
+        std::fs::create_dir_all(&dir).expect("data folder");
+        let dir = dir.as_path();
         let mut synth = Synth::new(7, today);
         let jsonl: String = synth
             .workers(size)
@@ -126,7 +156,7 @@ fn main() {
             .collect();
 
         // 1. Import.
-        let engine = Engine::open(dir.path()).expect("open");
+        let engine = Engine::open(dir).expect("open");
         let t = Instant::now();
         let report = engine
             .import_jsonl(jsonl.as_bytes(), today)
@@ -146,10 +176,10 @@ fn main() {
         // the second reads that snapshot. Then compaction, as `dom import` does after a
         // bulk import (`DOM_BENCH_COMPACT=0` skips both, for the store as imported).
         if std::env::var("DOM_BENCH_COMPACT").as_deref() != Ok("0") {
-            child("DOM_BENCH_SLED", dir.path(), size, "imported-first-open");
-            child("DOM_BENCH_SLED", dir.path(), size, "imported-second-open");
+            child("DOM_BENCH_SLED", dir, size, "imported-first-open");
+            child("DOM_BENCH_SLED", dir, size, "imported-second-open");
             let t = Instant::now();
-            let c = Engine::compact(dir.path()).expect("compaction");
+            let c = Engine::compact(dir).expect("compaction");
             println!(
                 "RESULT compact profiles={size} seconds={:.1} store_before_per_profile={} store_after_per_profile={}",
                 t.elapsed().as_secs_f64(),
@@ -160,7 +190,7 @@ fn main() {
 
         // 2. Start-up and first match; 3. memory once loaded: in a fresh process. Then
         // sled alone, in another fresh process (the page cache is warm for both).
-        child("DOM_BENCH_REOPEN", dir.path(), size, "after");
-        child("DOM_BENCH_SLED", dir.path(), size, "after");
+        child("DOM_BENCH_REOPEN", dir, size, "after");
+        child("DOM_BENCH_SLED", dir, size, "after");
     }
 }

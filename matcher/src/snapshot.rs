@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use rayon::prelude::*;
 
 use crate::date::Date;
-use crate::dedupe::PersonKeys;
+use crate::dedupe::{DedupeIndex, KeysRef};
 use crate::error::Result;
 use crate::features::{PackedLang, WorkerFeatures, MAX_LANGS};
 use crate::model::{Id, LiveIn, PermitKind, WorkerStatus};
@@ -27,7 +27,44 @@ pub struct Snapshot {
     pub seq: u64,
     pub rows: Vec<(WorkerFeatures, DocTerms)>,
     pub stats: TermStats,
-    pub keys: Vec<(Id, PersonKeys)>,
+    pub keys: KeyBlock,
+}
+
+/// The dedupe keys still in the file's bytes, checked: the index is built straight from
+/// them (no boxed name per card on the way), and can be built while the table is.
+pub struct KeyBlock {
+    bytes: Vec<u8>,
+    /// Where the key rows and the names sit in `bytes`.
+    rows: std::ops::Range<usize>,
+    names: std::ops::Range<usize>,
+}
+
+impl KeyBlock {
+    /// Every row: id and keys. The names were checked to be UTF-8 at each row's bounds
+    /// when the snapshot was read.
+    pub fn iter(&self) -> impl Iterator<Item = (Id, KeysRef<'_>)> + '_ {
+        let names = std::str::from_utf8(&self.bytes[self.names.clone()]).unwrap_or("");
+        let mut at = 0;
+        self.bytes[self.rows.clone()]
+            .chunks_exact(KEY_ROW)
+            .map(move |r| {
+                let end = at + usize::from(r[18]);
+                let name = names.get(at..end).unwrap_or("");
+                at = end;
+                (
+                    Id(u64_at(r, 0)),
+                    KeysRef {
+                        phone: u64_at(r, 8),
+                        birth_year: u16_at(r, 16),
+                        name,
+                    },
+                )
+            })
+    }
+
+    pub fn index(&self) -> DedupeIndex {
+        DedupeIndex::build(self.rows.len() / KEY_ROW, self.names.len(), self.iter())
+    }
 }
 
 struct Out(Vec<u8>);
@@ -169,24 +206,6 @@ fn get_row(r: &[u8], terms: &[u8], bad: &AtomicBool) -> (WorkerFeatures, DocTerm
     )
 }
 
-fn get_keys(r: &[u8], name: &[u8], bad: &AtomicBool) -> (Id, PersonKeys) {
-    let name = match std::str::from_utf8(name) {
-        Ok(n) => n.into(),
-        Err(_) => {
-            bad.store(true, Ordering::Relaxed);
-            "".into()
-        }
-    };
-    (
-        Id(u64_at(r, 0)),
-        PersonKeys {
-            phone: u64_at(r, 8),
-            birth_year: u16_at(r, 16),
-            name,
-        },
-    )
-}
-
 /// Where each row's variable part starts in its blob, from the lengths in the rows
 /// (byte `at` of each `width`-byte row, in `unit`s); `None` unless they add up to `total`.
 fn starts(rows: &[u8], width: usize, at: usize, unit: usize, total: usize) -> Option<Vec<usize>> {
@@ -204,7 +223,7 @@ fn starts(rows: &[u8], width: usize, at: usize, unit: usize, total: usize) -> Op
 pub fn write<'a>(
     path: &Path,
     seq: u64,
-    rows: impl ExactSizeIterator<Item = (&'a WorkerFeatures, &'a DocTerms, PersonKeys)>,
+    rows: impl ExactSizeIterator<Item = (&'a WorkerFeatures, &'a DocTerms, KeysRef<'a>)>,
     stats: &TermStats,
 ) -> Result<()> {
     let n = rows.len();
@@ -220,8 +239,7 @@ pub fn write<'a>(
         for t in d.raw().0 {
             terms.u32(*t);
         }
-        let name = k.name.as_bytes();
-        let name = &name[..floor_char_boundary(&k.name, 255)];
+        let name = &k.name.as_bytes()[..floor_char_boundary(k.name, 255)];
         keys.u64(f.id.0);
         keys.u64(k.phone);
         keys.u16(k.birth_year);
@@ -287,28 +305,35 @@ pub fn read(path: &Path) -> Option<Snapshot> {
         .chunks_exact(8)
         .map(|p| (u32_at(p, 0), u32_at(p, 4)))
         .collect();
+    let keys_at = bytes.len() - i.0.len();
     let keys = i.take(n.checked_mul(KEY_ROW)?)?;
     let n_names = i.counted(1)?;
+    let names_at = bytes.len() - i.0.len();
     let names = i.take(n_names)?;
     if !i.0.is_empty() {
         return None;
     }
     let term_at = starts(rows, ROW, 63, 4, terms.len())?;
     let name_at = starts(keys, KEY_ROW, 18, 1, names.len())?;
+    // One check of the names, here, so the index build cannot meet a damaged one.
+    let names_text = std::str::from_utf8(names).ok()?;
+    if !name_at.iter().all(|&at| names_text.is_char_boundary(at)) {
+        return None;
+    }
     let bad = AtomicBool::new(false);
     let rows: Vec<(WorkerFeatures, DocTerms)> = rows
         .par_chunks_exact(ROW)
         .zip(term_at.par_windows(2))
         .map(|(r, w)| get_row(r, &terms[w[0]..w[1]], &bad))
         .collect();
-    let keys: Vec<(Id, PersonKeys)> = keys
-        .par_chunks_exact(KEY_ROW)
-        .zip(name_at.par_windows(2))
-        .map(|(r, w)| get_keys(r, &names[w[0]..w[1]], &bad))
-        .collect();
     if bad.load(Ordering::Relaxed) {
         return None;
     }
+    let keys = KeyBlock {
+        rows: keys_at..keys_at + keys.len(),
+        names: names_at..names_at + names.len(),
+        bytes,
+    };
     Some(Snapshot {
         seq,
         rows,
@@ -320,6 +345,7 @@ pub fn read(path: &Path) -> Option<Snapshot> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dedupe::PersonKeys;
     use crate::relevance::doc_terms;
 
     #[test]
@@ -344,7 +370,7 @@ mod tests {
         write(
             &path,
             42,
-            rows.iter().map(|(f, d, k)| (f, d, k.clone())),
+            rows.iter().map(|(f, d, k)| (f, d, k.borrowed())),
             &stats,
         )
         .unwrap();
@@ -352,8 +378,13 @@ mod tests {
         assert_eq!(snap.seq, 42);
         let pairs: Vec<_> = rows.iter().map(|(f, d, _)| (*f, d.clone())).collect();
         assert_eq!(snap.rows, pairs);
-        let keys: Vec<_> = rows.iter().map(|(f, _, k)| (f.id, k.clone())).collect();
-        assert_eq!(snap.keys, keys);
+        let keys: Vec<_> = rows.iter().map(|(f, _, k)| (f.id, k.borrowed())).collect();
+        assert_eq!(snap.keys.iter().collect::<Vec<_>>(), keys);
+        let index = snap.keys.index();
+        assert_eq!(index.len(), keys.len());
+        for (id, k) in &keys {
+            assert_eq!(index.keys(*id), Some(*k));
+        }
         let q = doc_terms("Alzheimer cucina");
         assert_eq!(
             snap.stats.query(&q).share(&rows[0].1),
@@ -364,6 +395,10 @@ mod tests {
         unknown_arrangement[24 + 13] = 200;
         std::fs::write(&path, &unknown_arrangement).unwrap();
         assert!(read(&path).is_none(), "a position outside the vocabulary");
+        let mut bad_name = bytes.clone();
+        *bad_name.last_mut().unwrap() = 0xff;
+        std::fs::write(&path, &bad_name).unwrap();
+        assert!(read(&path).is_none(), "a name that is not UTF-8");
         bytes.truncate(bytes.len() - 3);
         std::fs::write(&path, &bytes).unwrap();
         assert!(read(&path).is_none());
@@ -384,11 +419,12 @@ mod tests {
         write(
             &path,
             1,
-            std::iter::once((&f, &d, k)),
+            std::iter::once((&f, &d, k.borrowed())),
             &TermStats::default(),
         )
         .unwrap();
         let snap = read(&path).expect("still readable");
-        assert_eq!(&*snap.keys[0].1.name, "è".repeat(127).as_str());
+        let (_, kept) = snap.keys.iter().next().expect("one row");
+        assert_eq!(kept.name, "è".repeat(127).as_str());
     }
 }

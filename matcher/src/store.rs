@@ -967,6 +967,11 @@ impl Store {
         Ok(())
     }
 
+    /// Heap bytes of the vault's lookups, for the memory benchmark.
+    pub fn key_bytes(&self) -> usize {
+        self.vault.heap_bytes()
+    }
+
     /// Bytes the store occupies on disk.
     pub fn size_on_disk(&self) -> Result<u64> {
         Ok(self.db.size_on_disk()?)

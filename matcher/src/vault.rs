@@ -527,6 +527,25 @@ impl Vault {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// Approximate heap bytes of the id → key slot lookup and the key cache, for the
+    /// memory benchmark (a map entry counted as its key, value and control byte).
+    pub fn heap_bytes(&self) -> usize {
+        fn map<K, V>(m: &HashMap<K, V>) -> usize {
+            m.capacity() * (std::mem::size_of::<(K, V)>() + 1)
+        }
+        let inner = self.inner();
+        let c = &inner.current;
+        c.ids.capacity() * 8
+            + c.slots.capacity() * 4
+            + map(&c.recent)
+            + map(&inner.older)
+            + map(&inner.cache.hot)
+            + map(&inner.cache.cold)
+            + inner.shredded.capacity() * std::mem::size_of::<(Id, u32, u32)>()
+            + inner.free.capacity() * 4
+            + inner.memory.capacity() * SLOT
+    }
 }
 
 fn check(bytes: &[u8]) -> [u8; 8] {

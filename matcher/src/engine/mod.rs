@@ -212,6 +212,26 @@ impl Engine {
         self.tables().workers.heap_bytes()
     }
 
+    /// Heap bytes of the dedupe index, for the memory benchmark.
+    pub fn dedupe_bytes(&self) -> usize {
+        self.tables().dedupe.heap_bytes()
+    }
+
+    /// Heap bytes of the parts DOM itself sizes, by name, for the memory benchmark's
+    /// breakdown (what remains of resident memory is sled's cache, tantivy and the
+    /// allocator's slack).
+    pub fn memory_parts(&self) -> Vec<(&'static str, usize)> {
+        let t = self.tables();
+        let requests =
+            t.requests.capacity() * (std::mem::size_of::<(Id, (RequestFeatures, DocTerms))>() + 1);
+        vec![
+            ("table", t.workers.heap_bytes()),
+            ("dedupe", t.dedupe.heap_bytes()),
+            ("keys", self.store.key_bytes()),
+            ("requests", requests),
+        ]
+    }
+
     /// Bytes the store takes on disk.
     pub fn store_size_on_disk(&self) -> Result<u64> {
         self.store.size_on_disk()

@@ -9,7 +9,6 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use super::{Change, Engine, Recovery, Tables, COMMIT_BATCH, SNAPSHOT_EVERY};
-use crate::dedupe::DedupeIndex;
 use crate::error::Result;
 use crate::features::WorkerFeatures;
 use crate::index::{Corpus, OpenState};
@@ -30,9 +29,15 @@ pub(super) struct LoadedSnapshot {
 /// so it runs while sled opens.
 pub(super) fn read_snapshot(path: &Path) -> Option<LoadedSnapshot> {
     let snap = snapshot::read(path)?;
+    // Two independent builds of about the same cost: one each core.
+    let keys = &snap.keys;
+    let (workers, dedupe) = rayon::join(
+        || WorkerTable::from_rows(snap.rows, snap.stats),
+        || keys.index(),
+    );
     let tables = Tables {
-        workers: WorkerTable::from_rows(snap.rows, snap.stats),
-        dedupe: DedupeIndex::from_keys(snap.keys),
+        workers,
+        dedupe,
         ..Tables::default()
     };
     Some(LoadedSnapshot {
@@ -233,11 +238,11 @@ impl Engine {
         };
         let seq = self.store.seq()?;
         let t = self.tables();
-        let mut keys = t.dedupe.all_keys();
+        // Borrowed keys: writing a million cards copies no name.
         let rows: Vec<_> = t
             .workers
             .live()
-            .filter_map(|(f, d)| Some((f, d, keys.remove(&f.id)?)))
+            .filter_map(|(f, d)| Some((f, d, t.dedupe.keys(f.id)?)))
             .collect();
         snapshot::write(path, seq, rows.into_iter(), &t.workers.stats)?;
         drop(t);
