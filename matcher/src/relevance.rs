@@ -77,6 +77,12 @@ impl DocTerms {
         self.terms.binary_search_by(|t| (t & !0xF).cmp(&h)).is_ok()
     }
 
+    /// The signature and the number of tokens: all `TextQuery::share_bound_of` needs,
+    /// small enough for the table's hot column (`rank/bound.rs`).
+    pub fn signature(&self) -> (u32, u16) {
+        (self.sig, self.len)
+    }
+
     /// Heap bytes, for the memory report.
     pub fn heap_bytes(&self) -> usize {
         self.terms.len() * 4
@@ -218,9 +224,16 @@ impl TextQuery {
 
     /// An upper bound on `share(d)` from `d`'s signature and length alone: every query
     /// stem whose bit the notes have counts as present at the notes' highest frequency.
-    #[inline]
+    /// (The scan reads the signature from the table's hot column: `share_bound_of`.)
+    #[cfg(test)]
     pub fn share_bound(&self, d: &DocTerms) -> f64 {
-        let mut hits = d.sig & self.mask;
+        self.share_bound_of(d.sig, d.len)
+    }
+
+    /// `share_bound` from a card's signature and length (`DocTerms::signature`).
+    #[inline]
+    pub fn share_bound_of(&self, sig: u32, len: u16) -> f64 {
+        let mut hits = sig & self.mask;
         if hits == 0 || self.is_empty() {
             return 0.0;
         }
@@ -229,8 +242,8 @@ impl TextQuery {
             idf += self.by_bit[hits.trailing_zeros() as usize];
             hits &= hits - 1;
         }
-        let tf = (d.sig >> SIG_BITS) as f32;
-        let norm = K1 * (1.0 - B + B * f32::from(d.len) / self.avg_len);
+        let tf = (sig >> SIG_BITS) as f32;
+        let norm = K1 * (1.0 - B + B * f32::from(len) / self.avg_len);
         // A relative margin for f32 sums taken in another order than `share`'s.
         let bound = idf * tf * (K1 + 1.0) / (tf + norm) / self.best * (1.0 + 1e-4);
         f64::from(bound.min(1.0))
@@ -309,6 +322,9 @@ mod tests {
         let d = DocTerms::from_raw(docs[0].raw().0.to_vec(), docs[0].raw().1);
         assert_eq!(d, docs[0], "the signature comes back with the terms");
         assert_eq!(q.share_bound(&DocTerms::default()), 0.0);
+        let (sig, len) = docs[0].signature();
+        assert_eq!(q.share_bound_of(sig, len), q.share_bound(&docs[0]));
+        assert_eq!(len, 2, "two tokens");
         // The signature sits in what was padding.
         assert!(std::mem::size_of::<DocTerms>() <= 24);
     }

@@ -1,14 +1,15 @@
 //! The in-memory matching table: every worker's scoring features and note terms, with a
 //! packed column of filter bits and partitions (job × live-in, job × comune) so a request
 //! reads only the slots that can pass its job and live-in filters. Slots are stable (a
-//! removed worker leaves a tombstone that the next insert reuses).
+//! removed worker leaves a tombstone that the next insert reuses). Beside each row, a
+//! `Hot` summary (`rank/bound.rs`) lets a scan bound a row's score without reading it.
 
 use std::collections::HashMap;
 
 use crate::features::{RequestFeatures, WorkerFeatures};
 use crate::model::Id;
 use crate::partition::{Partitions, Scan};
-use crate::rank;
+use crate::rank::{self, Hot};
 use crate::relevance::{DocTerms, TermStats};
 
 /// Set on every live row; a tombstone has no bits at all.
@@ -33,6 +34,9 @@ pub struct WorkerTable {
     /// Comune slot and reach (km) of each row, next to the flags: the commute test runs
     /// before the row itself is read.
     place: Vec<(u16, u16)>,
+    /// What the scoring factors read of each row, packed small: a scan bounds a row's
+    /// score from it and reads the row only when the bound reaches the floor.
+    hot: Vec<Hot>,
     slots: HashMap<Id, u32>,
     free: Vec<u32>,
     parts: Partitions,
@@ -59,6 +63,7 @@ impl WorkerTable {
                 let s = self.rows.len() as u32;
                 self.flags.push(0);
                 self.place.push((0, 0));
+                self.hot.push(Hot::default());
                 self.rows.push(f);
                 self.terms.push(DocTerms::default());
                 self.fill(s, f, terms);
@@ -73,6 +78,7 @@ impl WorkerTable {
         let s = slot as usize;
         self.flags[s] = flags_of(&f);
         self.place[s] = (f.comune, f.max_travel_km);
+        self.hot[s] = Hot::of(&f, &terms);
         self.parts
             .add(slot, self.flags[s], f.comune, f.max_travel_km);
         self.rows[s] = f;
@@ -131,18 +137,34 @@ impl WorkerTable {
         any_of: u32,
         dist: &[f64],
     ) -> Option<(&WorkerFeatures, &DocTerms)> {
+        self.passes(slot, need, any_of, dist)
+            .map(|_| self.row(slot))
+    }
+
+    /// `reachable` without reading the row: the distance (km) and the worker's reach,
+    /// from the columns beside the flags.
+    #[inline]
+    pub fn passes(&self, slot: usize, need: u32, any_of: u32, dist: &[f64]) -> Option<(f64, u16)> {
         let f = self.flags[slot];
         if f & need != need || f & any_of == 0 {
             return None;
         }
+        let (comune, reach) = self.place[slot];
+        let km = dist[comune as usize];
         let can_live_in_here = f & any_of & rank::bits::CAN_LIVE_IN != 0;
-        if !can_live_in_here {
-            let (comune, reach) = self.place[slot];
-            if dist[comune as usize] > f64::from(reach) {
-                return None;
-            }
-        }
-        Some((&self.rows[slot], &self.terms[slot]))
+        (can_live_in_here || km <= f64::from(reach)).then_some((km, reach))
+    }
+
+    /// The hot summary of the row in `slot`.
+    #[inline]
+    pub fn hot(&self, slot: usize) -> &Hot {
+        &self.hot[slot]
+    }
+
+    /// The row in `slot` and its terms, whatever its flags.
+    #[inline]
+    pub fn row(&self, slot: usize) -> (&WorkerFeatures, &DocTerms) {
+        (&self.rows[slot], &self.terms[slot])
     }
 
     pub fn len(&self) -> usize {
@@ -170,6 +192,7 @@ impl WorkerTable {
             t.parts.add(slot, flags, f.comune, f.max_travel_km);
             t.flags.push(flags);
             t.place.push((f.comune, f.max_travel_km));
+            t.hot.push(Hot::of(&f, &terms));
             t.rows.push(f);
             t.terms.push(terms);
         }
@@ -181,6 +204,7 @@ impl WorkerTable {
         self.terms.reserve(n);
         self.flags.reserve(n);
         self.place.reserve(n);
+        self.hot.reserve(n);
         self.slots.reserve(n);
     }
 
@@ -191,6 +215,7 @@ impl WorkerTable {
             + self.terms.iter().map(DocTerms::heap_bytes).sum::<usize>()
             + self.flags.capacity() * 4
             + self.place.capacity() * 4
+            + self.hot.capacity() * std::mem::size_of::<Hot>()
             + self.slots.capacity() * (std::mem::size_of::<(Id, u32)>() + 1)
             + self.parts.heap_bytes()
     }

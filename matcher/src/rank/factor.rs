@@ -131,15 +131,7 @@ pub(super) const UNITS: [FactorUnit; 8] = [
         label: "orario",
         max_points: 10.0,
         order: 3,
-        share: |p| {
-            let (w, r) = (p.w, p.r);
-            let gap = if r.hours < w.hours_min {
-                w.hours_min - r.hours
-            } else {
-                r.hours.saturating_sub(w.hours_max)
-            };
-            1.0 - f64::from(gap) / 10.0
-        },
+        share: |p| hours_share(p.r.hours, p.w.hours_min, p.w.hours_max),
         explain: |p, _| {
             format!(
                 "disponibile {}–{} ore settimanali, richieste {}",
@@ -153,11 +145,7 @@ pub(super) const UNITS: [FactorUnit; 8] = [
         label: "distanza",
         max_points: 15.0,
         order: 2,
-        share: |p| match p.arrangement {
-            // Close still helps a live-in worker (visits home, knows the area), a little.
-            Arrangement::LiveIn => 2.0 / 3.0 + (1.0 - p.km.min(300.0) / 300.0) / 3.0,
-            Arrangement::Commute => 1.0 - 0.8 * p.km / f64::from(p.w.max_travel_km.max(1)),
-        },
+        share: |p| distance_share(p.arrangement, p.km, p.w.max_travel_km),
         explain: |p, _| {
             let place = &Comuni::get().by_slot(p.w.comune).name;
             match p.arrangement {
@@ -178,11 +166,7 @@ pub(super) const UNITS: [FactorUnit; 8] = [
         label: "retribuzione",
         max_points: 10.0,
         order: 4,
-        share: |p| match (p.w.wage_cents, p.r.offered_cents) {
-            (Some(want), Some(offer)) if offer >= want => 1.0,
-            (Some(want), Some(offer)) => 1.0 - f64::from(want - offer) / f64::from(want) / 0.3,
-            _ => 0.7,
-        },
+        share: |p| wage_share(p.w.wage_cents, p.r.offered_cents),
         explain: |p, _| match (p.w.wage_cents, p.r.offered_cents) {
             (Some(want), Some(offer)) => format!(
                 "chiede {} €/mese, offerti {} €/mese",
@@ -199,7 +183,7 @@ pub(super) const UNITS: [FactorUnit; 8] = [
         label: "lingue",
         max_points: 5.0,
         order: 6,
-        share: |p| language_bonus(p.w, p.r) / 5.0,
+        share: |p| language_bonus(p.w, p.r) / LANGUAGE_BONUS_MAX,
         explain: |p, _| {
             let it =
                 p.w.italian_level()
@@ -238,11 +222,7 @@ pub(super) const UNITS: [FactorUnit; 8] = [
         label: "scheda aggiornata",
         max_points: 10.0,
         order: 0,
-        share: |p| {
-            let since_confirmed = p.ctx.today.days_since(p.w.confirmed_on);
-            1.0 - f64::from((since_confirmed - RECENCY_FULL_DAYS).max(0))
-                / f64::from(RECENCY_ZERO_DAYS - RECENCY_FULL_DAYS)
-        },
+        share: |p| recency_share(p.ctx.today.days_since(p.w.confirmed_on)),
         explain: |p, _| {
             format!(
                 "scheda confermata il {} ({} giorni fa)",
@@ -259,14 +239,7 @@ pub(super) const UNITS: [FactorUnit; 8] = [
         // outweighs fitness for the job.
         max_points: 5.0,
         order: 5,
-        share: |p| {
-            let waited = p
-                .ctx
-                .today
-                .days_since(p.w.waiting_since)
-                .clamp(0, WAITING_FULL_DAYS);
-            f64::from(waited) / f64::from(WAITING_FULL_DAYS)
-        },
+        share: |p| waiting_share(p.ctx.today.days_since(p.w.waiting_since)),
         explain: |p, _| {
             format!(
                 "in attesa di una proposta da {} giorni",
@@ -465,9 +438,55 @@ pub fn warnings(w: &WorkerFeatures, r: &RequestFeatures, today: Date) -> Vec<Str
     out
 }
 
+// The factors' arithmetic, one function each, shared by the exact score (`UNITS`) and the
+// per-row bound (`bound.rs`): a bound computed by other arithmetic could drift below the
+// score and silently drop a candidate.
+
+/// Share (0–1 before clamping) of the hours points: a tenth lost per hour outside the
+/// worker's range.
+pub(super) fn hours_share(hours: u8, min: u8, max: u8) -> f64 {
+    let gap = if hours < min {
+        min - hours
+    } else {
+        hours.saturating_sub(max)
+    };
+    1.0 - f64::from(gap) / 10.0
+}
+
+/// Share of the distance points at `km`, for a worker who travels up to `reach` km.
+pub(super) fn distance_share(arrangement: Arrangement, km: f64, reach: u16) -> f64 {
+    match arrangement {
+        // Close still helps a live-in worker (visits home, knows the area), a little.
+        Arrangement::LiveIn => 2.0 / 3.0 + (1.0 - km.min(300.0) / 300.0) / 3.0,
+        Arrangement::Commute => 1.0 - 0.8 * km / f64::from(reach.max(1)),
+    }
+}
+
+/// Share (before clamping) of the wage points: full when the offer covers what the
+/// worker asks, nothing 30% below it, 0.7 when either side is silent. Never falls as
+/// `want` falls, which is what lets the bound use a rounded-down `want`.
+pub(super) fn wage_share(want: Option<u32>, offer: Option<u32>) -> f64 {
+    match (want, offer) {
+        (Some(want), Some(offer)) if offer >= want => 1.0,
+        (Some(want), Some(offer)) => 1.0 - f64::from(want - offer) / f64::from(want) / 0.3,
+        _ => 0.7,
+    }
+}
+
+/// Share (before clamping) of the recency points for a card confirmed `days` ago.
+pub(super) fn recency_share(days: i32) -> f64 {
+    1.0 - f64::from((days - RECENCY_FULL_DAYS).max(0))
+        / f64::from(RECENCY_ZERO_DAYS - RECENCY_FULL_DAYS)
+}
+
+/// Share of the waiting points after `days` without a proposal.
+pub(super) fn waiting_share(days: i32) -> f64 {
+    f64::from(days.clamp(0, WAITING_FULL_DAYS)) / f64::from(WAITING_FULL_DAYS)
+}
+
 /// Needs that count for experience: those the family named, or the job's core one.
 /// (Scoring runs this for every candidate: an iterator over a bitset, no allocation.)
-fn needs_of(r: &RequestFeatures) -> impl Iterator<Item = ExperienceKind> + Clone {
+pub(super) fn needs_of(r: &RequestFeatures) -> impl Iterator<Item = ExperienceKind> + Clone {
     let mask = if r.needs != 0 {
         r.needs
     } else {
@@ -489,9 +508,12 @@ fn needs_of(r: &RequestFeatures) -> impl Iterator<Item = ExperienceKind> + Clone
 
 /// Share (0–1) of one need's points for `years` of experience: half for having it at
 /// all, the rest growing to ten years.
-fn experience_share(years: Option<u8>) -> f64 {
+pub(super) fn experience_share(years: Option<u8>) -> f64 {
     years.map_or(0.0, |y| 0.5 + 0.5 * f64::from(y.min(10)) / 10.0)
 }
+
+/// The raw language bonus that earns full language points.
+pub(super) const LANGUAGE_BONUS_MAX: f64 = 5.0;
 
 /// Raw language bonus (0–5): Italian above what is needed, other languages at B1+.
 fn language_bonus(w: &WorkerFeatures, r: &RequestFeatures) -> f64 {
@@ -512,7 +534,7 @@ fn language_bonus(w: &WorkerFeatures, r: &RequestFeatures) -> f64 {
 
 /// The language bonus (0–5) of an Italian level and a number of other languages at B1+
 /// the request does not already require. It never falls as either grows, which is what
-/// lets a block bound (`bound`) use the block's best of each.
+/// lets the row bound (`bound.rs`) count languages without the request's exclusions.
 pub(super) fn language_points(italian: Option<Level>, others: usize, r: &RequestFeatures) -> f64 {
     let floor = r.italian_min.unwrap_or(Level::A2).index() as f64;
     let above = italian.map_or(0.0, |l| (l.index() as f64 - floor).max(0.0));

@@ -6,6 +6,7 @@
 //! on the full score, text added to the rows that survive it) → `explain` per
 //! finalist.
 
+mod bound;
 mod constraint;
 mod factor;
 #[cfg(test)]
@@ -23,6 +24,8 @@ use crate::model::Candidate;
 use crate::relevance::{DocTerms, TextQuery};
 use crate::table::{self, WorkerTable};
 
+pub(crate) use bound::Hot;
+use bound::RowBound;
 pub(crate) use constraint::{bits, required_bits, worker_bits};
 pub use constraint::{documentation, failing, Constraint, Exclusion};
 pub(crate) use factor::{reasons, warnings};
@@ -58,8 +61,9 @@ pub(crate) type Scored = (WorkerFeatures, Breakdown, f64);
 
 /// The exact top `limit` workers of the table for a request, best first (ties by id).
 ///
-/// The request's partitions come in pieces that the rayon workers take in turn. Each
-/// row is scored without text by `score_reaching` against a floor shared by all workers,
+/// The request's partitions come in pieces that the rayon workers take in turn. A row
+/// whose bound (`bound.rs`, from its hot summary) is below the floor is dismissed unread;
+/// the others are scored without text by `score_reaching` against a floor shared by all workers,
 /// leaving room only for the text its notes could give (their signature's bound); the
 /// survivors get their exact text relevance at once, so the floor is a proven lower
 /// bound on the `limit`-th *full* score.
@@ -86,6 +90,7 @@ pub(crate) fn top_candidates(
             all.chunks(SCORE_CHUNK).collect()
         }
     };
+    let bound = RowBound::new(rf, query, today);
     let next = AtomicUsize::new(0);
     // The best lower bound yet on the `limit`-th full score, shared by all workers (f32
     // bits: non-negative floats order like their bits).
@@ -99,14 +104,21 @@ pub(crate) fn top_candidates(
                 break;
             };
             for &slot in slots {
-                let Some((w, terms)) = table.reachable(slot as usize, need, any_of, dist) else {
+                let s = slot as usize;
+                let Some((km, travel)) = table.passes(s, need, any_of, dist) else {
                     continue;
                 };
+                // The row's bound from its hot summary: most rows stop here, and the
+                // row itself (a cache miss) is never read.
+                let hot = table.hot(s);
+                if bound.points(hot, km, travel) < top.floor() - ROUNDING {
+                    continue;
+                }
+                let (w, terms) = table.row(s);
                 // `score_reaching` counts text at full marks until the end: ask it for
                 // more by what this card's notes cannot give (their signature's bound).
-                let cap = factor::text_points(query.share_bound(terms)) as f32;
+                let cap = bound.text_points(hot) as f32;
                 let reach = f64::from(top.floor() - ROUNDING + (TEXT_MAX - cap));
-                let km = dist[w.comune as usize];
                 let Ok(Some(b)) = score_reaching(w, rf, km, &no_text, reach) else {
                     continue;
                 };

@@ -1,18 +1,43 @@
 //! The one top-k selection of the ranking: keeps everything that can still be among the
 //! best `k`, in linear time, with a floor that only rises.
 
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
+
 /// Items pushed with a score; whenever the list doubles it is cut back to those that can
 /// still reach the `k`-th best, allowing `margin` for what a score may still gain.
 ///
 /// The floor is a proven lower bound on the `k`-th best *final* score: the `k`-th best
 /// score seen so far (scores only grow by at most `margin`), or one raised from outside
-/// (another thread's). An item whose score plus `margin` is below it cannot enter.
+/// (another thread's). An item whose score plus `margin` is below it cannot enter. Once
+/// `k` items are in, the floor follows the `k`-th best on every push, not only at a cut:
+/// a scan's row bound rejects against it, so the sooner it rises the fewer rows are read.
 pub(crate) struct TopK<T> {
     k: usize,
     margin: f32,
     floor: f32,
     prune_at: usize,
     items: Vec<(T, f32)>,
+    /// The best `k` scores pushed, smallest on top.
+    best: BinaryHeap<Reverse<Score>>,
+}
+
+/// A score ordered by `total_cmp`, for the heap.
+#[derive(Clone, Copy, PartialEq)]
+struct Score(f32);
+
+impl Eq for Score {}
+
+impl PartialOrd for Score {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Score {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.total_cmp(&other.0)
+    }
 }
 
 impl<T> TopK<T> {
@@ -23,6 +48,7 @@ impl<T> TopK<T> {
             floor: f32::NEG_INFINITY,
             prune_at: 4 * k.max(1),
             items: Vec::new(),
+            best: BinaryHeap::with_capacity(k.max(1) + 1),
         }
     }
 
@@ -35,24 +61,29 @@ impl<T> TopK<T> {
         self.floor = self.floor.max(floor);
     }
 
-    /// Adds an item; returns the floor when this push cut the list (and so may have
-    /// raised it), for sharing.
+    /// Adds an item; returns the floor when this push raised it, for sharing.
     #[inline]
     pub fn push(&mut self, item: T, score: f32) -> Option<f32> {
         self.items.push((item, score));
-        if self.items.len() < self.prune_at {
-            return None;
+        let before = self.floor;
+        if self.best.len() < self.k {
+            self.best.push(Reverse(Score(score)));
+        } else if self.best.peek().is_some_and(|kth| score > kth.0 .0) {
+            self.best.pop();
+            self.best.push(Reverse(Score(score)));
         }
-        self.prune();
-        Some(self.floor)
+        if self.best.len() == self.k {
+            if let Some(kth) = self.best.peek() {
+                self.raise_floor(kth.0 .0);
+            }
+        }
+        if self.items.len() >= self.prune_at {
+            self.prune();
+        }
+        (self.floor > before).then_some(self.floor)
     }
 
     fn prune(&mut self) {
-        if self.items.len() >= self.k {
-            let desc = |a: &(T, f32), b: &(T, f32)| b.1.total_cmp(&a.1);
-            self.items.select_nth_unstable_by(self.k - 1, desc);
-            self.raise_floor(self.items[self.k - 1].1);
-        }
         let (floor, margin) = (self.floor, self.margin);
         self.items.retain(|x| x.1 + margin >= floor);
         // Linear overall: the next cut waits until the list has doubled again.
@@ -91,6 +122,19 @@ mod tests {
                 prop_assert_eq!(kept.len(), scores.len());
             }
         }
+    }
+
+    #[test]
+    fn the_floor_follows_the_kth_best_on_every_push() {
+        let mut top = TopK::new(2, 0.0);
+        assert_eq!(top.push(1, 10.0), None, "one item: no k-th yet");
+        assert_eq!(top.push(2, 5.0), Some(5.0));
+        assert_eq!(top.push(3, 4.0), None, "below the k-th: the floor stays");
+        assert_eq!(top.push(4, 7.0), Some(7.0));
+        assert_eq!(top.floor(), 7.0);
+        let mut kept: Vec<u32> = top.into_vec().into_iter().map(|x| x.0).collect();
+        kept.sort();
+        assert_eq!(kept, vec![1, 4]);
     }
 
     #[test]

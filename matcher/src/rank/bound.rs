@@ -1,0 +1,367 @@
+//! A per-row upper bound on the full score, from a small column kept beside the table's
+//! rows, so a scan dismisses most rows without reading their `WorkerFeatures`.
+//!
+//! A national live-in request scans a quarter of the table; reading each row (80 B, a
+//! cache miss) is what such a scan pays, not the arithmetic. `Hot` packs in 20 B the
+//! request-dependent inputs of the soft factors (experience as nibbles, the two dates as
+//! days, hours, wage in euros, languages, the notes' signature); `RowBound`, built once
+//! per request, turns a `Hot` and the row's distance into a number never below the row's
+//! full score. Every factor goes through `factor.rs`'s own arithmetic, so the bound
+//! cannot drift from the score; where `Hot` holds less than the row (a rounded-down wage,
+//! languages counted without the request's exclusions, a date out of range) the factor
+//! only moves up.
+
+use crate::date::Date;
+use crate::features::{RequestFeatures, WorkerFeatures, NO_EXPERIENCE};
+use crate::model::Level;
+use crate::relevance::{DocTerms, TextQuery};
+
+use super::constraint::Arrangement;
+use super::factor::{self, Factor, FACTORS};
+
+/// Experience kinds, one nibble each.
+const KINDS: usize = 10;
+/// The nibble of a kind the card does not list.
+const NO_YEARS: u8 = 0xF;
+/// A date outside what a `u16` of days since 1970 holds: the bound gives full marks.
+const NO_DAY: u16 = 0;
+/// No wage asked.
+const NO_WAGE: u16 = u16::MAX;
+/// Other languages counted (the bonus stops at two; one more keeps the count honest).
+const MAX_OTHERS: u8 = 3;
+/// The exact score rounds each factor to 0.1 and then the sum (at most 0.05 up each
+/// time) and is compared in f32; the bound rounds nothing.
+const SLACK: f64 = 0.05 * (FACTORS as f64 + 1.0) + 1e-3;
+
+/// What the soft factors read of a row, beyond its place: 20 bytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Hot {
+    /// The notes' signature and length (`DocTerms::signature`).
+    sig: u32,
+    text_len: u16,
+    /// Days since 1970, `NO_DAY` when out of range.
+    confirmed: u16,
+    waiting: u16,
+    /// Whole euros rounded down, `NO_WAGE` when none is asked.
+    wage_eur: u16,
+    /// Years (0–10, more counts as 10) per experience kind, two to a byte.
+    experience: [u8; KINDS / 2],
+    hours_min: u8,
+    hours_max: u8,
+    /// Bits 0–2: Italian level + 1 (0: none); bits 3–4: other languages at B1 or more.
+    langs: u8,
+}
+
+/// `date` as days in a `u16`, `NO_DAY` when it does not fit.
+fn short_day(date: Date) -> u16 {
+    match u16::try_from(date.days()) {
+        Ok(NO_DAY) | Err(_) => NO_DAY,
+        Ok(d) => d,
+    }
+}
+
+impl Hot {
+    pub fn of(w: &WorkerFeatures, terms: &DocTerms) -> Hot {
+        let mut experience = [0u8; KINDS / 2];
+        for (k, &years) in w.experience.iter().enumerate() {
+            let nibble = match years {
+                NO_EXPERIENCE => NO_YEARS,
+                y => y.min(10),
+            };
+            experience[k / 2] |= nibble << (4 * (k % 2));
+        }
+        let it = crate::features::lang_code("it").unwrap_or(0);
+        let others = w
+            .languages
+            .iter()
+            .filter(|l| !l.is_empty() && l.code() != it)
+            .filter(|l| l.level().is_some_and(|lv| lv >= Level::B1))
+            .count()
+            .min(usize::from(MAX_OTHERS)) as u8;
+        let italian = w.italian_level().map_or(0, |l| l.index() as u8 + 1);
+        let (sig, text_len) = terms.signature();
+        Hot {
+            sig,
+            text_len,
+            confirmed: short_day(w.confirmed_on),
+            waiting: short_day(w.waiting_since),
+            wage_eur: w
+                .wage_cents
+                .map_or(NO_WAGE, |c| (c / 100).min(u32::from(NO_WAGE - 1)) as u16),
+            experience,
+            hours_min: w.hours_min,
+            hours_max: w.hours_max,
+            langs: italian | others << 3,
+        }
+    }
+
+    fn years_nibble(&self, kind: usize) -> usize {
+        usize::from(self.experience[kind / 2] >> (4 * (kind % 2)) & 0xF)
+    }
+}
+
+/// One request's bound: what does not depend on the row, computed once.
+pub(crate) struct RowBound<'q> {
+    today: i32,
+    hours: u8,
+    offer: Option<u32>,
+    /// The experience kinds the request counts, and the points one of them gives for
+    /// each nibble.
+    needs: [u8; KINDS],
+    n_needs: usize,
+    experience: [f64; 16],
+    /// Language points by Italian nibble and other languages.
+    languages: [[f64; MAX_OTHERS as usize + 1]; 8],
+    max: [f64; FACTORS],
+    query: &'q TextQuery,
+}
+
+fn points(max: f64, share: f64) -> f64 {
+    max * share.clamp(0.0, 1.0)
+}
+
+impl<'q> RowBound<'q> {
+    pub fn new(r: &RequestFeatures, query: &'q TextQuery, today: Date) -> RowBound<'q> {
+        let mut max = [0.0; FACTORS];
+        for f in Factor::all() {
+            max[f as usize] = f.max_points();
+        }
+        let mut needs = [0u8; KINDS];
+        let mut n_needs = 0;
+        for k in factor::needs_of(r) {
+            needs[n_needs] = k.index() as u8;
+            n_needs += 1;
+        }
+        let mut experience = [0.0; 16];
+        for (nibble, p) in experience.iter_mut().enumerate() {
+            let years = (nibble != usize::from(NO_YEARS)).then_some(nibble as u8);
+            // The exact factor averages the needs' shares: each need carries 1/n of it.
+            *p = max[Factor::Experience as usize] * factor::experience_share(years)
+                / n_needs.max(1) as f64;
+        }
+        let mut languages = [[0.0; MAX_OTHERS as usize + 1]; 8];
+        for (it, row) in languages.iter_mut().enumerate() {
+            let level = it.checked_sub(1).and_then(|i| Level::ALL.get(i)).copied();
+            for (others, p) in row.iter_mut().enumerate() {
+                let bonus = factor::language_points(level, others, r);
+                *p = points(
+                    max[Factor::Languages as usize],
+                    bonus / factor::LANGUAGE_BONUS_MAX,
+                );
+            }
+        }
+        RowBound {
+            today: today.days(),
+            hours: r.hours,
+            offer: r.offered_cents,
+            needs,
+            n_needs,
+            experience,
+            languages,
+            max,
+            query,
+        }
+    }
+
+    /// Never below the full score (text included) of the row `hot` describes, at `km`
+    /// from the request and travelling up to `reach` km, when it passes the constraints.
+    #[inline]
+    pub fn points(&self, hot: &Hot, km: f64, reach: u16) -> f32 {
+        let m = &self.max;
+        let mut p = SLACK;
+        for &k in &self.needs[..self.n_needs] {
+            p += self.experience[hot.years_nibble(usize::from(k))];
+        }
+        p += points(
+            m[Factor::Hours as usize],
+            factor::hours_share(self.hours, hot.hours_min, hot.hours_max),
+        );
+        // The constraints pick the arrangement; either may be the better one here.
+        let live_in = factor::distance_share(Arrangement::LiveIn, km, reach);
+        let distance = if km <= f64::from(reach) {
+            live_in.max(factor::distance_share(Arrangement::Commute, km, reach))
+        } else {
+            live_in
+        };
+        p += points(m[Factor::Distance as usize], distance);
+        let want = (hot.wage_eur != NO_WAGE).then(|| u32::from(hot.wage_eur) * 100);
+        p += points(
+            m[Factor::Wage as usize],
+            factor::wage_share(want, self.offer),
+        );
+        p += self.languages[usize::from(hot.langs & 7)][usize::from(hot.langs >> 3)];
+        p += match hot.confirmed {
+            NO_DAY => m[Factor::Recency as usize],
+            d => points(
+                m[Factor::Recency as usize],
+                factor::recency_share(self.today - i32::from(d)),
+            ),
+        };
+        p += match hot.waiting {
+            NO_DAY => m[Factor::Waiting as usize],
+            d => points(
+                m[Factor::Waiting as usize],
+                factor::waiting_share(self.today - i32::from(d)),
+            ),
+        };
+        p += points(
+            m[Factor::Text as usize],
+            self.query.share_bound_of(hot.sig, hot.text_len),
+        );
+        p as f32
+    }
+
+    /// The most this row's notes can give (text points), from its signature.
+    #[inline]
+    pub fn text_points(&self, hot: &Hot) -> f64 {
+        factor::text_points(self.query.share_bound_of(hot.sig, hot.text_len))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::comuni::Comuni;
+    use crate::rank::factor::{score_at, Context};
+    use crate::rank::testing::{arb_request, arb_worker, day, request, worker};
+    use crate::relevance::{doc_terms, TermStats};
+    use proptest::prelude::*;
+
+    fn words(ids: &[usize]) -> String {
+        ids.iter()
+            .map(|i| format!("parola{i}x"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// A corpus of notes and a query over the same few words.
+    fn texts(docs: &[Vec<usize>], query: &[usize]) -> (Vec<DocTerms>, TextQuery) {
+        let docs: Vec<DocTerms> = docs.iter().map(|d| doc_terms(&words(d))).collect();
+        let mut stats = TermStats::default();
+        for d in &docs {
+            stats.add(d);
+        }
+        let q = stats.query(&doc_terms(&words(query)));
+        (docs, q)
+    }
+
+    #[test]
+    fn the_hot_column_fits_twenty_bytes_and_keeps_its_inputs() {
+        assert_eq!(std::mem::size_of::<Hot>(), 20);
+        let w = worker();
+        let h = Hot::of(&w, &DocTerms::default());
+        assert_eq!(
+            h.years_nibble(crate::model::ExperienceKind::Dementia.index()),
+            5
+        );
+        assert_eq!(
+            h.years_nibble(crate::model::ExperienceKind::Mobility.index()),
+            15
+        );
+        assert_eq!(h.wage_eur, 1100);
+        assert_eq!(h.confirmed, day("2026-11-01").days() as u16);
+        // Italian B1 (index 2, stored + 1) and Romanian C2 as one other language.
+        assert_eq!(h.langs, 3 | 1 << 3);
+    }
+
+    #[test]
+    fn the_bound_is_close_for_the_contract_pair() {
+        let (docs, q) = texts(&[vec![1, 2]], &[1]);
+        let (w, r, today) = (worker(), request(), day("2026-11-20"));
+        let km = Comuni::get().distance_km(w.comune, r.comune);
+        let ctx = Context {
+            today,
+            text_share: q.share(&docs[0]),
+        };
+        let exact = score_at(&w, &r, km, &ctx).unwrap().total();
+        let bound = f64::from(RowBound::new(&r, &q, today).points(
+            &Hot::of(&w, &docs[0]),
+            km,
+            w.max_travel_km,
+        ));
+        // Every input of the pair is in `Hot` exactly: only the slack (and the text
+        // signature's own looseness, none for a one-term query) separates them.
+        assert!(bound >= exact && bound <= exact + 1.0, "{bound} vs {exact}");
+    }
+
+    proptest! {
+        /// The bound is never below the full score, whatever the pair, the notes and
+        /// the day.
+        #[test]
+        fn the_bound_is_never_below_the_full_score(
+            w in arb_worker(),
+            r in arb_request(),
+            waited in -800i32..400,
+            days_later in -30i32..900,
+            docs in proptest::collection::vec(proptest::collection::vec(0usize..30, 0..16), 1..4),
+            query in proptest::collection::vec(0usize..30, 0..8),
+        ) {
+            let (docs, q) = texts(&docs, &query);
+            let today = day("2026-11-20").add_days(days_later);
+            let mut w = w;
+            w.waiting_since = day("2026-11-20").add_days(waited);
+            let km = Comuni::get().distance_km(w.comune, r.comune);
+            let bound = RowBound::new(&r, &q, today);
+            for d in &docs {
+                let ctx = Context { today, text_share: 0.0 };
+                if let Ok(mut b) = score_at(&w, &r, km, &ctx) {
+                    let share = q.share(d);
+                    // As the scan computes it: the score without text, then text.
+                    let full = (b.total() + factor::text_points(share)) as f32;
+                    b.set_text(share);
+                    let hi = bound.points(&Hot::of(&w, d), km, w.max_travel_km);
+                    prop_assert!(hi >= full, "bound {} < scan score {}", hi, full);
+                    prop_assert!(f64::from(hi) >= b.total(), "bound {} < score {}", hi, b.total());
+                }
+            }
+        }
+
+        /// Better inputs never lower the bound: more years, a later confirmation, a
+        /// longer wait, a smaller wage asked.
+        #[test]
+        fn the_bound_never_falls_as_a_card_improves(
+            w in arb_worker(),
+            r in arb_request(),
+            kind in 0usize..10,
+            extra in 1u8..5,
+            later in 1i32..200,
+        ) {
+            let (docs, q) = texts(&[vec![1]], &[1]);
+            let today = day("2026-11-20");
+            let km = Comuni::get().distance_km(w.comune, r.comune);
+            let bound = RowBound::new(&r, &q, today);
+            let of = |w: &WorkerFeatures| bound.points(&Hot::of(w, &docs[0]), km, w.max_travel_km);
+            let base = of(&w);
+            let mut better = w;
+            better.experience[kind] = match w.experience[kind] {
+                NO_EXPERIENCE => 0,
+                y => y.saturating_add(extra).min(NO_EXPERIENCE - 1),
+            };
+            prop_assert!(of(&better) >= base);
+            let mut better = w;
+            better.confirmed_on = w.confirmed_on.add_days(later);
+            prop_assert!(of(&better) >= base);
+            let mut better = w;
+            better.waiting_since = w.waiting_since.add_days(-later);
+            prop_assert!(of(&better) >= base);
+            let mut better = w;
+            better.wage_cents = w.wage_cents.map(|c| c.saturating_sub(later as u32 * 1000));
+            prop_assert!(of(&better) >= base);
+        }
+    }
+
+    #[test]
+    fn dates_out_of_range_give_full_marks() {
+        let (docs, q) = texts(&[vec![1]], &[1]);
+        let (r, today) = (request(), day("2026-11-20"));
+        let bound = RowBound::new(&r, &q, today);
+        let mut w = worker();
+        w.confirmed_on = day("2020-01-01");
+        let stale = bound.points(&Hot::of(&w, &docs[0]), 10.0, 30);
+        w.confirmed_on = Date::from_days(-5);
+        assert_eq!(Hot::of(&w, &docs[0]).confirmed, NO_DAY);
+        let unknown = bound.points(&Hot::of(&w, &docs[0]), 10.0, 30);
+        // A stale card has no recency points; one whose date `Hot` cannot hold gets all.
+        assert!((unknown - stale - 10.0).abs() < 1e-3, "{unknown} {stale}");
+    }
+}
