@@ -35,6 +35,21 @@ impl Scan<'_> {
     }
 }
 
+/// Calls `f` with each list a row with these bits and comune belongs in, as an index:
+/// `0..JOBS` the live-in list of a job, `JOBS + job × comuni + comune` a commute list.
+/// (Indices, not references: filing a row allocates nothing.)
+fn lists_of(flags: u32, comune: u16, comuni: usize, mut f: impl FnMut(usize)) {
+    let commute_here = flags & CAN_COMMUTE != 0 && usize::from(comune) < comuni;
+    for job in (0..JOBS).filter(|j| flags & (1 << j) != 0) {
+        if flags & CAN_LIVE_IN != 0 {
+            f(job);
+        }
+        if commute_here {
+            f(JOBS + job * comuni + usize::from(comune));
+        }
+    }
+}
+
 impl Default for Partitions {
     fn default() -> Partitions {
         Partitions::new(crate::comuni::Comuni::get().len())
@@ -51,44 +66,42 @@ impl Partitions {
         }
     }
 
-    fn lists(&mut self, flags: u32, comune: u16) -> Vec<&mut Vec<u32>> {
-        let comuni = self.comuni;
-        let mut out = Vec::new();
-        let commute_here = flags & CAN_COMMUTE != 0 && usize::from(comune) < comuni;
-        for (job, (live_in, by_comune)) in self
-            .live_in
-            .iter_mut()
-            .zip(self.commute.chunks_mut(comuni.max(1)))
-            .enumerate()
-        {
-            if flags & (1 << job) == 0 {
-                continue;
-            }
-            if flags & CAN_LIVE_IN != 0 {
-                out.push(live_in);
-            }
-            if commute_here {
-                out.push(&mut by_comune[usize::from(comune)]);
-            }
+    fn list_mut(&mut self, i: usize) -> &mut Vec<u32> {
+        match i.checked_sub(JOBS) {
+            None => &mut self.live_in[i],
+            Some(c) => &mut self.commute[c],
         }
-        out
     }
 
     /// Files `slot` under the lists its filter bits and comune select.
     pub fn add(&mut self, slot: u32, flags: u32, comune: u16, reach: u16) {
         self.max_reach = self.max_reach.max(reach);
-        for list in self.lists(flags, comune) {
-            list.push(slot);
+        lists_of(flags, comune, self.comuni, |i| self.list_mut(i).push(slot));
+    }
+
+    /// Files slots `0..flags.len()` of an empty table at once (a snapshot): every list is
+    /// counted first and sized exactly, rather than grown by doubling row after row.
+    pub fn add_column(&mut self, flags: &[u32], place: &[(u16, u16)]) {
+        let mut counts = vec![0u32; JOBS + self.commute.len()];
+        for (&f, &(comune, _)) in flags.iter().zip(place) {
+            lists_of(f, comune, self.comuni, |i| counts[i] += 1);
+        }
+        for (i, &n) in counts.iter().enumerate() {
+            self.list_mut(i).reserve_exact(n as usize);
+        }
+        for (slot, (&f, &(comune, reach))) in flags.iter().zip(place).enumerate() {
+            self.add(slot as u32, f, comune, reach);
         }
     }
 
     /// Takes `slot` out of the lists it was filed under with these bits and comune.
     pub fn remove(&mut self, slot: u32, flags: u32, comune: u16) {
-        for list in self.lists(flags, comune) {
-            if let Some(i) = list.iter().rposition(|&s| s == slot) {
-                list.swap_remove(i);
+        lists_of(flags, comune, self.comuni, |i| {
+            let list = self.list_mut(i);
+            if let Some(at) = list.iter().rposition(|&s| s == slot) {
+                list.swap_remove(at);
             }
-        }
+        });
     }
 
     /// The slots to scan for a request needing `job_bits` (exactly one job) and one of
@@ -172,5 +185,28 @@ mod tests {
         let scan = |job, any_of| all(&p.scan(job, any_of, &dist, &flags).unwrap());
         assert_eq!(scan(CARE, CAN_COMMUTE), vec![4]);
         assert_eq!(scan(HOUSE, CAN_COMMUTE), vec![3]);
+    }
+
+    #[test]
+    fn filed_as_a_column_the_lists_are_those_filed_row_by_row() {
+        let flags: Vec<u32> = (0..200u32)
+            .map(|i| {
+                (1 << (i % JOBS as u32))
+                    | [CAN_LIVE_IN, CAN_COMMUTE, CAN_LIVE_IN | CAN_COMMUTE][i as usize % 3]
+            })
+            .collect();
+        let places: Vec<(u16, u16)> = (0..200u16).map(|i| (i % 7, i % 50)).collect();
+        let mut by_row = Partitions::new(7);
+        for (slot, (&f, &(comune, reach))) in flags.iter().zip(&places).enumerate() {
+            by_row.add(slot as u32, f, comune, reach);
+        }
+        let mut by_column = Partitions::new(7);
+        by_column.add_column(&flags, &places);
+        assert_eq!(by_column.live_in, by_row.live_in);
+        assert_eq!(by_column.commute, by_row.commute);
+        assert_eq!(by_column.max_reach, 49);
+        assert!(by_column.live_in.iter().any(|l| !l.is_empty()));
+        // Sized exactly: no slack left by doubling.
+        assert!(by_column.commute.iter().all(|l| l.capacity() == l.len()));
     }
 }

@@ -187,15 +187,14 @@ impl WorkerTable {
         t.reserve(rows.len());
         for (f, terms) in rows {
             let slot = t.rows.len() as u32;
-            let flags = flags_of(&f);
             t.slots.insert(f.id, slot);
-            t.parts.add(slot, flags, f.comune, f.max_travel_km);
-            t.flags.push(flags);
+            t.flags.push(flags_of(&f));
             t.place.push((f.comune, f.max_travel_km));
             t.hot.push(Hot::of(&f, &terms));
             t.rows.push(f);
             t.terms.push(terms);
         }
+        t.parts.add_column(&t.flags, &t.place);
         t
     }
 
