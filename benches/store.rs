@@ -4,6 +4,10 @@
 //! loaded profile, and disk per profile for store and index; (4) sled's own open, before
 //! and after compaction.
 
+/// The allocator the `dom` binary uses, so the figures are the service's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::Path;
 use std::time::Instant;
 
