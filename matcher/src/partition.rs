@@ -51,62 +51,40 @@ impl Partitions {
         }
     }
 
-    /// The numbers of the lists a slot with these bits and comune belongs in (`0..JOBS`
-    /// the live-in lists, then the commute lists): numbers, not the lists, so filing a
-    /// row allocates nothing and a caller may still borrow the lists.
-    fn lists(&self, flags: u32, comune: u16) -> impl Iterator<Item = usize> {
+    fn lists(&mut self, flags: u32, comune: u16) -> Vec<&mut Vec<u32>> {
         let comuni = self.comuni;
-        let live_in = flags & CAN_LIVE_IN != 0;
+        let mut out = Vec::new();
         let commute_here = flags & CAN_COMMUTE != 0 && usize::from(comune) < comuni;
-        (0..JOBS)
-            .filter(move |job| flags & (1 << job) != 0)
-            .flat_map(move |job| {
-                let commute = JOBS + job * comuni + usize::from(comune);
-                [live_in.then_some(job), commute_here.then_some(commute)]
-                    .into_iter()
-                    .flatten()
-            })
-    }
-
-    fn list(&mut self, n: usize) -> &mut Vec<u32> {
-        match n.checked_sub(JOBS) {
-            None => &mut self.live_in[n],
-            Some(c) => &mut self.commute[c],
-        }
-    }
-
-    /// Partitions of the rows `flags` and `place` (comune, reach) describe, slot = row
-    /// index. Each list is counted first and allocated once at its size: at start-up a
-    /// million rows would otherwise grow thousands of small lists step by step.
-    pub fn filled(comuni: usize, flags: &[u32], place: &[(u16, u16)]) -> Partitions {
-        let mut p = Partitions::new(comuni);
-        let mut sizes = vec![0usize; JOBS + p.commute.len()];
-        for (&f, &(comune, _)) in flags.iter().zip(place) {
-            for n in p.lists(f, comune) {
-                sizes[n] += 1;
+        for (job, (live_in, by_comune)) in self
+            .live_in
+            .iter_mut()
+            .zip(self.commute.chunks_mut(comuni.max(1)))
+            .enumerate()
+        {
+            if flags & (1 << job) == 0 {
+                continue;
+            }
+            if flags & CAN_LIVE_IN != 0 {
+                out.push(live_in);
+            }
+            if commute_here {
+                out.push(&mut by_comune[usize::from(comune)]);
             }
         }
-        for (n, &size) in sizes.iter().enumerate().filter(|(_, &size)| size > 0) {
-            p.list(n).reserve_exact(size);
-        }
-        for (slot, (&f, &(comune, reach))) in flags.iter().zip(place).enumerate() {
-            p.add(slot as u32, f, comune, reach);
-        }
-        p
+        out
     }
 
     /// Files `slot` under the lists its filter bits and comune select.
     pub fn add(&mut self, slot: u32, flags: u32, comune: u16, reach: u16) {
         self.max_reach = self.max_reach.max(reach);
-        for n in self.lists(flags, comune) {
-            self.list(n).push(slot);
+        for list in self.lists(flags, comune) {
+            list.push(slot);
         }
     }
 
     /// Takes `slot` out of the lists it was filed under with these bits and comune.
     pub fn remove(&mut self, slot: u32, flags: u32, comune: u16) {
-        for n in self.lists(flags, comune) {
-            let list = self.list(n);
+        for list in self.lists(flags, comune) {
             if let Some(i) = list.iter().rposition(|&s| s == slot) {
                 list.swap_remove(i);
             }
@@ -194,36 +172,5 @@ mod tests {
         let scan = |job, any_of| all(&p.scan(job, any_of, &dist, &flags).unwrap());
         assert_eq!(scan(CARE, CAN_COMMUTE), vec![4]);
         assert_eq!(scan(HOUSE, CAN_COMMUTE), vec![3]);
-    }
-
-    #[test]
-    fn partitions_filled_at_once_equal_those_grown_row_by_row() {
-        let flags: Vec<u32> = (0..500u32)
-            .map(|i| {
-                (1 << (i % 8)) | (1 << ((i * 3) % 8)) | [CAN_LIVE_IN, CAN_COMMUTE][i as usize % 2]
-            })
-            .map(|f| {
-                if f % 5 == 0 {
-                    f | CAN_LIVE_IN | CAN_COMMUTE
-                } else {
-                    f
-                }
-            })
-            .collect();
-        let place: Vec<(u16, u16)> = (0..500u16).map(|i| (i % 7, i % 30)).collect();
-        let mut grown = Partitions::new(7);
-        for (slot, (&f, &(comune, reach))) in flags.iter().zip(&place).enumerate() {
-            grown.add(slot as u32, f, comune, reach);
-        }
-        let filled = Partitions::filled(7, &flags, &place);
-        assert_eq!(filled.live_in, grown.live_in);
-        assert_eq!(filled.commute, grown.commute);
-        assert_eq!(filled.max_reach, grown.max_reach);
-        assert!(
-            filled.live_in.iter().all(|l| l.len() == l.capacity()),
-            "sized once"
-        );
-        assert!(filled.live_in.iter().any(|l| !l.is_empty()));
-        assert!(filled.commute.iter().any(|l| !l.is_empty()));
     }
 }

@@ -156,30 +156,23 @@ impl WorkerTable {
             .map(|s| (&self.rows[s], &self.terms[s]))
     }
 
-    /// A table from rows whose statistics are already known (a snapshot). The
-    /// partitions are filled once the columns are, each list allocated at its size.
+    /// A table from rows whose statistics are already known (a snapshot).
     pub fn from_rows(rows: Vec<(WorkerFeatures, DocTerms)>, stats: TermStats) -> WorkerTable {
-        let n = rows.len();
         let mut t = WorkerTable {
-            rows: Vec::with_capacity(n),
-            terms: Vec::with_capacity(n),
-            flags: Vec::with_capacity(n),
-            place: Vec::with_capacity(n),
-            slots: HashMap::with_capacity(n),
-            free: Vec::new(),
-            // Filled below, once the columns are.
-            parts: Partitions::new(0),
             stats,
+            ..WorkerTable::default()
         };
+        t.reserve(rows.len());
         for (f, terms) in rows {
             let slot = t.rows.len() as u32;
+            let flags = flags_of(&f);
             t.slots.insert(f.id, slot);
-            t.flags.push(flags_of(&f));
+            t.parts.add(slot, flags, f.comune, f.max_travel_km);
+            t.flags.push(flags);
             t.place.push((f.comune, f.max_travel_km));
             t.rows.push(f);
             t.terms.push(terms);
         }
-        t.parts = Partitions::filled(crate::comuni::Comuni::get().len(), &t.flags, &t.place);
         t
     }
 
