@@ -7,6 +7,10 @@
 //! beforehand), scoring nothing: the physical floor. Requests: 70% within one province,
 //! 20% regional, 10% national.
 
+/// The allocator the `dom` binary uses, so the figures are the service's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::time::Instant;
 
 use matcher::bench::{raw_pass, score, Context, RequestFeatures, WorkerFeatures};

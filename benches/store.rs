@@ -8,6 +8,10 @@
 //! `DOM_BENCH_OPEN_ONLY=1` skips the import and measures only the reopen of that kept
 //! store (an import of a million cards takes over a minute).
 
+/// The allocator the `dom` binary uses, so the figures are the service's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::Path;
 use std::time::Instant;
 

@@ -8,6 +8,7 @@ use std::marker::PhantomData;
 use std::path::Path;
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sled::transaction::ConflictableTransactionError;
@@ -552,6 +553,60 @@ pub(crate) fn open_db(dir: &Path) -> Result<sled::Db> {
     }
 }
 
+/// Write sets at least this long are sealed on the rayon pool (a bulk import's
+/// chunks); a single edit is sealed where it is.
+const PARALLEL_SEAL: usize = 64;
+
+/// Records per chunk of a bulk write: each is encoded on the pool, then written in one
+/// transaction.
+const BULK_CHUNK: usize = 1000;
+
+/// Records of a bulk chunk each encoded on the pool, gathered in order.
+fn encode_chunk<T: Record + Sync>(chunk: &[T]) -> Result<WriteSet> {
+    let parts: Vec<WriteSet> = chunk
+        .par_chunks(BULK_CHUNK / 8)
+        .map(|part| {
+            let mut ws = WriteSet::new();
+            for r in part {
+                ws.put(r)?;
+            }
+            Ok(ws)
+        })
+        .collect::<Result<_>>()?;
+    let mut ws = WriteSet::new();
+    for part in parts {
+        ws.ops.extend(part.ops);
+        ws.logged.extend(part.logged);
+    }
+    Ok(ws)
+}
+
+/// One op of a write set with its key taken, ready to seal.
+enum Prepared<'a> {
+    Plain(&'a [u8]),
+    Seal(Id, u32, vault::Key, &'a [u8]),
+    /// A record sealed under an owner who has no key: stored packed, in the clear.
+    Unsealed(&'a [u8]),
+    Remove,
+}
+
+impl Prepared<'_> {
+    /// The bytes to store (`None`: remove the key).
+    fn bytes(self) -> Result<Option<Vec<u8>>> {
+        Ok(match self {
+            Prepared::Plain(bytes) => Some(bytes.to_vec()),
+            Prepared::Seal(id, gen, key, body) => Some(vault::seal(id, gen, &key, body)?),
+            Prepared::Unsealed(body) => {
+                let mut plain = Vec::with_capacity(body.len() + 1);
+                plain.push(envelope::PACKED);
+                plain.extend_from_slice(body);
+                Some(plain)
+            }
+            Prepared::Remove => None,
+        })
+    }
+}
+
 /// What must happen to the vault once a write set is durable.
 #[derive(Default)]
 struct AfterFlush {
@@ -701,39 +756,48 @@ impl Store {
     /// removes), then writes everything in one transaction.
     fn apply_unflushed(&self, ws: &WriteSet) -> Result<(u64, AfterFlush)> {
         let mut after = AfterFlush::default();
-        let mut prepared: Vec<Option<Vec<u8>>> = Vec::with_capacity(ws.ops.len());
+        // Keys first, one op after another, so slots are taken in the same order
+        // whatever the pool does; then the sealing itself, which is the costly part.
+        let mut keyed: Vec<Prepared> = Vec::with_capacity(ws.ops.len());
         for (_, _, value) in &ws.ops {
-            prepared.push(match value {
-                Value::Plain(bytes) => Some(bytes.clone()),
+            keyed.push(match value {
+                Value::Plain(bytes) => Prepared::Plain(bytes),
                 Value::Seal { id, body, rekey } => {
                     let (gen, key) = self.vault.sealing_key(*id, *rekey)?;
                     if *rekey {
                         after.rekeyed.push(*id);
                     }
-                    Some(vault::seal(*id, gen, &key, body)?)
+                    Prepared::Seal(*id, gen, key, body)
                 }
                 Value::SealUnder { owner, body } => match self.vault.current_key(*owner)? {
-                    Some((gen, key)) => Some(vault::seal(*owner, gen, &key, body)?),
+                    Some((gen, key)) => Prepared::Seal(*owner, gen, key, body),
                     None if self.vault.is_shredded(*owner) => {
                         return Err(Error::Conflict(
                             "la persona è stata cancellata: i suoi dati non si registrano più"
                                 .into(),
                         ))
                     }
-                    None => {
-                        let mut plain = vec![envelope::PACKED];
-                        plain.extend_from_slice(body);
-                        Some(plain)
-                    }
+                    None => Prepared::Unsealed(body),
                 },
-                Value::Remove => None,
+                Value::Remove => Prepared::Remove,
                 Value::Erase(id) => {
                     self.vault.shred(*id)?;
                     after.erased = true;
-                    None
+                    Prepared::Remove
                 }
             });
         }
+        let prepared: Vec<Option<Vec<u8>>> = if keyed.len() >= PARALLEL_SEAL {
+            keyed
+                .into_par_iter()
+                .map(Prepared::bytes)
+                .collect::<Result<_>>()?
+        } else {
+            keyed
+                .into_iter()
+                .map(Prepared::bytes)
+                .collect::<Result<_>>()?
+        };
         self.vault.sync()?;
         let changes_slot = TreeName::Changes as usize;
         let meta_slot = TreeName::Meta as usize;
@@ -886,22 +950,29 @@ impl Store {
     }
 
     /// Writes many records with one flush at the end: bulk import, where nothing is
-    /// acknowledged before the whole batch is durable.
-    pub fn put_bulk<'a, T: Record + 'a>(
-        &self,
-        records: impl IntoIterator<Item = &'a T>,
-    ) -> Result<u64> {
+    /// acknowledged before the whole batch is durable. A chunk is encoded (MessagePack,
+    /// compression) on the rayon pool while the one before it is written, one
+    /// transaction a chunk, in order.
+    pub fn put_bulk<T: Record + Sync>(&self, records: &[T]) -> Result<u64> {
         let mut seq = self.seq()?;
-        let mut ws = WriteSet::new();
-        for r in records {
-            ws.put(r)?;
-            if ws.ops.len() >= 1000 {
-                seq = self.apply_unflushed(&ws)?.0;
-                ws = WriteSet::new();
+        let mut pending: Option<WriteSet> = None;
+        for chunk in records.chunks(BULK_CHUNK) {
+            let (written, next) = rayon::join(
+                || {
+                    pending
+                        .as_ref()
+                        .map(|ws| self.apply_unflushed(ws))
+                        .transpose()
+                },
+                || encode_chunk(chunk),
+            );
+            if let Some((s, _)) = written? {
+                seq = s;
             }
+            pending = Some(next?);
         }
-        if !ws.is_empty() {
-            seq = self.apply_unflushed(&ws)?.0;
+        if let Some(ws) = &pending {
+            seq = self.apply_unflushed(ws)?.0;
         }
         self.flush()?;
         Ok(seq)

@@ -7,7 +7,7 @@
 //! are read from their slot when needed, through a small bounded cache; memory holds
 //! only which slot is whose (`SlotIndex`, 12 bytes a person).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::{File, OpenOptions};
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::Path;
@@ -31,6 +31,9 @@ const SCAN: usize = 4096;
 /// Keys kept in memory after use. A worker's record, its proposals and contacts share
 /// one key, and a page or a sweep touches a few hundred records at most.
 const CACHE: usize = 4096;
+/// Slots held back at most before they are written out (a restore writes every key
+/// before its one sync).
+const UNWRITTEN: usize = 4096;
 
 const FREE: u8 = 0;
 const LIVE: u8 = 1;
@@ -188,6 +191,10 @@ struct Inner {
     free: Vec<u32>,
     slots: u32,
     dirty: bool,
+    /// Slots changed since the last sync and not yet written to the file: a batch's new
+    /// keys sit side by side at its end and go out as one write at the sync, not one
+    /// each. Read before the file.
+    unwritten: BTreeMap<u32, [u8; SLOT]>,
     cache: KeyCache,
     /// The slots of a vault without a file (temporary stores).
     memory: Vec<[u8; SLOT]>,
@@ -306,7 +313,12 @@ impl Vault {
         inner.dirty = true;
         inner.cache.forget(slot);
         match &self.file {
-            Some(f) => f.write_all_at(bytes, (SLOT as u64) * (u64::from(slot) + 1))?,
+            Some(f) => {
+                inner.unwritten.insert(slot, *bytes);
+                if inner.unwritten.len() >= UNWRITTEN {
+                    Self::write_out(f, inner)?;
+                }
+            }
             None => {
                 let i = slot as usize;
                 if inner.memory.len() <= i {
@@ -314,6 +326,28 @@ impl Vault {
                 }
                 inner.memory[i] = *bytes;
             }
+        }
+        Ok(())
+    }
+
+    /// Writes the held-back slots, one write per run of neighbouring slots.
+    fn write_out(f: &File, inner: &mut Inner) -> Result<()> {
+        let mut run: Vec<u8> = Vec::new();
+        let mut first = 0u32;
+        let mut next = None;
+        for (slot, bytes) in std::mem::take(&mut inner.unwritten) {
+            if next != Some(slot) && !run.is_empty() {
+                f.write_all_at(&run, (SLOT as u64) * (u64::from(first) + 1))?;
+                run.clear();
+            }
+            if run.is_empty() {
+                first = slot;
+            }
+            run.extend_from_slice(&bytes);
+            next = slot.checked_add(1);
+        }
+        if !run.is_empty() {
+            f.write_all_at(&run, (SLOT as u64) * (u64::from(first) + 1))?;
         }
         Ok(())
     }
@@ -328,6 +362,9 @@ impl Vault {
         }
         let mut s = [0u8; SLOT];
         match &self.file {
+            Some(_) if inner.unwritten.contains_key(&slot) => {
+                s = inner.unwritten.get(&slot).copied().unwrap_or([0; SLOT])
+            }
             Some(f) => f.read_exact_at(&mut s, (SLOT as u64) * (u64::from(slot) + 1))?,
             None => {
                 s = inner
@@ -477,6 +514,7 @@ impl Vault {
         let mut inner = self.inner();
         if inner.dirty {
             if let Some(f) = &self.file {
+                Self::write_out(f, &mut inner)?;
                 f.sync_data()?;
             }
             inner.dirty = false;
@@ -545,6 +583,18 @@ impl Vault {
             + inner.shredded.capacity() * std::mem::size_of::<(Id, u32, u32)>()
             + inner.free.capacity() * 4
             + inner.memory.capacity() * SLOT
+    }
+}
+
+impl Drop for Vault {
+    /// Slots not yet synced were never promised durable, but what was written before
+    /// the held-back slots existed reached the file too: keep that.
+    fn drop(&mut self) {
+        if let Some(f) = &self.file {
+            let inner = self.inner.get_mut().unwrap_or_else(|p| p.into_inner());
+            // Nothing to report to at drop; a failed write only loses unsynced keys.
+            let _ = Self::write_out(f, inner);
+        }
     }
 }
 
@@ -709,6 +759,49 @@ mod tests {
         v.sealing_key(Id(3), false).unwrap();
         v.sync().unwrap();
         assert_eq!(std::fs::metadata(&path).unwrap().len(), len);
+    }
+
+    #[test]
+    fn new_keys_reach_the_file_together_at_the_sync_and_read_back_before_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys");
+        let v = Vault::open(&path, true).unwrap();
+        let keys: Vec<Key> = (0..100)
+            .map(|id| v.sealing_key(Id(id), false).unwrap().1)
+            .collect();
+        let header = HEADER.len() as u64;
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), header, "held back");
+        for (id, key) in (0..100).zip(&keys) {
+            assert_eq!(v.current_key(Id(id)).unwrap(), Some((0, *key)));
+        }
+        v.shred(Id(3)).unwrap();
+        v.sync().unwrap();
+        // The header takes the first slot's place; then the 100 slots.
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), 101 * SLOT as u64);
+        assert!(v.inner().unwritten.is_empty());
+        drop(v);
+        let v = Vault::open(&path, false).unwrap();
+        for (id, key) in (0..100).zip(&keys) {
+            let expected = (id != 3).then_some(*key);
+            assert_eq!(v.key(Id(id), 0).unwrap(), expected);
+        }
+        assert_eq!(v.shredded(), vec![Shredded { id: Id(3), gen: 0 }]);
+    }
+
+    #[test]
+    fn held_back_slots_are_bounded_and_written_at_drop() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys");
+        let n = UNWRITTEN as u64 + 10;
+        let v = Vault::open(&path, true).unwrap();
+        for id in 0..n {
+            v.restore_key(Id(id), 0, [id as u8; 32]).unwrap();
+        }
+        assert_eq!(v.inner().unwritten.len(), 10);
+        drop(v);
+        let v = Vault::open(&path, false).unwrap();
+        assert_eq!(v.len(), n as usize);
+        assert_eq!(v.key(Id(n - 1), 0).unwrap(), Some([(n - 1) as u8; 32]));
     }
 
     #[test]

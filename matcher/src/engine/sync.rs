@@ -411,18 +411,24 @@ impl Engine {
     /// tables; the index commit is the caller's (a bulk import commits once at its end).
     pub(crate) fn store_workers(&self, workers: &[Worker]) -> Result<()> {
         let _w = self.lock_writes();
-        let seq = self.store.put_bulk(workers)?;
+        // The table rows (analysis, the slow part of an import besides sled) are made on
+        // the pool while sled writes; nothing is visible before both are done.
+        let (seq, rows) = rayon::join(
+            || self.store.put_bulk(workers),
+            || {
+                workers
+                    .par_iter()
+                    .map_init(text::italian_analyzer, |a, w| {
+                        (WorkerFeatures::of(w), DocTerms::of(a, &w.notes))
+                    })
+                    .collect::<Vec<(WorkerFeatures, DocTerms)>>()
+            },
+        );
+        let seq = seq?;
         let _visible = self.visible_on_return();
         for w in workers {
             self.index.stage_worker(w, seq)?;
         }
-        // Analyse outside the lock, in parallel: the slow part of an import.
-        let rows: Vec<(WorkerFeatures, DocTerms)> = workers
-            .par_iter()
-            .map_init(text::italian_analyzer, |a, w| {
-                (WorkerFeatures::of(w), DocTerms::of(a, &w.notes))
-            })
-            .collect();
         let mut t = self.tables_mut();
         t.workers.reserve(workers.len());
         for (w, (f, terms)) in workers.iter().zip(rows) {

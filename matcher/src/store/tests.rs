@@ -488,3 +488,59 @@ fn a_store_written_by_dom_of_format_1_opens_migrated() {
     let e = crate::Engine::open(dir.path()).unwrap();
     assert!(e.check().unwrap().is_consistent());
 }
+
+#[test]
+fn bulk_writes_over_several_chunks_are_sealed_each_under_its_own_key_and_survive_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let today = crate::fixtures::reference_date();
+    let workers = crate::synth::Synth::new(11, today).workers(BULK_CHUNK * 2 + 37);
+    {
+        let s = open_folder(dir.path()).unwrap();
+        assert_eq!(s.put_bulk(&workers).unwrap(), workers.len() as u64);
+        // The change log follows the input's order, across chunk boundaries.
+        let log: Vec<Id> = s.changes_since(0).unwrap().iter().map(|c| c.id).collect();
+        let ids: Vec<Id> = workers.iter().map(|w| w.id).collect();
+        assert_eq!(log, ids);
+    }
+    let s = open_folder(dir.path()).unwrap();
+    assert_eq!(s.workers.len(), workers.len());
+    assert_eq!(s.vault().len(), workers.len(), "one key a person");
+    for w in &workers {
+        let raw = s.workers.tree.get(w.id.to_key()).unwrap().unwrap();
+        assert_eq!(
+            vault::sealed_header(&raw),
+            Some((w.id, 0)),
+            "sealed under its own key"
+        );
+        assert!(!raw
+            .windows(w.given_name.len())
+            .any(|x| x == w.given_name.as_bytes()));
+        assert_eq!(s.workers.get(w.id).unwrap().as_ref(), Some(w));
+    }
+}
+
+#[test]
+fn a_large_write_set_takes_its_keys_in_order() {
+    // Two vaults given the same write set, sealed in parallel, put the same ids in the
+    // same slots: the key file does not depend on the pool's timing.
+    let today = crate::fixtures::reference_date();
+    let workers = crate::synth::Synth::new(12, today).workers(PARALLEL_SEAL * 4);
+    let slots = || {
+        let dir = tempfile::tempdir().unwrap();
+        let s = open_folder(dir.path()).unwrap();
+        let mut ws = WriteSet::new();
+        for w in &workers {
+            ws.put(w).unwrap();
+        }
+        s.apply(&ws).unwrap();
+        let bytes = std::fs::read(dir.path().join("keys")).unwrap();
+        // Each slot's owner id (the first 8 bytes of each 64-byte slot after the header).
+        bytes[64..]
+            .chunks_exact(64)
+            .map(|slot| u64::from_le_bytes(slot[..8].try_into().unwrap()))
+            .collect::<Vec<u64>>()
+    };
+    let expected: Vec<u64> = workers.iter().map(|w| w.id.0).collect();
+    assert_eq!(slots(), expected);
+    assert_eq!(slots(), expected);
+}
