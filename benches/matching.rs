@@ -1,15 +1,15 @@
 //! `cargo bench --bench matching`: top-20 candidates with reasons for one request, at
 //! each size in `DOM_BENCH_SIZES` (default 10000), against three baselines measured in
 //! the same run (`DOM_BENCH_REPEAT=n`: DOM's figures are each request's fastest of n
-//! passes over the set, steadier on a shared machine): (a) naive — deserialise every stored card and score it sequentially;
+//! passes over the set, steadier on a shared machine): (a) naive — deserialise every
+//! stored card and score it sequentially;
 //! (b) tantivy alone — the same filters and BM25 top-20, no compatibility scoring;
 //! (c) raw pass — read exactly the rows the request must consider (copied contiguous
 //! beforehand), scoring nothing: the physical floor. Requests: 70% within one province,
 //! 20% regional, 10% national.
 
-/// The allocator the `dom` binary uses, so the figures are the service's.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+#[path = "../server/src/allocator.rs"]
+mod allocator;
 
 use std::time::Instant;
 
@@ -70,6 +70,7 @@ fn requests(synth: &mut Synth, n: usize) -> Vec<Request> {
 }
 
 fn main() {
+    allocator::return_freed_memory_at_once();
     let sizes = env_list("DOM_BENCH_SIZES", "10000");
     let n_requests = env_list("DOM_BENCH_REQUESTS", "1000")
         .first()

@@ -8,9 +8,8 @@
 //! `DOM_BENCH_OPEN_ONLY=1` skips the import and measures only the reopen of that kept
 //! store (an import of a million cards takes over a minute).
 
-/// The allocator the `dom` binary uses, so the figures are the service's.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+#[path = "../server/src/allocator.rs"]
+mod allocator;
 
 use std::path::Path;
 use std::time::Instant;
@@ -120,6 +119,7 @@ fn child(var: &str, dir: &Path, size: usize, stage: &str) {
 }
 
 fn main() {
+    allocator::return_freed_memory_at_once();
     let today: Date = "2026-11-20".parse().expect("date");
     if let (Ok(dir), Ok(size)) = (
         std::env::var("DOM_BENCH_SLED"),
