@@ -77,6 +77,33 @@ fn swapped(name: &str) -> String {
     }
 }
 
+/// The ids of `names` that contain every word of `query` (as word beginnings) or resemble
+/// it (also with given and family name swapped), best first, ties by id.
+fn names_like<'a>(query: &str, names: impl Iterator<Item = (Id, &'a str)>) -> Vec<Id> {
+    let words: Vec<String> = crate::text::fold(query)
+        .split_whitespace()
+        .map(fold_key)
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.is_empty() {
+        return Vec::new();
+    }
+    let joined = words.join(" ");
+    let mut out: Vec<(Id, f64)> = Vec::new();
+    for (id, name) in names {
+        let contains = words
+            .iter()
+            .all(|w| name.split(' ').any(|p| p.starts_with(w.as_str())));
+        let sim =
+            strsim::jaro_winkler(&joined, name).max(strsim::jaro_winkler(&joined, &swapped(name)));
+        if contains || sim >= NAME_SIMILARITY {
+            out.push((id, if contains { 1.0 + sim } else { sim }));
+        }
+    }
+    out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    out.into_iter().map(|x| x.0).collect()
+}
+
 /// The phone key as a number: a leading 1 keeps leading zeros ("0564…") distinct.
 fn phone_number(phone: &str) -> u64 {
     let digits = phone_key(phone);
@@ -435,29 +462,7 @@ impl DedupeIndex {
     /// resembles it: the desk's search by name, which the index cannot do because names
     /// are kept out of it.
     pub fn by_name(&self, query: &str) -> Vec<Id> {
-        let words: Vec<String> = crate::text::fold(query)
-            .split_whitespace()
-            .map(fold_key)
-            .filter(|w| !w.is_empty())
-            .collect();
-        if words.is_empty() {
-            return Vec::new();
-        }
-        let joined = words.join(" ");
-        let mut out: Vec<(Id, f64)> = Vec::new();
-        for (id, k) in self.iter() {
-            let a = k.name;
-            let contains = words
-                .iter()
-                .all(|w| a.split(' ').any(|p| p.starts_with(w.as_str())));
-            let sim =
-                strsim::jaro_winkler(&joined, a).max(strsim::jaro_winkler(&joined, &swapped(a)));
-            if contains || sim >= NAME_SIMILARITY {
-                out.push((id, if contains { 1.0 + sim } else { sim }));
-            }
-        }
-        out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        out.into_iter().map(|x| x.0).collect()
+        names_like(query, self.iter().map(|(id, k)| (id, k.name)))
     }
 
     /// Existing cards that look like `w` (never `w` itself), most similar first.
@@ -651,28 +656,7 @@ mod tests {
         }
 
         fn by_name(&self, query: &str) -> Vec<Id> {
-            let words: Vec<String> = crate::text::fold(query)
-                .split_whitespace()
-                .map(fold_key)
-                .filter(|w| !w.is_empty())
-                .collect();
-            if words.is_empty() {
-                return Vec::new();
-            }
-            let joined = words.join(" ");
-            let mut out: Vec<(Id, f64)> = Vec::new();
-            for (id, k) in &self.0 {
-                let contains = words
-                    .iter()
-                    .all(|w| k.name.split(' ').any(|p| p.starts_with(w.as_str())));
-                let sim = strsim::jaro_winkler(&joined, &k.name)
-                    .max(strsim::jaro_winkler(&joined, &swapped(&k.name)));
-                if contains || sim >= NAME_SIMILARITY {
-                    out.push((*id, if contains { 1.0 + sim } else { sim }));
-                }
-            }
-            out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            out.into_iter().map(|x| x.0).collect()
+            names_like(query, self.0.iter().map(|(id, k)| (*id, &*k.name)))
         }
     }
 
