@@ -503,14 +503,19 @@ impl DedupeIndex {
             .filter(|m| m.worker_id != w.id)
             .filter(|m| m.same_phone || m.name_similarity >= NAME_SIMILARITY)
             .collect();
-        out.sort_by(|a, b| {
-            (b.same_phone, b.name_similarity)
-                .partial_cmp(&(a.same_phone, a.name_similarity))
-                .unwrap_or(std::cmp::Ordering::Equal)
-                .then(a.worker_id.cmp(&b.worker_id))
-        });
+        most_alike_first(&mut out);
         out
     }
+}
+
+/// Same phone first, then the most similar name, ties by id.
+fn most_alike_first(found: &mut [DuplicateMatch]) {
+    found.sort_by(|a, b| {
+        (b.same_phone, b.name_similarity)
+            .partial_cmp(&(a.same_phone, a.name_similarity))
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.worker_id.cmp(&b.worker_id))
+    });
 }
 
 #[cfg(test)]
@@ -646,12 +651,7 @@ mod tests {
                     });
                 }
             }
-            out.sort_by(|a, b| {
-                (b.same_phone, b.name_similarity)
-                    .partial_cmp(&(a.same_phone, a.name_similarity))
-                    .unwrap_or(std::cmp::Ordering::Equal)
-                    .then(a.worker_id.cmp(&b.worker_id))
-            });
+            most_alike_first(&mut out);
             out
         }
 
