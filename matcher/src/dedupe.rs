@@ -8,13 +8,10 @@
 //! names per card took ~200.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
-
-use hashbrown::hash_table::Entry;
-use hashbrown::HashTable;
 
 use crate::comuni::fold_key;
 use crate::model::{DuplicateMatch, Id, Worker};
+use crate::slots::SlotTable;
 use crate::validate::phone_key;
 
 /// Names at least this similar (0–1), with the same birth year, are flagged. High enough
@@ -143,14 +140,12 @@ pub struct DedupeIndex {
     dead_name_bytes: usize,
     /// Head of the free-slot list, chained through `next_phone`.
     free: u32,
-    /// Slot numbers hashed by the slot's id.
-    by_id: HashTable<u32>,
-    /// The first slot of each phone key's chain, hashed by the slot's phone.
-    by_phone: HashTable<u32>,
+    /// Slot numbers by the slot's id.
+    by_id: SlotTable,
+    /// The first slot of each phone key's chain, by the slot's phone.
+    by_phone: SlotTable,
     /// Per birth year, its cards' slots (unordered: answers are sorted).
     by_year: HashMap<u16, Vec<u32>>,
-    /// Keyed (SipHash) because phone numbers come from outside.
-    hasher: RandomState,
 }
 
 impl Default for DedupeIndex {
@@ -167,10 +162,9 @@ impl DedupeIndex {
             names: String::with_capacity(name_bytes),
             dead_name_bytes: 0,
             free: NONE,
-            by_id: HashTable::with_capacity(cards),
-            by_phone: HashTable::with_capacity(cards),
+            by_id: SlotTable::with_capacity(cards),
+            by_phone: SlotTable::with_capacity(cards),
             by_year: HashMap::new(),
-            hasher: RandomState::new(),
         }
     }
 
@@ -251,12 +245,10 @@ impl DedupeIndex {
     }
 
     pub fn remove(&mut self, id: Id) {
-        let h = self.hasher.hash_one(id.0);
         let slots = &self.slots;
-        let Ok(entry) = self.by_id.find_entry(h, |&s| slots[s as usize].id == id.0) else {
+        let Some(s) = self.by_id.remove(id.0, |x| slots[x as usize].id) else {
             return;
         };
-        let s = entry.remove().0;
         self.unlink_phone(s);
         self.unlink_year(s);
         let slot = &mut self.slots[s as usize];
@@ -268,10 +260,7 @@ impl DedupeIndex {
     }
 
     fn slot_of(&self, id: Id) -> Option<u32> {
-        let h = self.hasher.hash_one(id.0);
-        self.by_id
-            .find(h, |&s| self.slots[s as usize].id == id.0)
-            .copied()
+        self.by_id.get(id.0, |s| self.slots[s as usize].id)
     }
 
     fn keys_at(&self, s: u32) -> KeysRef<'_> {
@@ -313,10 +302,8 @@ impl DedupeIndex {
         };
         self.link_phone(s);
         self.link_year(s);
-        let (slots, hasher) = (&self.slots, &self.hasher);
-        self.by_id.insert_unique(hasher.hash_one(id.0), s, |&x| {
-            hasher.hash_one(slots[x as usize].id)
-        });
+        let slots = &self.slots;
+        self.by_id.set(id.0, s, |x| slots[x as usize].id);
     }
 
     fn update(&mut self, s: u32, phone: u64, year: u16, name: &str) {
@@ -398,42 +385,33 @@ impl DedupeIndex {
 
     /// Puts slot `s` at the head of its phone key's chain.
     fn link_phone(&mut self, s: u32) {
-        let phone = self.slots[s as usize].phone;
-        let (slots, hasher) = (&self.slots, &self.hasher);
-        let entry = self.by_phone.entry(
-            hasher.hash_one(phone),
-            |&x| slots[x as usize].phone == phone,
-            |&x| hasher.hash_one(slots[x as usize].phone),
-        );
-        let next = match entry {
-            Entry::Occupied(mut e) => std::mem::replace(e.get_mut(), s),
-            Entry::Vacant(e) => {
-                e.insert(s);
-                NONE
-            }
-        };
-        self.slots[s as usize].next_phone = next;
+        let slots = &self.slots;
+        let phone = slots[s as usize].phone;
+        let next = self.by_phone.set(phone, s, |x| slots[x as usize].phone);
+        self.slots[s as usize].next_phone = next.unwrap_or(NONE);
     }
 
     /// Takes slot `s` out of its phone key's chain (a walk: chains are a card or two).
     fn unlink_phone(&mut self, s: u32) {
-        let phone = self.slots[s as usize].phone;
-        let next = self.slots[s as usize].next_phone;
         let slots = &self.slots;
-        let Ok(mut head) = self.by_phone.find_entry(self.hasher.hash_one(phone), |&x| {
-            slots[x as usize].phone == phone
-        }) else {
+        let Slot {
+            phone,
+            next_phone: next,
+            ..
+        } = slots[s as usize];
+        let phone_of = |x: u32| slots[x as usize].phone;
+        let Some(head) = self.by_phone.get(phone, phone_of) else {
             return;
         };
-        if *head.get() == s {
+        if head == s {
             if next == NONE {
-                head.remove();
+                self.by_phone.remove(phone, phone_of);
             } else {
-                *head.get_mut() = next;
+                self.by_phone.set(phone, next, phone_of);
             }
             return;
         }
-        let mut p = *head.get();
+        let mut p = head;
         while p != NONE {
             let after = self.slots[p as usize].next_phone;
             if after == s {
@@ -448,10 +426,7 @@ impl DedupeIndex {
     fn phone_chain(&self, phone: u64) -> impl Iterator<Item = u32> + '_ {
         let head = self
             .by_phone
-            .find(self.hasher.hash_one(phone), |&x| {
-                self.slots[x as usize].phone == phone
-            })
-            .copied()
+            .get(phone, |x| self.slots[x as usize].phone)
             .unwrap_or(NONE);
         std::iter::successors(Some(head).filter(|&s| s != NONE), |&s| {
             Some(self.slots[s as usize].next_phone).filter(|&n| n != NONE)

@@ -37,6 +37,7 @@ mod review_tables;
 #[cfg(feature = "schema")]
 mod schema;
 pub mod sheet;
+mod slots;
 mod snapshot;
 mod store;
 pub mod synth;

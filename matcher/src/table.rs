@@ -4,16 +4,12 @@
 //! removed worker leaves a tombstone that the next insert reuses). Beside each row, a
 //! `Hot` summary (`rank/bound.rs`) lets a scan bound a row's score without reading it.
 
-use std::hash::{BuildHasher, RandomState};
-
-use hashbrown::hash_table::Entry;
-use hashbrown::HashTable;
-
 use crate::features::{RequestFeatures, WorkerFeatures};
 use crate::model::Id;
 use crate::partition::{Partitions, Scan};
 use crate::rank::{self, Hot};
 use crate::relevance::{DocTerms, TermStats};
+use crate::slots::SlotTable;
 
 /// Set on every live row; a tombstone has no bits at all.
 const LIVE: u32 = 1 << 31;
@@ -42,8 +38,7 @@ pub struct WorkerTable {
     hot: Vec<Hot>,
     /// Slot numbers hashed by their row's id: the id is read from the row, not stored a
     /// second time in a map (8 bytes a card at a million).
-    slots: HashTable<u32>,
-    hasher: RandomState,
+    slots: SlotTable,
     free: Vec<u32>,
     parts: Partitions,
     /// BM25 statistics of the workers' notes.
@@ -81,25 +76,14 @@ impl WorkerTable {
 
     fn slot_of(&self, id: Id) -> Option<u32> {
         let rows = &self.rows;
-        self.slots
-            .find(self.hasher.hash_one(id), |&s| rows[s as usize].id == id)
-            .copied()
+        self.slots.get(id, |s| rows[s as usize].id)
     }
 
     /// Files the id of the row in `slot` (written already) as being there.
     fn file_id(&mut self, slot: u32) {
-        let (rows, hasher) = (&self.rows, &self.hasher);
-        let id = rows[slot as usize].id;
-        match self.slots.entry(
-            hasher.hash_one(id),
-            |&s| rows[s as usize].id == id,
-            |&s| hasher.hash_one(rows[s as usize].id),
-        ) {
-            Entry::Occupied(mut e) => *e.get_mut() = slot,
-            Entry::Vacant(e) => {
-                e.insert(slot);
-            }
-        }
+        let rows = &self.rows;
+        self.slots
+            .set(rows[slot as usize].id, slot, |s| rows[s as usize].id);
     }
 
     /// Writes a row into `slot` (out of every partition) and files it in its partitions.
@@ -116,11 +100,7 @@ impl WorkerTable {
 
     pub fn remove(&mut self, id: Id) {
         let rows = &self.rows;
-        let found = self
-            .slots
-            .find_entry(self.hasher.hash_one(id), |&s| rows[s as usize].id == id);
-        if let Ok(entry) = found {
-            let slot = entry.remove().0;
+        if let Some(slot) = self.slots.remove(id, |s| rows[s as usize].id) {
             let s = slot as usize;
             self.stats.remove(&self.terms[s]);
             self.parts.remove(slot, self.flags[s], self.place[s].0);
@@ -238,9 +218,8 @@ impl WorkerTable {
         self.flags.reserve(n);
         self.place.reserve(n);
         self.hot.reserve(n);
-        let (rows, hasher) = (&self.rows, &self.hasher);
-        self.slots
-            .reserve(n, |&s| hasher.hash_one(rows[s as usize].id));
+        let rows = &self.rows;
+        self.slots.reserve(n, |s| rows[s as usize].id);
     }
 
     /// Approximate bytes held, for the memory benchmark.

@@ -212,11 +212,6 @@ impl Engine {
         self.tables().workers.heap_bytes()
     }
 
-    /// Heap bytes of the dedupe index, for the memory benchmark.
-    pub fn dedupe_bytes(&self) -> usize {
-        self.tables().dedupe.heap_bytes()
-    }
-
     /// Heap bytes of the parts DOM itself sizes, by name, for the memory benchmark's
     /// breakdown (what remains of resident memory is sled's cache, tantivy and the
     /// allocator's slack).

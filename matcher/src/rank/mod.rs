@@ -63,10 +63,10 @@ pub(crate) type Scored = (WorkerFeatures, Breakdown, f64);
 ///
 /// The request's partitions come in pieces that the rayon workers take in turn. A row
 /// whose bound (`bound.rs`, from its hot summary) is below the floor is dismissed unread;
-/// the others are scored without text by `score_reaching` against a floor shared by all workers,
-/// leaving room only for the text its notes could give (their signature's bound); the
-/// survivors get their exact text relevance at once, so the floor is a proven lower
-/// bound on the `limit`-th *full* score.
+/// the others are scored without text by `score_reaching` against a floor shared by all
+/// workers, leaving room only for the text its notes could give (their signature's
+/// bound); the survivors get their exact text relevance at once, so the floor is a
+/// proven lower bound on the `limit`-th *full* score.
 pub(crate) fn top_candidates(
     table: &WorkerTable,
     rf: &RequestFeatures,
