@@ -63,10 +63,10 @@ pub(crate) type Scored = (WorkerFeatures, Breakdown, f64);
 ///
 /// The request's partitions come in pieces that the rayon workers take in turn. A row
 /// whose bound (`bound.rs`, from its hot summary) is below the floor is dismissed unread;
-/// the others are scored without text by `score_reaching` against a floor shared by all
-/// workers, leaving room only for the text its notes could give (their signature's
-/// bound); the survivors get their exact text relevance at once, so the floor is a
-/// proven lower bound on the `limit`-th *full* score.
+/// the others, best bound first, are scored without text by `score_reaching` against a
+/// floor shared by all workers, leaving room only for the text its notes could give
+/// (their signature's bound); the survivors get their exact text relevance at once, so
+/// the floor is a proven lower bound on the `limit`-th *full* score.
 pub(crate) fn top_candidates(
     table: &WorkerTable,
     rf: &RequestFeatures,
@@ -95,29 +95,47 @@ pub(crate) fn top_candidates(
     // The best lower bound yet on the `limit`-th full score, shared by all workers (f32
     // bits: non-negative floats order like their bits).
     let shared_floor = AtomicU32::new(0);
-    // Each worker takes the next piece until none is left.
+    // Each worker takes the next piece until none is left. A piece is read in two
+    // passes: the bound of every row that passes the filters (the hot column only), then
+    // the rows whose bound reaches the floor, best bound first, so the floor rises on the
+    // piece's strongest rows and the weaker ones stop at their bound instead of being
+    // read and scored.
     let drain = |_: usize| {
         let mut top = TopK::new(limit, ROUNDING);
+        let mut reaching: Vec<u64> = Vec::with_capacity(SCORE_CHUNK);
         loop {
             top.raise_floor(f32::from_bits(shared_floor.load(Ordering::Relaxed)));
             let Some(&slots) = pieces.get(next.fetch_add(1, Ordering::Relaxed)) else {
                 break;
             };
+            let cut = top.floor() - ROUNDING;
+            reaching.clear();
             for &slot in slots {
                 let s = slot as usize;
                 let Some((km, travel)) = table.passes(s, need, any_of, dist) else {
                     continue;
                 };
-                // The row's bound from its hot summary: most rows stop here, and the
-                // row itself (a cache miss) is never read.
-                let hot = table.hot(s);
-                if bound.points(hot, km, travel) < top.floor() - ROUNDING {
-                    continue;
+                let b = bound.points(table.hot(s), km, travel);
+                if b >= cut {
+                    reaching.push(by_bound(b, slot));
                 }
+            }
+            // Best bound first (the bound's bits high, the slot low: sorting the keys
+            // sorts by bound, then slot).
+            reaching.sort_unstable_by(|a, b| b.cmp(a));
+            top.raise_floor(f32::from_bits(shared_floor.load(Ordering::Relaxed)));
+            for &key in &reaching {
+                let (b, slot) = of_key(key);
+                if b < top.floor() - ROUNDING {
+                    // Every row after this one has a bound no higher.
+                    break;
+                }
+                let s = slot as usize;
                 let (w, terms) = table.row(s);
+                let km = dist[w.comune as usize];
                 // `score_reaching` counts text at full marks until the end: ask it for
                 // more by what this card's notes cannot give (their signature's bound).
-                let cap = bound.text_points(hot) as f32;
+                let cap = bound.text_points(table.hot(s)) as f32;
                 let reach = f64::from(top.floor() - ROUNDING + (TEXT_MAX - cap));
                 let Ok(Some(b)) = score_reaching(w, rf, km, &no_text, reach) else {
                     continue;
@@ -160,6 +178,16 @@ pub(crate) fn top_candidates(
     scored
 }
 
+/// A row's bound and slot as one key that sorts by bound, then slot (a bound is never
+/// negative, and non-negative floats order like their bits).
+fn by_bound(bound: f32, slot: u32) -> u64 {
+    u64::from(bound.max(0.0).to_bits()) << 32 | u64::from(slot)
+}
+
+fn of_key(key: u64) -> (f32, u32) {
+    (f32::from_bits((key >> 32) as u32), key as u32)
+}
+
 /// Reasons and warnings for one scored pair.
 pub(crate) fn explain(
     w: &WorkerFeatures,
@@ -198,6 +226,25 @@ mod tests {
     use crate::model::Id;
     use crate::relevance::doc_terms;
     use crate::synth::{Area, Synth};
+
+    #[test]
+    fn keys_sort_by_bound_then_slot_and_give_both_back() {
+        let mut keys = vec![
+            by_bound(3.5, 7),
+            by_bound(80.25, 2),
+            by_bound(3.5, 9),
+            by_bound(0.0, 1),
+            by_bound(79.9, 4),
+        ];
+        keys.sort_unstable_by(|a, b| b.cmp(a));
+        let back: Vec<(f32, u32)> = keys.into_iter().map(of_key).collect();
+        assert_eq!(
+            back,
+            vec![(80.25, 2), (79.9, 4), (3.5, 9), (3.5, 7), (0.0, 1)]
+        );
+        // A negative bound (never produced) would sort as 0, never below its row's score.
+        assert_eq!(of_key(by_bound(-1.0, 3)), (0.0, 3));
+    }
 
     /// The pruned ranking (floor on the full score, each card's text bound) is exactly
     /// the top 20 of scoring every row: after upserts (re-confirmed cards), removals and
