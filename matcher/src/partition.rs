@@ -79,17 +79,21 @@ impl Partitions {
         lists_of(flags, comune, self.comuni, |i| self.list_mut(i).push(slot));
     }
 
-    /// Files slots `0..flags.len()` of an empty table at once (a snapshot): every list is
-    /// counted first and sized exactly, rather than grown by doubling row after row.
-    pub fn add_column(&mut self, flags: &[u32], place: &[(u16, u16)]) {
+    /// Files slots `0..` of an empty table at once (a snapshot), from each slot's filter
+    /// bits, comune and reach: every list is counted first and sized exactly, rather than
+    /// grown by doubling row after row.
+    pub fn add_column<I>(&mut self, rows: I)
+    where
+        I: Iterator<Item = (u32, u16, u16)> + Clone,
+    {
         let mut counts = vec![0u32; JOBS + self.commute.len()];
-        for (&f, &(comune, _)) in flags.iter().zip(place) {
+        for (f, comune, _) in rows.clone() {
             lists_of(f, comune, self.comuni, |i| counts[i] += 1);
         }
         for (i, &n) in counts.iter().enumerate() {
             self.list_mut(i).reserve_exact(n as usize);
         }
-        for (slot, (&f, &(comune, reach))) in flags.iter().zip(place).enumerate() {
+        for (slot, (f, comune, reach)) in rows.enumerate() {
             self.add(slot as u32, f, comune, reach);
         }
     }
@@ -105,15 +109,15 @@ impl Partitions {
     }
 
     /// The slots to scan for a request needing `job_bits` (exactly one job) and one of
-    /// `any_of`, with `dist` its distances to every comune and `flags` the table's filter
-    /// column; `None` when the request does not name exactly one job (the caller scans
+    /// `any_of`, with `dist` its distances to every comune and `flags` a slot's filter
+    /// bits; `None` when the request does not name exactly one job (the caller scans
     /// everything).
     pub fn scan(
         &self,
         job_bits: u32,
         any_of: u32,
         dist: &[f64],
-        flags: &[u32],
+        flags: impl Fn(u32) -> u32,
     ) -> Option<Scan<'_>> {
         if job_bits.count_ones() != 1 || job_bits >= 1 << JOBS {
             return None;
@@ -131,7 +135,7 @@ impl Partitions {
             let skip = any_of & CAN_LIVE_IN;
             let by_comune = &self.commute[job * self.comuni..(job + 1) * self.comuni];
             for (list, _) in by_comune.iter().zip(dist).filter(|(_, &km)| km <= reach) {
-                commute.extend(list.iter().filter(|&&s| flags[s as usize] & skip == 0));
+                commute.extend(list.iter().filter(|&&s| flags(s) & skip == 0));
             }
         }
         Some(Scan { live_in, commute })
@@ -174,15 +178,17 @@ mod tests {
         }
         // Comune 2 is beyond every reach from the request's comune.
         let dist = [0.0, 15.0, 100.0];
-        let scan = |job, any_of| all(&p.scan(job, any_of, &dist, &flags).unwrap());
+        let scan = |job, any_of| all(&p.scan(job, any_of, &dist, |s| flags[s as usize]).unwrap());
         assert_eq!(scan(CARE, CAN_LIVE_IN), vec![0, 2, 4]);
         assert_eq!(scan(CARE, CAN_COMMUTE), vec![1, 4]);
         // Either: each slot once, though 4 is in both lists.
         assert_eq!(scan(CARE, CAN_LIVE_IN | CAN_COMMUTE), vec![0, 1, 2, 4]);
         assert_eq!(scan(HOUSE, CAN_LIVE_IN | CAN_COMMUTE), vec![1, 3]);
-        assert!(p.scan(CARE | HOUSE, CAN_COMMUTE, &dist, &flags).is_none());
+        assert!(p
+            .scan(CARE | HOUSE, CAN_COMMUTE, &dist, |s| flags[s as usize])
+            .is_none());
         p.remove(1, flags[1], 1);
-        let scan = |job, any_of| all(&p.scan(job, any_of, &dist, &flags).unwrap());
+        let scan = |job, any_of| all(&p.scan(job, any_of, &dist, |s| flags[s as usize]).unwrap());
         assert_eq!(scan(CARE, CAN_COMMUTE), vec![4]);
         assert_eq!(scan(HOUSE, CAN_COMMUTE), vec![3]);
     }
@@ -201,7 +207,7 @@ mod tests {
             by_row.add(slot as u32, f, comune, reach);
         }
         let mut by_column = Partitions::new(7);
-        by_column.add_column(&flags, &places);
+        by_column.add_column(flags.iter().zip(&places).map(|(&f, &(c, r))| (f, c, r)));
         assert_eq!(by_column.live_in, by_row.live_in);
         assert_eq!(by_column.commute, by_row.commute);
         assert_eq!(by_column.max_reach, 49);

@@ -25,17 +25,36 @@ pub fn required_flags(r: &RequestFeatures) -> (u32, u32) {
     (LIVE | need, any_of)
 }
 
+/// Everything a scan reads of a row before it decides to read the row itself: the
+/// filter bits, the place (comune slot and reach in km, for the commute test) and the
+/// hot summary (a scan bounds the row's score from it). One 32-byte entry, aligned, so a
+/// slot the scan visits costs one cache line, not one per column.
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C, align(32))]
+struct ScanRow {
+    flags: u32,
+    comune: u16,
+    reach: u16,
+    hot: Hot,
+}
+
+impl ScanRow {
+    fn of(f: &WorkerFeatures, terms: &DocTerms) -> ScanRow {
+        ScanRow {
+            flags: flags_of(f),
+            comune: f.comune,
+            reach: f.max_travel_km,
+            hot: Hot::of(f, terms),
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct WorkerTable {
     rows: Vec<WorkerFeatures>,
     terms: Vec<DocTerms>,
-    flags: Vec<u32>,
-    /// Comune slot and reach (km) of each row, next to the flags: the commute test runs
-    /// before the row itself is read.
-    place: Vec<(u16, u16)>,
-    /// What the scoring factors read of each row, packed small: a scan bounds a row's
-    /// score from it and reads the row only when the bound reaches the floor.
-    hot: Vec<Hot>,
+    /// Beside each row, what a scan reads first.
+    scan: Vec<ScanRow>,
     /// Slot numbers hashed by their row's id: the id is read from the row, not stored a
     /// second time in a map (8 bytes a card at a million).
     slots: SlotTable,
@@ -51,7 +70,8 @@ impl WorkerTable {
         if let Some(slot) = self.slot_of(f.id) {
             let s = slot as usize;
             self.stats.remove(&self.terms[s]);
-            self.parts.remove(slot, self.flags[s], self.place[s].0);
+            self.parts
+                .remove(slot, self.scan[s].flags, self.scan[s].comune);
             self.fill(slot, f, terms);
             return;
         }
@@ -62,9 +82,7 @@ impl WorkerTable {
             }
             None => {
                 let s = self.rows.len() as u32;
-                self.flags.push(0);
-                self.place.push((0, 0));
-                self.hot.push(Hot::default());
+                self.scan.push(ScanRow::default());
                 self.rows.push(f);
                 self.terms.push(DocTerms::default());
                 self.fill(s, f, terms);
@@ -89,11 +107,9 @@ impl WorkerTable {
     /// Writes a row into `slot` (out of every partition) and files it in its partitions.
     fn fill(&mut self, slot: u32, f: WorkerFeatures, terms: DocTerms) {
         let s = slot as usize;
-        self.flags[s] = flags_of(&f);
-        self.place[s] = (f.comune, f.max_travel_km);
-        self.hot[s] = Hot::of(&f, &terms);
-        self.parts
-            .add(slot, self.flags[s], f.comune, f.max_travel_km);
+        let row = ScanRow::of(&f, &terms);
+        self.parts.add(slot, row.flags, row.comune, row.reach);
+        self.scan[s] = row;
         self.rows[s] = f;
         self.terms[s] = terms;
     }
@@ -103,8 +119,9 @@ impl WorkerTable {
         if let Some(slot) = self.slots.remove(id, |s| rows[s as usize].id) {
             let s = slot as usize;
             self.stats.remove(&self.terms[s]);
-            self.parts.remove(slot, self.flags[s], self.place[s].0);
-            self.flags[s] = 0;
+            self.parts
+                .remove(slot, self.scan[s].flags, self.scan[s].comune);
+            self.scan[s].flags = 0;
             self.terms[s] = DocTerms::default();
             self.free.push(slot);
         }
@@ -126,7 +143,9 @@ impl WorkerTable {
     /// The slots a request needing `need` and one of `any_of` must consider (its job's
     /// partitions), with `dist` its distances; `None`: every slot.
     pub fn scan(&self, need: u32, any_of: u32, dist: &[f64]) -> Option<Scan<'_>> {
-        self.parts.scan(need & 0xFF, any_of, dist, &self.flags)
+        let rows = &self.scan;
+        self.parts
+            .scan(need & 0xFF, any_of, dist, |s| rows[s as usize].flags)
     }
 
     /// The row in `slot` if it is live and has every bit of `need` and one of `any_of`.
@@ -137,7 +156,7 @@ impl WorkerTable {
         need: u32,
         any_of: u32,
     ) -> Option<(&WorkerFeatures, &DocTerms)> {
-        let f = self.flags[slot];
+        let f = self.scan[slot].flags;
         (f & need == need && f & any_of != 0).then(|| (&self.rows[slot], &self.terms[slot]))
     }
 
@@ -159,20 +178,20 @@ impl WorkerTable {
     /// from the columns beside the flags.
     #[inline]
     pub fn passes(&self, slot: usize, need: u32, any_of: u32, dist: &[f64]) -> Option<(f64, u16)> {
-        let f = self.flags[slot];
+        let row = &self.scan[slot];
+        let f = row.flags;
         if f & need != need || f & any_of == 0 {
             return None;
         }
-        let (comune, reach) = self.place[slot];
-        let km = dist[comune as usize];
+        let km = dist[usize::from(row.comune)];
         let can_live_in_here = f & any_of & rank::bits::CAN_LIVE_IN != 0;
-        (can_live_in_here || km <= f64::from(reach)).then_some((km, reach))
+        (can_live_in_here || km <= f64::from(row.reach)).then_some((km, row.reach))
     }
 
     /// The hot summary of the row in `slot`.
     #[inline]
     pub fn hot(&self, slot: usize) -> &Hot {
-        &self.hot[slot]
+        &self.scan[slot].hot
     }
 
     /// The row in `slot` and its terms, whatever its flags.
@@ -188,7 +207,7 @@ impl WorkerTable {
     /// Every live row with its terms.
     pub fn live(&self) -> impl Iterator<Item = (&WorkerFeatures, &DocTerms)> + '_ {
         (0..self.rows.len())
-            .filter(|s| self.flags[*s] & LIVE != 0)
+            .filter(|s| self.scan[*s].flags & LIVE != 0)
             .map(|s| (&self.rows[s], &self.terms[s]))
     }
 
@@ -201,23 +220,20 @@ impl WorkerTable {
         t.reserve(rows.len());
         for (f, terms) in rows {
             let slot = t.rows.len() as u32;
-            t.flags.push(flags_of(&f));
-            t.place.push((f.comune, f.max_travel_km));
-            t.hot.push(Hot::of(&f, &terms));
+            t.scan.push(ScanRow::of(&f, &terms));
             t.rows.push(f);
             t.terms.push(terms);
             t.file_id(slot);
         }
-        t.parts.add_column(&t.flags, &t.place);
+        let filed = t.scan.iter().map(|r| (r.flags, r.comune, r.reach));
+        t.parts.add_column(filed);
         t
     }
 
     pub fn reserve(&mut self, n: usize) {
         self.rows.reserve(n);
         self.terms.reserve(n);
-        self.flags.reserve(n);
-        self.place.reserve(n);
-        self.hot.reserve(n);
+        self.scan.reserve(n);
         let rows = &self.rows;
         self.slots.reserve(n, |s| rows[s as usize].id);
     }
@@ -227,9 +243,7 @@ impl WorkerTable {
         self.rows.capacity() * std::mem::size_of::<WorkerFeatures>()
             + self.terms.capacity() * std::mem::size_of::<DocTerms>()
             + self.terms.iter().map(DocTerms::heap_bytes).sum::<usize>()
-            + self.flags.capacity() * 4
-            + self.place.capacity() * 4
-            + self.hot.capacity() * std::mem::size_of::<Hot>()
+            + self.scan.capacity() * std::mem::size_of::<ScanRow>()
             + self.slots.allocation_size()
             + self.parts.heap_bytes()
     }
@@ -239,6 +253,12 @@ impl WorkerTable {
 mod tests {
     use super::*;
     use crate::relevance::doc_terms;
+
+    #[test]
+    fn a_scan_entry_is_half_a_cache_line() {
+        assert_eq!(std::mem::size_of::<ScanRow>(), 32);
+        assert_eq!(std::mem::align_of::<ScanRow>(), 32);
+    }
 
     #[test]
     fn slots_are_reused_and_lookups_stay_right() {
