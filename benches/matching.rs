@@ -54,6 +54,24 @@ fn time_min_of<F: FnMut(&Request)>(requests: &[Request], repeat: usize, mut f: F
     best
 }
 
+/// CPU seconds this process has used (user and system, all threads), from
+/// `/proc/self/stat` in clock ticks of 10 ms; `NaN` where that file does not exist. On a
+/// shared machine the CPU a pass costs is steadier than its wall time.
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return f64::NAN;
+    };
+    // Fields after the command name (which may hold spaces) start at its closing ')'.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let ticks: Vec<f64> = after
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|t| t.parse().ok())
+        .collect();
+    ticks.iter().sum::<f64>() / 100.0
+}
+
 fn requests(synth: &mut Synth, n: usize) -> Vec<Request> {
     let provinces = ["GR", "RM", "MI", "TO", "NA", "FI", "BO", "PA"];
     let regions = ["Toscana", "Lazio", "Lombardia", "Piemonte", "Campania"];
@@ -96,9 +114,12 @@ fn main() {
             .first()
             .copied()
             .unwrap_or(1);
+        let cpu = cpu_seconds();
         let dom = time_min_of(&reqs, repeat, |r| {
             engine.candidates_for(r, 20, today).expect("match");
         });
+        // Mean CPU per request over every pass, both cores counted.
+        let cpu_ms = (cpu_seconds() - cpu) * 1000.0 / (reqs.len() * repeat.max(1)) as f64;
         // DOM_BENCH_BASELINES=0 skips the baselines (for profiling DOM alone).
         let baselines = std::env::var("DOM_BENCH_BASELINES").map_or(true, |v| v != "0");
         let reqs_b = if baselines { &reqs[..] } else { &reqs[..1] };
@@ -161,7 +182,7 @@ fn main() {
             p99 / raw_p99,
         );
         println!(
-            "RESULT matching profiles={size} p50_ms={p50:.3} p99_ms={p99:.3} naive_p50_ms={naive_p50:.3} tantivy_p50_ms={tantivy_p50:.3} raw_p50_ms={raw_p50:.3} raw_p99_ms={raw_p99:.3}"
+            "RESULT matching profiles={size} p50_ms={p50:.3} p99_ms={p99:.3} naive_p50_ms={naive_p50:.3} tantivy_p50_ms={tantivy_p50:.3} raw_p50_ms={raw_p50:.3} raw_p99_ms={raw_p99:.3} cpu_ms_per_request={cpu_ms:.3}"
         );
     }
 }

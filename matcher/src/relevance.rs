@@ -17,27 +17,25 @@ const B: f32 = 0.75;
 const MAX_TERMS: usize = 64;
 
 /// A card's or request's notes: stem hashes with their frequency packed in the low 4 bits,
-/// sorted, plus the number of tokens and a signature of both.
+/// sorted, plus the number of tokens.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DocTerms {
     terms: Box<[u32]>,
     len: u16,
-    /// Bits 0–27: a one-hash Bloom filter of the stems; bits 28–31: the highest term
-    /// frequency. Held inline (it fits the struct's padding), it bounds any query's
-    /// share (`TextQuery::share_bound`) without reading `terms`.
-    sig: u32,
 }
 
-/// Bloom bits of a signature.
-const SIG_BITS: u32 = 28;
+/// Bloom bits of a signature (`DocTerms::signature`); the 4 bits above hold the highest
+/// term frequency. With a note's 10–20 stems, 60 bits leave most of a query's stems
+/// unset in a card that lacks them, which is what keeps the bound tight.
+const SIG_BITS: u32 = 60;
 
 fn sig_bit(h: u32) -> u32 {
     (h >> 4) % SIG_BITS
 }
 
-fn signature(terms: &[u32]) -> u32 {
-    terms.iter().fold(0, |sig, t| {
-        let tf = (sig >> SIG_BITS).max(t & 0xF);
+fn signature(terms: &[u32]) -> u64 {
+    terms.iter().fold(0, |sig, &t| {
+        let tf = (sig >> SIG_BITS).max(u64::from(t & 0xF));
         (sig & ((1 << SIG_BITS) - 1)) | 1 << sig_bit(t & !0xF) | tf << SIG_BITS
     })
 }
@@ -77,10 +75,11 @@ impl DocTerms {
         self.terms.binary_search_by(|t| (t & !0xF).cmp(&h)).is_ok()
     }
 
-    /// The signature and the number of tokens: all `TextQuery::share_bound_of` needs,
-    /// small enough for the table's hot column (`rank/bound.rs`).
-    pub fn signature(&self) -> (u32, u16) {
-        (self.sig, self.len)
+    /// A one-hash Bloom filter of the stems with the highest term frequency, and the
+    /// number of tokens: all `TextQuery::share_bound_of` needs, small enough for the
+    /// table's hot column (`rank/bound.rs`), which keeps it.
+    pub fn signature(&self) -> (u64, u16) {
+        (signature(&self.terms), self.len)
     }
 
     /// Heap bytes, for the memory report.
@@ -95,7 +94,6 @@ impl DocTerms {
 
     pub fn from_raw(terms: Vec<u32>, len: u16) -> DocTerms {
         DocTerms {
-            sig: signature(&terms),
             terms: terms.into_boxed_slice(),
             len,
         }
@@ -188,7 +186,7 @@ pub struct TextQuery {
     best: f32,
     avg_len: f32,
     /// The signature bits of the query's stems, and the IDF summed per bit.
-    mask: u32,
+    mask: u64,
     by_bit: [f32; SIG_BITS as usize],
 }
 
@@ -227,12 +225,13 @@ impl TextQuery {
     /// (The scan reads the signature from the table's hot column: `share_bound_of`.)
     #[cfg(test)]
     pub fn share_bound(&self, d: &DocTerms) -> f64 {
-        self.share_bound_of(d.sig, d.len)
+        let (sig, len) = d.signature();
+        self.share_bound_of(sig, len)
     }
 
     /// `share_bound` from a card's signature and length (`DocTerms::signature`).
     #[inline]
-    pub fn share_bound_of(&self, sig: u32, len: u16) -> f64 {
+    pub fn share_bound_of(&self, sig: u64, len: u16) -> f64 {
         let mut hits = sig & self.mask;
         if hits == 0 || self.is_empty() {
             return 0.0;

@@ -2,7 +2,7 @@
 //! rows, so a scan dismisses most rows without reading their `WorkerFeatures`.
 //!
 //! A national live-in request scans a quarter of the table; reading each row (80 B, a
-//! cache miss) is what such a scan pays, not the arithmetic. `Hot` packs in 20 B the
+//! cache miss) is what such a scan pays, not the arithmetic. `Hot` packs in 24 B the
 //! request-dependent inputs of the soft factors (experience as nibbles, the two dates as
 //! days, hours, wage in euros, languages, the notes' signature); `RowBound`, built once
 //! per request, turns a `Hot` and the row's distance into a number never below the row's
@@ -33,11 +33,11 @@ const MAX_OTHERS: u8 = 3;
 /// time) and is compared in f32; the bound rounds nothing.
 const SLACK: f64 = 0.05 * (FACTORS as f64 + 1.0) + 1e-3;
 
-/// What the soft factors read of a row, beyond its place: 20 bytes.
+/// What the soft factors read of a row, beyond its place: 24 bytes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Hot {
     /// The notes' signature and length (`DocTerms::signature`).
-    sig: u32,
+    sig: u64,
     text_len: u16,
     /// Days since 1970, `NO_DAY` when out of range.
     confirmed: u16,
@@ -100,7 +100,17 @@ impl Hot {
     }
 }
 
-/// One request's bound: what does not depend on the row, computed once.
+/// Live-in distance points are tabled by whole km up to here; the share is flat beyond.
+const LIVE_IN_KM: usize = 300;
+/// Ages (days since confirmation) tabled for recency: from here on it gives nothing.
+const RECENCY_AGES: usize = factor::RECENCY_ZERO_DAYS as usize + 1;
+/// Days of waiting tabled: from here on the waiting points are full.
+const WAITING_DAYS: usize = factor::WAITING_FULL_DAYS as usize + 1;
+
+/// One request's bound: what does not depend on the row, computed once. Most factors are
+/// tables of points built by `factor.rs`'s own share functions (by years, by hours of
+/// gap, by whole km, by days), so bounding a row is a handful of lookups and one sum in
+/// `f32` — a national scan bounds a quarter of the table.
 pub(crate) struct RowBound<'q> {
     today: i32,
     hours: u8,
@@ -109,15 +119,29 @@ pub(crate) struct RowBound<'q> {
     /// each nibble.
     needs: [u8; KINDS],
     n_needs: usize,
-    experience: [f64; 16],
+    experience: [f32; 16],
     /// Language points by Italian nibble and other languages.
-    languages: [[f64; MAX_OTHERS as usize + 1]; 8],
+    languages: [[f32; MAX_OTHERS as usize + 1]; 8],
+    /// Hours points by the gap (hours) between the request's hours and the card's range.
+    hours_by_gap: [f32; 256],
+    /// Live-in distance points by whole km: the share falls with distance, so the points
+    /// at a row's km rounded down are never below its own.
+    live_in_by_km: [f32; LIVE_IN_KM + 1],
+    /// Recency points by age in days (a negative age counts as 0), waiting points by
+    /// days waited (negative: 0); both clamped where the share stops changing.
+    recency_by_age: [f32; RECENCY_AGES],
+    waiting_by_days: [f32; WAITING_DAYS],
     max: [f64; FACTORS],
     query: &'q TextQuery,
 }
 
 fn points(max: f64, share: f64) -> f64 {
     max * share.clamp(0.0, 1.0)
+}
+
+/// `max` points at each share of `table`'s index, in `f32`.
+fn tabled<const N: usize>(max: f64, share: impl Fn(usize) -> f64) -> [f32; N] {
+    std::array::from_fn(|i| points(max, share(i)) as f32)
 }
 
 impl<'q> RowBound<'q> {
@@ -132,32 +156,43 @@ impl<'q> RowBound<'q> {
             needs[n_needs] = k.index() as u8;
             n_needs += 1;
         }
-        let mut experience = [0.0; 16];
-        for (nibble, p) in experience.iter_mut().enumerate() {
-            let years = (nibble != usize::from(NO_YEARS)).then_some(nibble as u8);
-            // The exact factor averages the needs' shares: each need carries 1/n of it.
-            *p = max[Factor::Experience as usize] * factor::experience_share(years)
-                / n_needs.max(1) as f64;
-        }
-        let mut languages = [[0.0; MAX_OTHERS as usize + 1]; 8];
-        for (it, row) in languages.iter_mut().enumerate() {
+        // The exact factor averages the needs' shares: each need carries 1/n of it.
+        let experience = tabled(
+            max[Factor::Experience as usize] / n_needs.max(1) as f64,
+            |nibble| {
+                let years = (nibble != usize::from(NO_YEARS)).then_some(nibble as u8);
+                factor::experience_share(years)
+            },
+        );
+        let languages = std::array::from_fn(|it| {
             let level = it.checked_sub(1).and_then(|i| Level::ALL.get(i)).copied();
-            for (others, p) in row.iter_mut().enumerate() {
-                let bonus = factor::language_points(level, others, r);
-                *p = points(
-                    max[Factor::Languages as usize],
-                    bonus / factor::LANGUAGE_BONUS_MAX,
-                );
-            }
-        }
+            tabled(max[Factor::Languages as usize], |others| {
+                factor::language_points(level, others, r) / factor::LANGUAGE_BONUS_MAX
+            })
+        });
+        let hours = r.hours;
         RowBound {
             today: today.days(),
-            hours: r.hours,
+            hours,
             offer: r.offered_cents,
             needs,
             n_needs,
             experience,
             languages,
+            // A gap of `g` hours is what a range starting `g` above the request's hours
+            // leaves.
+            hours_by_gap: tabled(max[Factor::Hours as usize], |gap| {
+                factor::hours_share(0, gap as u8, u8::MAX)
+            }),
+            live_in_by_km: tabled(max[Factor::Distance as usize], |km| {
+                factor::distance_share(Arrangement::LiveIn, km as f64, 0)
+            }),
+            recency_by_age: tabled(max[Factor::Recency as usize], |age| {
+                factor::recency_share(age as i32)
+            }),
+            waiting_by_days: tabled(max[Factor::Waiting as usize], |days| {
+                factor::waiting_share(days as i32)
+            }),
             max,
             query,
         }
@@ -167,48 +202,45 @@ impl<'q> RowBound<'q> {
     /// from the request and travelling up to `reach` km, when it passes the constraints.
     #[inline]
     pub fn points(&self, hot: &Hot, km: f64, reach: u16) -> f32 {
-        let m = &self.max;
-        let mut p = SLACK;
+        let mut p = SLACK as f32;
         for &k in &self.needs[..self.n_needs] {
             p += self.experience[hot.years_nibble(usize::from(k))];
         }
-        p += points(
-            m[Factor::Hours as usize],
-            factor::hours_share(self.hours, hot.hours_min, hot.hours_max),
-        );
-        // The constraints pick the arrangement; either may be the better one here.
-        let live_in = factor::distance_share(Arrangement::LiveIn, km, reach);
-        let distance = if km <= f64::from(reach) {
-            live_in.max(factor::distance_share(Arrangement::Commute, km, reach))
+        let gap = if self.hours < hot.hours_min {
+            hot.hours_min - self.hours
+        } else {
+            self.hours.saturating_sub(hot.hours_max)
+        };
+        p += self.hours_by_gap[usize::from(gap)];
+        // The constraints pick the arrangement; either may be the better one here. (A
+        // distance that is not a number reads the table at 0 km: full marks.)
+        let live_in = self.live_in_by_km[(km as usize).min(LIVE_IN_KM)];
+        p += if km <= f64::from(reach) {
+            let commute = factor::distance_share(Arrangement::Commute, km, reach);
+            live_in.max(points(self.max[Factor::Distance as usize], commute) as f32)
         } else {
             live_in
         };
-        p += points(m[Factor::Distance as usize], distance);
         let want = (hot.wage_eur != NO_WAGE).then(|| u32::from(hot.wage_eur) * 100);
-        p += points(
-            m[Factor::Wage as usize],
-            factor::wage_share(want, self.offer),
-        );
+        let wage = factor::wage_share(want, self.offer);
+        p += points(self.max[Factor::Wage as usize], wage) as f32;
         p += self.languages[usize::from(hot.langs & 7)][usize::from(hot.langs >> 3)];
         p += match hot.confirmed {
-            NO_DAY => m[Factor::Recency as usize],
-            d => points(
-                m[Factor::Recency as usize],
-                factor::recency_share(self.today - i32::from(d)),
-            ),
+            NO_DAY => self.max[Factor::Recency as usize] as f32,
+            d => self.recency_by_age[self.days_since(d).min(RECENCY_AGES - 1)],
         };
         p += match hot.waiting {
-            NO_DAY => m[Factor::Waiting as usize],
-            d => points(
-                m[Factor::Waiting as usize],
-                factor::waiting_share(self.today - i32::from(d)),
-            ),
+            NO_DAY => self.max[Factor::Waiting as usize] as f32,
+            d => self.waiting_by_days[self.days_since(d).min(WAITING_DAYS - 1)],
         };
-        p += points(
-            m[Factor::Text as usize],
-            self.query.share_bound_of(hot.sig, hot.text_len),
-        );
-        p as f32
+        let text = self.query.share_bound_of(hot.sig, hot.text_len);
+        p + points(self.max[Factor::Text as usize], text) as f32
+    }
+
+    /// Days from `day` to the request's today, 0 when `day` is later.
+    #[inline]
+    fn days_since(&self, day: u16) -> usize {
+        (self.today - i32::from(day)).max(0) as usize
     }
 
     /// The most this row's notes can give (text points), from its signature.
@@ -246,8 +278,8 @@ mod tests {
     }
 
     #[test]
-    fn the_hot_column_fits_twenty_bytes_and_keeps_its_inputs() {
-        assert_eq!(std::mem::size_of::<Hot>(), 20);
+    fn the_hot_column_fits_twenty_four_bytes_and_keeps_its_inputs() {
+        assert_eq!(std::mem::size_of::<Hot>(), 24);
         let w = worker();
         let h = Hot::of(&w, &DocTerms::default());
         assert_eq!(
