@@ -21,17 +21,74 @@ pub struct Partitions {
 }
 
 /// The slots a request must consider: every slot of the table that has the request's job
-/// and can serve it live-in, or commute from within the longest reach, exactly once.
+/// and can serve it live-in, or commute from within the longest reach, exactly once. The
+/// lists are read where they are (a commute request reaches hundreds of comuni's lists;
+/// gathering them into one would copy, and touch each row's bits, before the scan).
 pub struct Scan<'a> {
-    live_in: &'a [u32],
-    /// Gathered from the comuni within reach.
-    commute: Vec<u32>,
+    /// The lists to read, each with the filter bits a slot read through it must not have
+    /// (a slot that can live in is in a commute list too, and the live-in list already
+    /// gives it when that is read).
+    lists: Vec<(&'a [u32], u32)>,
 }
 
-impl Scan<'_> {
-    /// The slots in pieces of at most `chunk`, for parallel scoring.
-    pub fn chunks(&self, chunk: usize) -> impl Iterator<Item = &[u32]> {
-        self.live_in.chunks(chunk).chain(self.commute.chunks(chunk))
+/// Part of a scan: list slices of about `chunk` slots in all, each with the bits its slots
+/// must not have.
+pub type Piece<'s, 'a> = &'s [(&'a [u32], u32)];
+
+impl<'a> Scan<'a> {
+    /// Every slot of the table, for a request that names no single job.
+    pub fn everything(slots: &'a [u32]) -> Scan<'a> {
+        Scan {
+            lists: vec![(slots, 0)],
+        }
+    }
+
+    /// The scan in pieces of about `chunk` slots, for parallel scoring: a long list is
+    /// cut, short ones are read together.
+    pub fn pieces(mut self, chunk: usize) -> Pieces<'a> {
+        let chunk = chunk.max(1);
+        let mut cut = Vec::with_capacity(self.lists.len());
+        for (list, skip) in self.lists.drain(..) {
+            cut.extend(list.chunks(chunk).map(|c| (c, skip)));
+        }
+        let mut ends = Vec::new();
+        let mut filled = 0;
+        for (i, (slice, _)) in cut.iter().enumerate() {
+            filled += slice.len();
+            if filled >= chunk {
+                ends.push(i + 1);
+                filled = 0;
+            }
+        }
+        if filled > 0 {
+            ends.push(cut.len());
+        }
+        Pieces { slices: cut, ends }
+    }
+}
+
+/// A scan cut into pieces (`Scan::pieces`).
+pub struct Pieces<'a> {
+    slices: Vec<(&'a [u32], u32)>,
+    /// Where each piece ends in `slices`.
+    ends: Vec<usize>,
+}
+
+impl<'a> Pieces<'a> {
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The `i`-th piece.
+    pub fn get(&self, i: usize) -> Option<Piece<'_, 'a>> {
+        let end = *self.ends.get(i)?;
+        let start = i.checked_sub(1).map_or(0, |p| self.ends[p]);
+        Some(&self.slices[start..end])
+    }
+
+    /// Slots in all.
+    pub fn slots(&self) -> usize {
+        self.slices.iter().map(|(l, _)| l.len()).sum()
     }
 }
 
@@ -109,36 +166,30 @@ impl Partitions {
     }
 
     /// The slots to scan for a request needing `job_bits` (exactly one job) and one of
-    /// `any_of`, with `dist` its distances to every comune and `flags` a slot's filter
-    /// bits; `None` when the request does not name exactly one job (the caller scans
-    /// everything).
-    pub fn scan(
-        &self,
-        job_bits: u32,
-        any_of: u32,
-        dist: &[f64],
-        flags: impl Fn(u32) -> u32,
-    ) -> Option<Scan<'_>> {
+    /// `any_of`, with `dist` its distances to every comune; `None` when the request does
+    /// not name exactly one job (the caller scans everything).
+    pub fn scan(&self, job_bits: u32, any_of: u32, dist: &[f64]) -> Option<Scan<'_>> {
         if job_bits.count_ones() != 1 || job_bits >= 1 << JOBS {
             return None;
         }
         let job = job_bits.trailing_zeros() as usize;
-        let live_in: &[u32] = if any_of & CAN_LIVE_IN != 0 {
-            &self.live_in[job]
-        } else {
-            &[]
-        };
-        let mut commute = Vec::new();
+        let mut lists = Vec::new();
+        if any_of & CAN_LIVE_IN != 0 {
+            lists.push((&self.live_in[job][..], 0));
+        }
         if any_of & CAN_COMMUTE != 0 {
             let reach = f64::from(self.max_reach);
             // Who can live in is already in the live-in list when that is read too.
             let skip = any_of & CAN_LIVE_IN;
             let by_comune = &self.commute[job * self.comuni..(job + 1) * self.comuni];
-            for (list, _) in by_comune.iter().zip(dist).filter(|(_, &km)| km <= reach) {
-                commute.extend(list.iter().filter(|&&s| flags(s) & skip == 0));
-            }
+            let within = by_comune.iter().zip(dist).filter(|(_, &km)| km <= reach);
+            lists.extend(
+                within
+                    .filter(|(list, _)| !list.is_empty())
+                    .map(|(list, _)| (&list[..], skip)),
+            );
         }
-        Some(Scan { live_in, commute })
+        Some(Scan { lists })
     }
 
     /// Bytes held, for the memory benchmark.
@@ -156,10 +207,45 @@ mod tests {
     const CARE: u32 = 1 << 2;
     const HOUSE: u32 = 1 << 3;
 
-    fn all(scan: &Scan) -> Vec<u32> {
-        let mut out: Vec<u32> = scan.chunks(2).flatten().copied().collect();
+    /// The slots a scan yields, read as the ranking reads them: piece by piece, each
+    /// slot unless its bits have the piece's skip bits.
+    fn all(scan: Scan, flags: &[u32]) -> Vec<u32> {
+        let pieces = scan.pieces(2);
+        let mut out = Vec::new();
+        for i in 0..pieces.len() {
+            for &(list, skip) in pieces.get(i).unwrap() {
+                out.extend(list.iter().filter(|&&s| flags[s as usize] & skip == 0));
+            }
+        }
         out.sort();
         out
+    }
+
+    #[test]
+    fn pieces_cut_long_lists_and_join_short_ones_keeping_every_slot_once() {
+        let long: Vec<u32> = (0..10).collect();
+        let short: Vec<Vec<u32>> = vec![vec![10], vec![11, 12], vec![13], vec![14, 15, 16]];
+        let mut lists = vec![(&long[..], 0)];
+        lists.extend(short.iter().map(|l| (&l[..], CAN_LIVE_IN)));
+        let pieces = Scan { lists }.pieces(4);
+        let sizes: Vec<usize> = (0..pieces.len())
+            .map(|i| pieces.get(i).unwrap().iter().map(|(l, _)| l.len()).sum())
+            .collect();
+        // 10 = 4 + 4 + 2; the 2 goes on with short lists until 4 are reached (5: lists
+        // are not cut to fill a piece), the rest makes the last piece.
+        assert_eq!(sizes, vec![4, 4, 5, 4]);
+        assert_eq!(pieces.slots(), 17);
+        let mut seen: Vec<(u32, u32)> = (0..pieces.len())
+            .flat_map(|i| pieces.get(i).unwrap().iter())
+            .flat_map(|&(l, skip)| l.iter().map(move |&s| (s, skip)))
+            .collect();
+        seen.sort();
+        let expected: Vec<(u32, u32)> = (0..17)
+            .map(|s| (s, if s < 10 { 0 } else { CAN_LIVE_IN }))
+            .collect();
+        assert_eq!(seen, expected);
+        assert!(pieces.get(5).is_none());
+        assert_eq!(Scan { lists: vec![] }.pieces(4).len(), 0);
     }
 
     #[test]
@@ -178,17 +264,15 @@ mod tests {
         }
         // Comune 2 is beyond every reach from the request's comune.
         let dist = [0.0, 15.0, 100.0];
-        let scan = |job, any_of| all(&p.scan(job, any_of, &dist, |s| flags[s as usize]).unwrap());
+        let scan = |job, any_of| all(p.scan(job, any_of, &dist).unwrap(), &flags);
         assert_eq!(scan(CARE, CAN_LIVE_IN), vec![0, 2, 4]);
         assert_eq!(scan(CARE, CAN_COMMUTE), vec![1, 4]);
         // Either: each slot once, though 4 is in both lists.
         assert_eq!(scan(CARE, CAN_LIVE_IN | CAN_COMMUTE), vec![0, 1, 2, 4]);
         assert_eq!(scan(HOUSE, CAN_LIVE_IN | CAN_COMMUTE), vec![1, 3]);
-        assert!(p
-            .scan(CARE | HOUSE, CAN_COMMUTE, &dist, |s| flags[s as usize])
-            .is_none());
+        assert!(p.scan(CARE | HOUSE, CAN_COMMUTE, &dist).is_none());
         p.remove(1, flags[1], 1);
-        let scan = |job, any_of| all(&p.scan(job, any_of, &dist, |s| flags[s as usize]).unwrap());
+        let scan = |job, any_of| all(p.scan(job, any_of, &dist).unwrap(), &flags);
         assert_eq!(scan(CARE, CAN_COMMUTE), vec![4]);
         assert_eq!(scan(HOUSE, CAN_COMMUTE), vec![3]);
     }

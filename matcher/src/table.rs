@@ -143,9 +143,7 @@ impl WorkerTable {
     /// The slots a request needing `need` and one of `any_of` must consider (its job's
     /// partitions), with `dist` its distances; `None`: every slot.
     pub fn scan(&self, need: u32, any_of: u32, dist: &[f64]) -> Option<Scan<'_>> {
-        let rows = &self.scan;
-        self.parts
-            .scan(need & 0xFF, any_of, dist, |s| rows[s as usize].flags)
+        self.parts.scan(need & 0xFF, any_of, dist)
     }
 
     /// The row in `slot` if it is live and has every bit of `need` and one of `any_of`.
@@ -170,17 +168,25 @@ impl WorkerTable {
         any_of: u32,
         dist: &[f64],
     ) -> Option<(&WorkerFeatures, &DocTerms)> {
-        self.passes(slot, need, any_of, dist)
+        self.passes(slot, need, any_of, 0, dist)
             .map(|_| self.row(slot))
     }
 
-    /// `reachable` without reading the row: the distance (km) and the worker's reach,
-    /// from the columns beside the flags.
+    /// `reachable` without reading the row, for a slot that must not have the bits
+    /// `skip` (read through a list that repeats another's): the distance (km) and the
+    /// worker's reach, from the scan entry.
     #[inline]
-    pub fn passes(&self, slot: usize, need: u32, any_of: u32, dist: &[f64]) -> Option<(f64, u16)> {
+    pub fn passes(
+        &self,
+        slot: usize,
+        need: u32,
+        any_of: u32,
+        skip: u32,
+        dist: &[f64],
+    ) -> Option<(f64, u16)> {
         let row = &self.scan[slot];
         let f = row.flags;
-        if f & need != need || f & any_of == 0 {
+        if f & need != need || f & any_of == 0 || f & skip != 0 {
             return None;
         }
         let km = dist[usize::from(row.comune)];
@@ -337,13 +343,17 @@ mod tests {
                 let rf = RequestFeatures::of(&synth.request(&area));
                 let (need, any_of) = required_flags(&rf);
                 let dist = comuni.distances_from(rf.comune);
-                let mut scanned: Vec<u32> = t
-                    .scan(need, any_of, &dist)
-                    .unwrap()
-                    .chunks(64)
-                    .flatten()
-                    .copied()
-                    .filter(|&s| t.reachable(s as usize, need, any_of, &dist).is_some())
+                let pieces = t.scan(need, any_of, &dist).unwrap().pieces(64);
+                // As the ranking reads them: a slot given twice would show here twice.
+                let mut scanned: Vec<u32> = (0..pieces.len())
+                    .flat_map(|i| pieces.get(i).unwrap().iter())
+                    .flat_map(|&(list, skip)| {
+                        let t = &t;
+                        let dist = &dist;
+                        list.iter().copied().filter(move |&s| {
+                            t.passes(s as usize, need, any_of, skip, dist).is_some()
+                        })
+                    })
                     .collect();
                 scanned.sort();
                 let every: Vec<u32> = (0..t.capacity() as u32)

@@ -21,6 +21,7 @@ use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::features::{RequestFeatures, WorkerFeatures};
 use crate::model::Candidate;
+use crate::partition::Scan;
 use crate::relevance::{DocTerms, TextQuery};
 use crate::table::{self, WorkerTable};
 
@@ -81,15 +82,15 @@ pub(crate) fn top_candidates(
         text_share: 0.0,
     };
     // The request's partitions, or every slot when it names no single job.
-    let scan = table.scan(need, any_of, dist);
     let all: Vec<u32>;
-    let pieces: Vec<&[u32]> = match &scan {
-        Some(scan) => scan.chunks(SCORE_CHUNK).collect(),
+    let scan = match table.scan(need, any_of, dist) {
+        Some(scan) => scan,
         None => {
             all = (0..table.capacity() as u32).collect();
-            all.chunks(SCORE_CHUNK).collect()
+            Scan::everything(&all)
         }
     };
+    let pieces = scan.pieces(SCORE_CHUNK);
     let bound = RowBound::new(rf, query, today);
     let next = AtomicUsize::new(0);
     // The best lower bound yet on the `limit`-th full score, shared by all workers (f32
@@ -105,19 +106,21 @@ pub(crate) fn top_candidates(
         let mut reaching: Vec<u64> = Vec::with_capacity(SCORE_CHUNK);
         loop {
             top.raise_floor(f32::from_bits(shared_floor.load(Ordering::Relaxed)));
-            let Some(&slots) = pieces.get(next.fetch_add(1, Ordering::Relaxed)) else {
+            let Some(piece) = pieces.get(next.fetch_add(1, Ordering::Relaxed)) else {
                 break;
             };
             let cut = top.floor() - ROUNDING;
             reaching.clear();
-            for &slot in slots {
-                let s = slot as usize;
-                let Some((km, travel)) = table.passes(s, need, any_of, dist) else {
-                    continue;
-                };
-                let b = bound.points(table.hot(s), km, travel);
-                if b >= cut {
-                    reaching.push(by_bound(b, slot));
+            for &(slots, skip) in piece {
+                for &slot in slots {
+                    let s = slot as usize;
+                    let Some((km, travel)) = table.passes(s, need, any_of, skip, dist) else {
+                        continue;
+                    };
+                    let b = bound.points(table.hot(s), km, travel);
+                    if b >= cut {
+                        reaching.push(by_bound(b, slot));
+                    }
                 }
             }
             // Best bound first (the bound's bits high, the slot low: sorting the keys
@@ -152,7 +155,7 @@ pub(crate) fn top_candidates(
         top.raise_floor(f32::from_bits(shared_floor.load(Ordering::Relaxed)));
         top.into_vec()
     };
-    let slots: usize = pieces.iter().map(|p| p.len()).sum();
+    let slots = pieces.slots();
     let found: Vec<((u32, f64), f32)> = if slots < PARALLEL_FROM {
         drain(0)
     } else {
