@@ -41,6 +41,9 @@ const SCORE_CHUNK: usize = 1024;
 /// Scans of fewer slots run on the caller's thread: handing them to the pool would cost
 /// more than the scan.
 const PARALLEL_FROM: usize = 4096;
+/// How many slots ahead of the one being bounded a scan asks for its entry: enough to
+/// cover a memory load at a slot's cost in arithmetic.
+const PREFETCH_AHEAD: usize = 16;
 /// Slack for f32 rounding of approximate scores and bounds before exact scoring decides.
 const ROUNDING: f32 = 0.25;
 /// The most text can add (points).
@@ -112,7 +115,10 @@ pub(crate) fn top_candidates(
             let cut = top.floor() - ROUNDING;
             reaching.clear();
             for &(slots, skip) in piece {
-                for &slot in slots {
+                for (i, &slot) in slots.iter().enumerate() {
+                    if let Some(&ahead) = slots.get(i + PREFETCH_AHEAD) {
+                        table.prefetch(ahead as usize);
+                    }
                     let s = slot as usize;
                     let Some((km, travel)) = table.passes(s, need, any_of, skip, dist) else {
                         continue;
