@@ -49,6 +49,20 @@ impl ScanRow {
     }
 }
 
+/// A hint that the cache line holding `at` will be read soon.
+#[inline]
+fn prefetch(at: *const u8) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        // SAFETY: a prefetch reads nothing into the program and cannot fault, whatever
+        // the address; SSE is part of x86_64.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(at.cast()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = at;
+}
+
 #[derive(Default)]
 pub struct WorkerTable {
     rows: Vec<WorkerFeatures>,
@@ -200,15 +214,20 @@ impl WorkerTable {
     /// asking a few slots ahead overlaps those misses.
     #[inline]
     pub fn prefetch(&self, slot: usize) {
-        #[cfg(target_arch = "x86_64")]
         if let Some(entry) = self.scan.get(slot) {
-            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-            // SAFETY: a prefetch reads nothing into the program and cannot fault; the
-            // address is a live element of `self.scan`, and SSE is part of x86_64.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(std::ptr::from_ref(entry).cast()) };
+            prefetch(std::ptr::from_ref(entry).cast());
         }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = slot;
+    }
+
+    /// `prefetch` for the row in `slot` and its terms (the row spans two cache lines).
+    #[inline]
+    pub fn prefetch_row(&self, slot: usize) {
+        if let (Some(row), Some(terms)) = (self.rows.get(slot), self.terms.get(slot)) {
+            let row: *const u8 = std::ptr::from_ref(row).cast();
+            prefetch(row);
+            prefetch(row.wrapping_add(std::mem::size_of::<WorkerFeatures>() - 1));
+            prefetch(std::ptr::from_ref(terms).cast());
+        }
     }
 
     /// The hot summary of the row in `slot`.

@@ -44,6 +44,8 @@ const PARALLEL_FROM: usize = 4096;
 /// How many slots ahead of the one being bounded a scan asks for its entry: enough to
 /// cover a memory load at a slot's cost in arithmetic.
 const PREFETCH_AHEAD: usize = 16;
+/// The same for the rows read after their bound, best bound first.
+const ROWS_AHEAD: usize = 4;
 /// Slack for f32 rounding of approximate scores and bounds before exact scoring decides.
 const ROUNDING: f32 = 0.25;
 /// The most text can add (points).
@@ -133,7 +135,10 @@ pub(crate) fn top_candidates(
             // sorts by bound, then slot).
             reaching.sort_unstable_by(|a, b| b.cmp(a));
             top.raise_floor(f32::from_bits(shared_floor.load(Ordering::Relaxed)));
-            for &key in &reaching {
+            for (i, &key) in reaching.iter().enumerate() {
+                if let Some(&ahead) = reaching.get(i + ROWS_AHEAD) {
+                    table.prefetch_row(of_key(ahead).1 as usize);
+                }
                 let (b, slot) = of_key(key);
                 if b < top.floor() - ROUNDING {
                     // Every row after this one has a bound no higher.
