@@ -132,6 +132,8 @@ pub(crate) struct RowBound<'q> {
     recency_by_age: [f32; RECENCY_AGES],
     waiting_by_days: [f32; WAITING_DAYS],
     max: [f64; FACTORS],
+    /// The most text can give (points), `f32`.
+    text_max: f32,
     query: &'q TextQuery,
 }
 
@@ -193,6 +195,7 @@ impl<'q> RowBound<'q> {
             waiting_by_days: tabled(max[Factor::Waiting as usize], |days| {
                 factor::waiting_share(days as i32)
             }),
+            text_max: max[Factor::Text as usize] as f32,
             max,
             query,
         }
@@ -200,8 +203,35 @@ impl<'q> RowBound<'q> {
 
     /// Never below the full score (text included) of the row `hot` describes, at `km`
     /// from the request and travelling up to `reach` km, when it passes the constraints.
-    #[inline]
+    /// (The scan asks `reaching`; this is what it is checked against.)
+    #[cfg(test)]
     pub fn points(&self, hot: &Hot, km: f64, reach: u16) -> f32 {
+        self.without_text(hot, km, reach) + self.text(hot)
+    }
+
+    /// `points` when it reaches `cut`. The text's bound (a loop over the signature's
+    /// bits) is computed only when the rest does not settle it: most rows of a national
+    /// scan are short of the cut by more than text can give.
+    #[inline]
+    pub fn reaching(&self, hot: &Hot, km: f64, reach: u16, cut: f32) -> Option<f32> {
+        let rest = self.without_text(hot, km, reach);
+        if rest + self.text_max < cut {
+            return None;
+        }
+        let p = rest + self.text(hot);
+        (p >= cut).then_some(p)
+    }
+
+    /// The text's bound, from the notes' signature.
+    #[inline]
+    fn text(&self, hot: &Hot) -> f32 {
+        let share = self.query.share_bound_of(hot.sig, hot.text_len);
+        points(self.max[Factor::Text as usize], share) as f32
+    }
+
+    /// `points` but for text, slack included.
+    #[inline]
+    fn without_text(&self, hot: &Hot, km: f64, reach: u16) -> f32 {
         let mut p = SLACK as f32;
         for &k in &self.needs[..self.n_needs] {
             p += self.experience[hot.years_nibble(usize::from(k))];
@@ -233,8 +263,7 @@ impl<'q> RowBound<'q> {
             NO_DAY => self.max[Factor::Waiting as usize] as f32,
             d => self.waiting_by_days[self.days_since(d).min(WAITING_DAYS - 1)],
         };
-        let text = self.query.share_bound_of(hot.sig, hot.text_len);
-        p + points(self.max[Factor::Text as usize], text) as f32
+        p
     }
 
     /// Days from `day` to the request's today, 0 when `day` is later.
@@ -379,6 +408,29 @@ mod tests {
             let mut better = w;
             better.wage_cents = w.wage_cents.map(|c| c.saturating_sub(later as u32 * 1000));
             prop_assert!(of(&better) >= base);
+        }
+    }
+
+    proptest! {
+        /// `reaching` is `points` when that reaches the cut, and nothing otherwise.
+        #[test]
+        fn reaching_is_points_at_or_above_the_cut(
+            w in arb_worker(),
+            r in arb_request(),
+            docs in proptest::collection::vec(proptest::collection::vec(0usize..30, 0..16), 1..4),
+            query in proptest::collection::vec(0usize..30, 0..8),
+            cut in 0.0f32..110.0,
+        ) {
+            let (docs, q) = texts(&docs, &query);
+            let today = day("2026-11-20");
+            let km = Comuni::get().distance_km(w.comune, r.comune);
+            let bound = RowBound::new(&r, &q, today);
+            for d in &docs {
+                let hot = Hot::of(&w, d);
+                let p = bound.points(&hot, km, w.max_travel_km);
+                let got = bound.reaching(&hot, km, w.max_travel_km, cut);
+                prop_assert_eq!(got, (p >= cut).then_some(p));
+            }
         }
     }
 

@@ -125,8 +125,7 @@ pub(crate) fn top_candidates(
                     let Some((km, travel)) = table.passes(s, need, any_of, skip, dist) else {
                         continue;
                     };
-                    let b = bound.points(table.hot(s), km, travel);
-                    if b >= cut {
+                    if let Some(b) = bound.reaching(table.hot(s), km, travel, cut) {
                         reaching.push(by_bound(b, slot));
                     }
                 }
