@@ -497,6 +497,19 @@ impl Prepared<'_> {
 struct AfterFlush {
     rekeyed: Vec<Id>,
     erased: bool,
+    /// People's records written over a stored one (sled's previous value, which the
+    /// transaction reads anyway): usually none, as new records get new random ids.
+    replaced: Vec<Id>,
+}
+
+/// What a bulk write did.
+#[derive(Debug)]
+pub struct BulkWrite {
+    /// The sequence number of its last change.
+    pub seq: u64,
+    /// The records it wrote over a stored record of the same id, whose older copy the
+    /// index must drop; every other record was new to the store.
+    pub replaced: Vec<Id>,
 }
 
 impl Store {
@@ -686,17 +699,22 @@ impl Store {
         self.vault.sync()?;
         let changes_slot = TreeName::Changes as usize;
         let meta_slot = TreeName::Meta as usize;
-        let seq = self.all.as_slice().transaction(|trees| {
+        let (seq, replaced) = self.all.as_slice().transaction(|trees| {
             let meta = &trees[meta_slot];
             let mut seq = meta
                 .get(SEQ_KEY)?
                 .and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
                 .map_or(0, u64::from_be_bytes);
-            for ((slot, key, _), value) in ws.ops.iter().zip(&prepared) {
-                match value {
+            // Filled afresh by each attempt (sled reruns the closure on a conflict).
+            let mut replaced = Vec::new();
+            for ((slot, key, op), value) in ws.ops.iter().zip(&prepared) {
+                let old = match value {
                     Some(v) => trees[*slot].insert(key.as_slice(), v.as_slice())?,
                     None => trees[*slot].remove(key.as_slice())?,
                 };
+                if let (Some(_), Value::Seal { id, .. }) = (old, op) {
+                    replaced.push(*id);
+                }
             }
             // One log entry per run of records of one kind (a bulk chunk is one run):
             // keyed by the run's first sequence number, the ids following in order.
@@ -706,8 +724,9 @@ impl Store {
                 seq += run.len() as u64;
             }
             meta.insert(SEQ_KEY, &seq.to_be_bytes())?;
-            Ok::<u64, ConflictableTransactionError<Error>>(seq)
+            Ok::<_, ConflictableTransactionError<Error>>((seq, replaced))
         })?;
+        after.replaced = replaced;
         Ok((seq, after))
     }
 
@@ -839,8 +858,15 @@ impl Store {
     /// acknowledged before the whole batch is durable. A chunk is encoded (MessagePack,
     /// compression) on the rayon pool while the one before it is written, one
     /// transaction a chunk, in order.
-    pub fn put_bulk<T: Record + Sync>(&self, records: &[T]) -> Result<u64> {
-        let mut seq = self.seq()?;
+    pub fn put_bulk<T: Record + Sync>(&self, records: &[T]) -> Result<BulkWrite> {
+        let mut done = BulkWrite {
+            seq: self.seq()?,
+            replaced: Vec::new(),
+        };
+        let mut wrote = |(seq, after): (u64, AfterFlush)| {
+            done.seq = seq;
+            done.replaced.extend(after.replaced);
+        };
         let mut pending: Option<WriteSet> = None;
         for chunk in records.chunks(BULK_CHUNK) {
             let (written, next) = rayon::join(
@@ -852,16 +878,16 @@ impl Store {
                 },
                 || WriteSet::of_records(chunk, BULK_CHUNK / 8),
             );
-            if let Some((s, _)) = written? {
-                seq = s;
+            if let Some(w) = written? {
+                wrote(w);
             }
             pending = Some(next?);
         }
         if let Some(ws) = &pending {
-            seq = self.apply_unflushed(ws)?.0;
+            wrote(self.apply_unflushed(ws)?);
         }
         self.flush()?;
-        Ok(seq)
+        Ok(done)
     }
 
     #[cfg(test)]

@@ -79,7 +79,7 @@ fn a_bulk_chunk_is_one_log_entry_read_and_pruned_change_by_change() {
     let today = crate::fixtures::reference_date();
     let workers = crate::synth::Synth::new(3, today).workers(BULK_CHUNK + 5);
     let n = workers.len() as u64;
-    assert_eq!(s.put_bulk(&workers).unwrap(), n);
+    assert_eq!(s.put_bulk(&workers).unwrap().seq, n);
     // Two chunks, two entries, keyed by their first sequence numbers.
     let keys: Vec<u64> = s
         .changes
@@ -105,6 +105,25 @@ fn a_bulk_chunk_is_one_log_entry_read_and_pruned_change_by_change() {
     assert_eq!(s.changes_since(0).unwrap().len(), 5);
     s.prune_changes(n).unwrap();
     assert_eq!(s.first_change_seq().unwrap(), None);
+}
+
+#[test]
+fn a_bulk_write_names_the_records_it_wrote_over() {
+    let s = Store::temporary().unwrap();
+    let today = crate::fixtures::reference_date();
+    let mut synth = crate::synth::Synth::new(6, today);
+    let workers = synth.workers(BULK_CHUNK + 3);
+    assert!(s.put_bulk(&workers).unwrap().replaced.is_empty());
+    // Rewritten ones in both chunks of a second write, between new ones.
+    let mut again = synth.workers(BULK_CHUNK + 2);
+    again[1] = workers[2].clone();
+    again[BULK_CHUNK + 1] = workers[BULK_CHUNK + 1].clone();
+    let written = s.put_bulk(&again).unwrap();
+    assert_eq!(written.seq, (2 * BULK_CHUNK + 5) as u64);
+    assert_eq!(
+        written.replaced,
+        vec![workers[2].id, workers[BULK_CHUNK + 1].id]
+    );
 }
 
 #[test]
@@ -567,7 +586,7 @@ fn bulk_writes_over_several_chunks_are_sealed_each_under_its_own_key_and_survive
     let workers = crate::synth::Synth::new(11, today).workers(BULK_CHUNK * 2 + 37);
     {
         let s = open_folder(dir.path()).unwrap();
-        assert_eq!(s.put_bulk(&workers).unwrap(), workers.len() as u64);
+        assert_eq!(s.put_bulk(&workers).unwrap().seq, workers.len() as u64);
         // The change log follows the input's order, across chunk boundaries.
         let log: Vec<Id> = s.changes_since(0).unwrap().iter().map(|c| c.id).collect();
         let ids: Vec<Id> = workers.iter().map(|w| w.id).collect();
