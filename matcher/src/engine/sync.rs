@@ -428,19 +428,28 @@ impl Engine {
         );
         let written = seq?;
         let _visible = self.visible_on_return();
-        stage_bulk(written, workers, |w, seq, new| {
-            if new {
-                self.index.stage_new_worker(w, seq)
-            } else {
-                self.index.stage_worker(w, seq)
-            }
-        })?;
-        let mut t = self.tables_mut();
-        t.workers.reserve(workers.len());
-        for (w, (f, terms)) in workers.iter().zip(rows) {
-            t.workers.upsert(f, terms);
-            t.dedupe.insert(w);
-        }
+        // Once stored: the index documents staged beside the tables filled, two serial
+        // jobs under two different locks.
+        let (staged, ()) = rayon::join(
+            || {
+                stage_bulk(written, workers, |w, seq, new| {
+                    if new {
+                        self.index.stage_new_worker(w, seq)
+                    } else {
+                        self.index.stage_worker(w, seq)
+                    }
+                })
+            },
+            || {
+                let mut t = self.tables_mut();
+                t.workers.reserve(workers.len());
+                for (w, (f, terms)) in workers.iter().zip(rows) {
+                    t.workers.upsert(f, terms);
+                    t.dedupe.insert(w);
+                }
+            },
+        );
+        staged?;
         Ok(())
     }
 
