@@ -39,6 +39,21 @@ fn rss_anon_bytes() -> u64 {
         .map_or(0, |kb| kb * 1024)
 }
 
+/// CPU time (user + system, every thread) this process has used: an import's work,
+/// less sensitive than its wall time to what else the machine runs.
+fn cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            // Fields after the command name (which may hold spaces), from field 3.
+            let rest = s.get(s.rfind(')')? + 2..)?;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let ticks = |i: usize| f.get(i)?.parse::<f64>().ok();
+            Some(ticks(11)? + ticks(12)?)
+        })
+        .map_or(0.0, |t| t / 100.0)
+}
+
 fn dir_bytes(p: &Path) -> u64 {
     let mut total = 0;
     if let Ok(entries) = std::fs::read_dir(p) {
@@ -119,6 +134,7 @@ fn child(var: &str, dir: &Path, size: usize, stage: &str) {
 }
 
 fn main() {
+    let started = Instant::now();
     allocator::return_freed_memory_at_once();
     let today: Date = "2026-11-20".parse().expect("date");
     if let (Ok(dir), Ok(size)) = (
@@ -161,17 +177,21 @@ fn main() {
 
         // 1. Import.
         let engine = Engine::open(dir).expect("open");
+        // For `perf record --delay`: when the import starts, from the process's start.
+        eprintln!("import starts at {} ms", started.elapsed().as_millis());
+        let cpu = cpu_seconds();
         let t = Instant::now();
         let report = engine
             .import_jsonl(jsonl.as_bytes(), today)
             .expect("import");
         let import_s = t.elapsed().as_secs_f64();
+        let import_cpu = cpu_seconds() - cpu;
         assert_eq!(report.imported, size, "{:?}", report.refused.first());
         drop(jsonl);
         engine.close().expect("close");
         drop(engine);
         println!(
-            "RESULT import profiles={size} per_s={:.0} seconds={import_s:.1}",
+            "RESULT import profiles={size} per_s={:.0} seconds={import_s:.1} cpu_seconds={import_cpu:.1}",
             size as f64 / import_s
         );
 

@@ -142,9 +142,15 @@ impl Corpus {
         self.writer.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn stage(&self, id: Id, doc: Option<TantivyDocument>, seq: u64) -> Result<()> {
+    /// Stages `doc` (none: a removal) for `id`. `replace` drops the documents of `id`
+    /// already staged or committed; without it, the caller knows there are none (a
+    /// record new to the store, a corpus just cleared), and tantivy is spared a delete
+    /// it would otherwise look up in every segment.
+    fn stage(&self, id: Id, doc: Option<TantivyDocument>, seq: u64, replace: bool) -> Result<()> {
         let w = self.writer();
-        w.delete_term(Term::from_field_u64(self.f.id, id.0));
+        if replace || doc.is_none() {
+            w.delete_term(Term::from_field_u64(self.f.id, id.0));
+        }
         if let Some(doc) = doc {
             w.add_document(doc)?;
         }
@@ -413,7 +419,20 @@ impl SearchIndex {
         Ok((SearchIndex { workers, requests }, ws, rs))
     }
 
+    /// Stages a worker's card in place of any document of the same id.
     pub fn stage_worker(&self, w: &Worker, seq: u64) -> Result<()> {
+        self.workers
+            .stage(w.id, Some(self.worker_document(w)), seq, true)
+    }
+
+    /// Stages a worker's card that the index holds no document of: one new to the store
+    /// (a bulk import's), or any after the corpus was cleared.
+    pub fn stage_new_worker(&self, w: &Worker, seq: u64) -> Result<()> {
+        self.workers
+            .stage(w.id, Some(self.worker_document(w)), seq, false)
+    }
+
+    fn worker_document(&self, w: &Worker) -> TantivyDocument {
         let f = self.workers.f;
         let mut doc = TantivyDocument::default();
         doc.add_u64(f.id, w.id.0);
@@ -429,10 +448,22 @@ impl SearchIndex {
         );
         add_place(&mut doc, f, &w.comune);
         doc.add_text(f.notes, &w.notes);
-        self.workers.stage(w.id, Some(doc), seq)
+        doc
     }
 
+    /// Stages a request in place of any document of the same id.
     pub fn stage_request(&self, r: &Request, seq: u64) -> Result<()> {
+        self.requests
+            .stage(r.id, Some(self.request_document(r)), seq, true)
+    }
+
+    /// Stages a request that the index holds no document of (see `stage_new_worker`).
+    pub fn stage_new_request(&self, r: &Request, seq: u64) -> Result<()> {
+        self.requests
+            .stage(r.id, Some(self.request_document(r)), seq, false)
+    }
+
+    fn request_document(&self, r: &Request) -> TantivyDocument {
         let f = self.requests.f;
         let mut doc = TantivyDocument::default();
         doc.add_u64(f.id, r.id.0);
@@ -443,15 +474,15 @@ impl SearchIndex {
         doc.add_i64(f.start_on, i64::from(r.start_on.days()));
         add_place(&mut doc, f, &r.comune);
         doc.add_text(f.notes, &r.notes);
-        self.requests.stage(r.id, Some(doc), seq)
+        doc
     }
 
     pub fn stage_worker_removal(&self, id: Id, seq: u64) -> Result<()> {
-        self.workers.stage(id, None, seq)
+        self.workers.stage(id, None, seq, true)
     }
 
     pub fn stage_request_removal(&self, id: Id, seq: u64) -> Result<()> {
-        self.requests.stage(id, None, seq)
+        self.requests.stage(id, None, seq, true)
     }
 
     pub fn commit(&self) -> Result<bool> {

@@ -229,6 +229,48 @@ pub struct LoggedChange {
     pub id: Id,
 }
 
+/// A change log entry: the kind, then the ids of consecutive sequence numbers (the
+/// first is the entry's key). A store written before runs were logged together holds
+/// one id an entry, which reads the same.
+fn log_entry(kind: Kind, ids: impl ExactSizeIterator<Item = Id>) -> Vec<u8> {
+    let mut entry = Vec::with_capacity(1 + 8 * ids.len());
+    entry.push(kind as u8);
+    for id in ids {
+        entry.extend_from_slice(&id.to_key());
+    }
+    entry
+}
+
+/// A change log entry's first sequence number, kind and ids (at least one).
+fn read_log_entry<'a>(
+    key: &[u8],
+    value: &'a [u8],
+) -> Result<(u64, Kind, impl ExactSizeIterator<Item = Id> + 'a)> {
+    let corrupt = || Error::Corrupt {
+        what: "changes".into(),
+        detail: "voce del registro delle modifiche malformata".into(),
+    };
+    let first = u64::from_be_bytes(<[u8; 8]>::try_from(key).map_err(|_| corrupt())?);
+    let kind = match value.first() {
+        Some(1) => Kind::Worker,
+        Some(2) => Kind::Request,
+        _ => return Err(corrupt()),
+    };
+    let ids = &value[1..];
+    if ids.is_empty() || !ids.len().is_multiple_of(8) {
+        return Err(corrupt());
+    }
+    Ok((
+        first,
+        kind,
+        ids.chunks_exact(8).map(|k| {
+            Id(u64::from_be_bytes(
+                <[u8; 8]>::try_from(k).unwrap_or_default(),
+            ))
+        }),
+    ))
+}
+
 /// Decodes a record that may be sealed. A sealed record whose key was destroyed is
 /// `None`: the person was erased and only the ciphertext is left.
 pub fn decode_sealed<T: DeserializeOwned>(
@@ -455,6 +497,19 @@ impl Prepared<'_> {
 struct AfterFlush {
     rekeyed: Vec<Id>,
     erased: bool,
+    /// People's records written over a stored one (sled's previous value, which the
+    /// transaction reads anyway): usually none, as new records get new random ids.
+    replaced: Vec<Id>,
+}
+
+/// What a bulk write did.
+#[derive(Debug)]
+pub struct BulkWrite {
+    /// The sequence number of its last change.
+    pub seq: u64,
+    /// The records it wrote over a stored record of the same id, whose older copy the
+    /// index must drop; every other record was new to the store.
+    pub replaced: Vec<Id>,
 }
 
 impl Store {
@@ -644,27 +699,34 @@ impl Store {
         self.vault.sync()?;
         let changes_slot = TreeName::Changes as usize;
         let meta_slot = TreeName::Meta as usize;
-        let seq = self.all.as_slice().transaction(|trees| {
+        let (seq, replaced) = self.all.as_slice().transaction(|trees| {
             let meta = &trees[meta_slot];
             let mut seq = meta
                 .get(SEQ_KEY)?
                 .and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
                 .map_or(0, u64::from_be_bytes);
-            for ((slot, key, _), value) in ws.ops.iter().zip(&prepared) {
-                match value {
+            // Filled afresh by each attempt (sled reruns the closure on a conflict).
+            let mut replaced = Vec::new();
+            for ((slot, key, op), value) in ws.ops.iter().zip(&prepared) {
+                let old = match value {
                     Some(v) => trees[*slot].insert(key.as_slice(), v.as_slice())?,
                     None => trees[*slot].remove(key.as_slice())?,
                 };
+                if let (Some(_), Value::Seal { id, .. }) = (old, op) {
+                    replaced.push(*id);
+                }
             }
-            for (kind, id) in &ws.logged {
-                seq += 1;
-                let mut entry = vec![*kind as u8];
-                entry.extend_from_slice(&id.to_key());
-                trees[changes_slot].insert(&seq.to_be_bytes(), entry)?;
+            // One log entry per run of records of one kind (a bulk chunk is one run):
+            // keyed by the run's first sequence number, the ids following in order.
+            for run in ws.logged.chunk_by(|a, b| a.0 == b.0) {
+                let entry = log_entry(run[0].0, run.iter().map(|(_, id)| *id));
+                trees[changes_slot].insert(&(seq + 1).to_be_bytes(), entry)?;
+                seq += run.len() as u64;
             }
             meta.insert(SEQ_KEY, &seq.to_be_bytes())?;
-            Ok::<u64, ConflictableTransactionError<Error>>(seq)
+            Ok::<_, ConflictableTransactionError<Error>>((seq, replaced))
         })?;
+        after.replaced = replaced;
         Ok((seq, after))
     }
 
@@ -796,8 +858,15 @@ impl Store {
     /// acknowledged before the whole batch is durable. A chunk is encoded (MessagePack,
     /// compression) on the rayon pool while the one before it is written, one
     /// transaction a chunk, in order.
-    pub fn put_bulk<T: Record + Sync>(&self, records: &[T]) -> Result<u64> {
-        let mut seq = self.seq()?;
+    pub fn put_bulk<T: Record + Sync>(&self, records: &[T]) -> Result<BulkWrite> {
+        let mut done = BulkWrite {
+            seq: self.seq()?,
+            replaced: Vec::new(),
+        };
+        let mut wrote = |(seq, after): (u64, AfterFlush)| {
+            done.seq = seq;
+            done.replaced.extend(after.replaced);
+        };
         let mut pending: Option<WriteSet> = None;
         for chunk in records.chunks(BULK_CHUNK) {
             let (written, next) = rayon::join(
@@ -809,16 +878,16 @@ impl Store {
                 },
                 || WriteSet::of_records(chunk, BULK_CHUNK / 8),
             );
-            if let Some((s, _)) = written? {
-                seq = s;
+            if let Some(w) = written? {
+                wrote(w);
             }
             pending = Some(next?);
         }
         if let Some(ws) = &pending {
-            seq = self.apply_unflushed(ws)?.0;
+            wrote(self.apply_unflushed(ws)?);
         }
         self.flush()?;
-        Ok(seq)
+        Ok(done)
     }
 
     #[cfg(test)]
@@ -847,30 +916,35 @@ impl Store {
 
     /// Changes after `seq`, oldest first.
     pub fn changes_since(&self, seq: u64) -> Result<Vec<LoggedChange>> {
+        // The entry holding `seq + 1` may begin before it.
+        let from = match self.changes.range(..=(seq + 1).to_be_bytes()).next_back() {
+            Some(item) => item?.0.to_vec(),
+            None => (seq + 1).to_be_bytes().to_vec(),
+        };
         let mut out = Vec::new();
-        for item in self.changes.range((seq + 1).to_be_bytes()..) {
+        for item in self.changes.range(from..) {
             let (k, v) = item?;
-            let corrupt = || Error::Corrupt {
-                what: "changes".into(),
-                detail: "voce del registro delle modifiche malformata".into(),
-            };
-            let seq = u64::from_be_bytes(<[u8; 8]>::try_from(k.as_ref()).map_err(|_| corrupt())?);
-            let kind = match v.first() {
-                Some(1) => Kind::Worker,
-                Some(2) => Kind::Request,
-                _ => return Err(corrupt()),
-            };
-            let id = Id::from_key(v.get(1..).ok_or_else(corrupt)?).ok_or_else(corrupt)?;
-            out.push(LoggedChange { seq, kind, id });
+            let (first, kind, ids) = read_log_entry(&k, &v)?;
+            for (i, id) in ids.enumerate() {
+                let s = first + i as u64;
+                if s > seq {
+                    out.push(LoggedChange { seq: s, kind, id });
+                }
+            }
         }
         Ok(out)
     }
 
-    /// Forgets changes up to `seq` once the index has committed them.
+    /// Forgets changes up to `seq` once the index has committed them: every entry whose
+    /// last change is at or before it (one that runs past it stays whole).
     pub fn prune_changes(&self, upto: u64) -> Result<()> {
         let mut batch = sled::Batch::default();
-        for key in self.changes.range(..=upto.to_be_bytes()).keys() {
-            batch.remove(key?);
+        for item in self.changes.range(..=upto.to_be_bytes()) {
+            let (k, v) = item?;
+            let (first, _, ids) = read_log_entry(&k, &v)?;
+            if first + ids.len() as u64 - 1 <= upto {
+                batch.remove(k);
+            }
         }
         self.changes.apply_batch(batch)?;
         Ok(())

@@ -74,6 +74,96 @@ fn logged_writes_advance_seq_and_log() {
 }
 
 #[test]
+fn a_bulk_chunk_is_one_log_entry_read_and_pruned_change_by_change() {
+    let s = Store::temporary().unwrap();
+    let today = crate::fixtures::reference_date();
+    let workers = crate::synth::Synth::new(3, today).workers(BULK_CHUNK + 5);
+    let n = workers.len() as u64;
+    assert_eq!(s.put_bulk(&workers).unwrap().seq, n);
+    // Two chunks, two entries, keyed by their first sequence numbers.
+    let keys: Vec<u64> = s
+        .changes
+        .iter()
+        .keys()
+        .map(|k| u64::from_be_bytes(<[u8; 8]>::try_from(k.unwrap().as_ref()).unwrap()))
+        .collect();
+    assert_eq!(keys, vec![1, BULK_CHUNK as u64 + 1]);
+    // Read from the middle of an entry: exactly the changes after it, in order.
+    let since = s.changes_since(10).unwrap();
+    assert_eq!(since.len() as u64, n - 10);
+    assert_eq!((since[0].seq, since[0].id), (11, workers[10].id));
+    assert!(since.iter().all(|c| c.kind == Kind::Worker));
+    let last = since.last().unwrap();
+    assert_eq!((last.seq, last.id), (n, workers[workers.len() - 1].id));
+    assert!(s.changes_since(n).unwrap().is_empty());
+    // Pruning inside an entry keeps it whole; past its end removes it.
+    s.prune_changes(10).unwrap();
+    assert_eq!(s.first_change_seq().unwrap(), Some(1));
+    assert_eq!(s.changes_since(0).unwrap().len() as u64, n);
+    s.prune_changes(BULK_CHUNK as u64).unwrap();
+    assert_eq!(s.first_change_seq().unwrap(), Some(BULK_CHUNK as u64 + 1));
+    assert_eq!(s.changes_since(0).unwrap().len(), 5);
+    s.prune_changes(n).unwrap();
+    assert_eq!(s.first_change_seq().unwrap(), None);
+}
+
+#[test]
+fn a_bulk_write_names_the_records_it_wrote_over() {
+    let s = Store::temporary().unwrap();
+    let today = crate::fixtures::reference_date();
+    let mut synth = crate::synth::Synth::new(6, today);
+    let workers = synth.workers(BULK_CHUNK + 3);
+    assert!(s.put_bulk(&workers).unwrap().replaced.is_empty());
+    // Rewritten ones in both chunks of a second write, between new ones.
+    let mut again = synth.workers(BULK_CHUNK + 2);
+    again[1] = workers[2].clone();
+    again[BULK_CHUNK + 1] = workers[BULK_CHUNK + 1].clone();
+    let written = s.put_bulk(&again).unwrap();
+    assert_eq!(written.seq, (2 * BULK_CHUNK + 5) as u64);
+    assert_eq!(
+        written.replaced,
+        vec![workers[2].id, workers[BULK_CHUNK + 1].id]
+    );
+}
+
+#[test]
+fn a_write_set_logs_each_run_of_one_kind_and_reads_entries_of_one_id() {
+    let s = Store::temporary().unwrap();
+    let today = crate::fixtures::reference_date();
+    let mut synth = crate::synth::Synth::new(4, today);
+    let workers = synth.workers(2);
+    let request = synth.request(&crate::synth::Area::Province("GR".into()));
+    let mut ws = WriteSet::new();
+    ws.put(&workers[0]).unwrap();
+    ws.put(&request).unwrap();
+    ws.put(&workers[1]).unwrap();
+    assert_eq!(s.apply(&ws).unwrap(), 3);
+    let log: Vec<(u64, Kind, Id)> = s
+        .changes_since(0)
+        .unwrap()
+        .iter()
+        .map(|c| (c.seq, c.kind, c.id))
+        .collect();
+    assert_eq!(
+        log,
+        vec![
+            (1, Kind::Worker, workers[0].id),
+            (2, Kind::Request, request.id),
+            (3, Kind::Worker, workers[1].id),
+        ]
+    );
+    // An entry of one id (as stores before runs hold them) reads the same; a
+    // malformed one is an error, not a gap.
+    let mut old = vec![Kind::Worker as u8];
+    old.extend_from_slice(&workers[0].id.to_key());
+    s.changes.insert(4u64.to_be_bytes(), old).unwrap();
+    assert_eq!(s.changes_since(3).unwrap()[0].id, workers[0].id);
+    s.changes.insert(5u64.to_be_bytes(), vec![1, 2, 3]).unwrap();
+    assert!(matches!(s.changes_since(3), Err(Error::Corrupt { .. })));
+    assert!(matches!(s.prune_changes(5), Err(Error::Corrupt { .. })));
+}
+
+#[test]
 fn plain_tables_store_and_fetch() {
     let s = Store::temporary().unwrap();
     s.put(&org(1, "A")).unwrap();
@@ -496,7 +586,7 @@ fn bulk_writes_over_several_chunks_are_sealed_each_under_its_own_key_and_survive
     let workers = crate::synth::Synth::new(11, today).workers(BULK_CHUNK * 2 + 37);
     {
         let s = open_folder(dir.path()).unwrap();
-        assert_eq!(s.put_bulk(&workers).unwrap(), workers.len() as u64);
+        assert_eq!(s.put_bulk(&workers).unwrap().seq, workers.len() as u64);
         // The change log follows the input's order, across chunk boundaries.
         let log: Vec<Id> = s.changes_since(0).unwrap().iter().map(|c| c.id).collect();
         let ids: Vec<Id> = workers.iter().map(|w| w.id).collect();
