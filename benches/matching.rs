@@ -54,22 +54,19 @@ fn time_min_of<F: FnMut(&Request)>(requests: &[Request], repeat: usize, mut f: F
     best
 }
 
-/// CPU seconds this process has used (user and system, all threads), from
-/// `/proc/self/stat` in clock ticks of 10 ms; `NaN` where that file does not exist. On a
-/// shared machine the CPU a pass costs is steadier than its wall time.
+/// CPU seconds the process's live threads have run, summed from each thread's
+/// `/proc/self/task/*/schedstat` (nanoseconds; the pool's threads live as long as the
+/// process); `NaN` where those files do not exist. On a shared machine the CPU a pass
+/// costs is steadier than its wall time.
 fn cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
         return f64::NAN;
     };
-    // Fields after the command name (which may hold spaces) start at its closing ')'.
-    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let ticks: Vec<f64> = after
-        .split_whitespace()
-        .skip(11)
-        .take(2)
-        .filter_map(|t| t.parse().ok())
-        .collect();
-    ticks.iter().sum::<f64>() / 100.0
+    let ns: u64 = tasks
+        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok())
+        .filter_map(|stat| stat.split_whitespace().next()?.parse::<u64>().ok())
+        .sum();
+    ns as f64 / 1e9
 }
 
 fn requests(synth: &mut Synth, n: usize) -> Vec<Request> {
