@@ -99,6 +99,16 @@ pub struct Corpus {
     committed_seq: AtomicU64,
 }
 
+/// Whether a staged document replaces one of the same id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Staging {
+    /// The index may hold documents of the id: they are dropped.
+    Replace,
+    /// The caller knows it holds none (a record new to the store, a corpus just
+    /// cleared): tantivy is spared a delete it would look up in every segment.
+    New,
+}
+
 impl Corpus {
     fn open(dir: Option<&Path>) -> Result<(Corpus, OpenState)> {
         let (schema, f) = schema();
@@ -142,13 +152,11 @@ impl Corpus {
         self.writer.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Stages `doc` (none: a removal) for `id`. `replace` drops the documents of `id`
-    /// already staged or committed; without it, the caller knows there are none (a
-    /// record new to the store, a corpus just cleared), and tantivy is spared a delete
-    /// it would otherwise look up in every segment.
-    fn stage(&self, id: Id, doc: Option<TantivyDocument>, seq: u64, replace: bool) -> Result<()> {
+    /// Stages `doc` (none: a removal) for `id`, in place of the documents of `id`
+    /// already staged or committed unless `how` says there are none.
+    fn stage(&self, id: Id, doc: Option<TantivyDocument>, seq: u64, how: Staging) -> Result<()> {
         let w = self.writer();
-        if replace || doc.is_none() {
+        if how == Staging::Replace || doc.is_none() {
             w.delete_term(Term::from_field_u64(self.f.id, id.0));
         }
         if let Some(doc) = doc {
@@ -421,15 +429,12 @@ impl SearchIndex {
 
     /// Stages a worker's card in place of any document of the same id.
     pub fn stage_worker(&self, w: &Worker, seq: u64) -> Result<()> {
-        self.workers
-            .stage(w.id, Some(self.worker_document(w)), seq, true)
+        self.stage_worker_as(w, seq, Staging::Replace)
     }
 
-    /// Stages a worker's card that the index holds no document of: one new to the store
-    /// (a bulk import's), or any after the corpus was cleared.
-    pub fn stage_new_worker(&self, w: &Worker, seq: u64) -> Result<()> {
+    pub fn stage_worker_as(&self, w: &Worker, seq: u64, how: Staging) -> Result<()> {
         self.workers
-            .stage(w.id, Some(self.worker_document(w)), seq, false)
+            .stage(w.id, Some(self.worker_document(w)), seq, how)
     }
 
     fn worker_document(&self, w: &Worker) -> TantivyDocument {
@@ -453,14 +458,12 @@ impl SearchIndex {
 
     /// Stages a request in place of any document of the same id.
     pub fn stage_request(&self, r: &Request, seq: u64) -> Result<()> {
-        self.requests
-            .stage(r.id, Some(self.request_document(r)), seq, true)
+        self.stage_request_as(r, seq, Staging::Replace)
     }
 
-    /// Stages a request that the index holds no document of (see `stage_new_worker`).
-    pub fn stage_new_request(&self, r: &Request, seq: u64) -> Result<()> {
+    pub fn stage_request_as(&self, r: &Request, seq: u64, how: Staging) -> Result<()> {
         self.requests
-            .stage(r.id, Some(self.request_document(r)), seq, false)
+            .stage(r.id, Some(self.request_document(r)), seq, how)
     }
 
     fn request_document(&self, r: &Request) -> TantivyDocument {
@@ -478,11 +481,11 @@ impl SearchIndex {
     }
 
     pub fn stage_worker_removal(&self, id: Id, seq: u64) -> Result<()> {
-        self.workers.stage(id, None, seq, true)
+        self.workers.stage(id, None, seq, Staging::Replace)
     }
 
     pub fn stage_request_removal(&self, id: Id, seq: u64) -> Result<()> {
-        self.requests.stage(id, None, seq, true)
+        self.requests.stage(id, None, seq, Staging::Replace)
     }
 
     pub fn commit(&self) -> Result<bool> {

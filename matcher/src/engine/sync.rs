@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use super::{Change, Engine, Recovery, Tables, COMMIT_BATCH, SNAPSHOT_EVERY};
 use crate::error::Result;
 use crate::features::WorkerFeatures;
-use crate::index::{Corpus, OpenState};
+use crate::index::{Corpus, OpenState, Staging};
 use crate::model::{Id, Request, Worker};
 use crate::relevance::DocTerms;
 use crate::snapshot;
@@ -140,13 +140,13 @@ impl Engine {
             // Cleared: every document is new to it.
             Kind::Worker => {
                 for w in self.store.workers.iter() {
-                    self.index.stage_new_worker(&w?, seq)?;
+                    self.index.stage_worker_as(&w?, seq, Staging::New)?;
                     n += 1;
                 }
             }
             Kind::Request => {
                 for r in self.store.requests.iter() {
-                    self.index.stage_new_request(&r?, seq)?;
+                    self.index.stage_request_as(&r?, seq, Staging::New)?;
                     n += 1;
                 }
             }
@@ -432,12 +432,8 @@ impl Engine {
         // jobs under two different locks.
         let (staged, ()) = rayon::join(
             || {
-                stage_bulk(written, workers, |w, seq, new| {
-                    if new {
-                        self.index.stage_new_worker(w, seq)
-                    } else {
-                        self.index.stage_worker(w, seq)
-                    }
+                stage_bulk(written, workers, |w, seq, how| {
+                    self.index.stage_worker_as(w, seq, how)
                 })
             },
             || {
@@ -457,12 +453,8 @@ impl Engine {
         let _w = self.lock_writes();
         let written = self.store.put_bulk(requests)?;
         let _visible = self.visible_on_return();
-        stage_bulk(written, requests, |r, seq, new| {
-            if new {
-                self.index.stage_new_request(r, seq)
-            } else {
-                self.index.stage_request(r, seq)
-            }
+        stage_bulk(written, requests, |r, seq, how| {
+            self.index.stage_request_as(r, seq, how)
         })?;
         let mut analyzer = text::italian_analyzer();
         let mut t = self.tables_mut();
@@ -479,11 +471,16 @@ impl Engine {
 fn stage_bulk<T: Record>(
     written: BulkWrite,
     records: &[T],
-    mut stage: impl FnMut(&T, u64, bool) -> Result<()>,
+    mut stage: impl FnMut(&T, u64, Staging) -> Result<()>,
 ) -> Result<()> {
     let replaced: HashSet<Id> = written.replaced.into_iter().collect();
     for r in records {
-        stage(r, written.seq, !replaced.contains(&r.id()))?;
+        let how = if replaced.contains(&r.id()) {
+            Staging::Replace
+        } else {
+            Staging::New
+        };
+        stage(r, written.seq, how)?;
     }
     Ok(())
 }
