@@ -45,10 +45,10 @@ impl<'a> Scan<'a> {
 
     /// The scan in pieces of about `chunk` slots, for parallel scoring: a long list is
     /// cut, short ones are read together.
-    pub fn pieces(mut self, chunk: usize) -> Pieces<'a> {
+    pub fn pieces(self, chunk: usize) -> Pieces<'a> {
         let chunk = chunk.max(1);
         let mut cut = Vec::with_capacity(self.lists.len());
-        for (list, skip) in self.lists.drain(..) {
+        for (list, skip) in self.lists {
             cut.extend(list.chunks(chunk).map(|c| (c, skip)));
         }
         let mut ends = Vec::new();

@@ -132,8 +132,6 @@ pub(crate) struct RowBound<'q> {
     recency_by_age: [f32; RECENCY_AGES],
     waiting_by_days: [f32; WAITING_DAYS],
     max: [f64; FACTORS],
-    /// The most text can give (points), `f32`.
-    text_max: f32,
     query: &'q TextQuery,
 }
 
@@ -172,10 +170,9 @@ impl<'q> RowBound<'q> {
                 factor::language_points(level, others, r) / factor::LANGUAGE_BONUS_MAX
             })
         });
-        let hours = r.hours;
         RowBound {
             today: today.days(),
-            hours,
+            hours: r.hours,
             offer: r.offered_cents,
             needs,
             n_needs,
@@ -195,7 +192,6 @@ impl<'q> RowBound<'q> {
             waiting_by_days: tabled(max[Factor::Waiting as usize], |days| {
                 factor::waiting_share(days as i32)
             }),
-            text_max: max[Factor::Text as usize] as f32,
             max,
             query,
         }
@@ -215,7 +211,7 @@ impl<'q> RowBound<'q> {
     #[inline]
     pub fn reaching(&self, hot: &Hot, km: f64, reach: u16, cut: f32) -> Option<f32> {
         let rest = self.without_text(hot, km, reach);
-        if rest + self.text_max < cut {
+        if rest + (self.max[Factor::Text as usize] as f32) < cut {
             return None;
         }
         let p = rest + self.text(hot);
