@@ -362,10 +362,10 @@ impl Vault {
         }
         let mut s = [0u8; SLOT];
         match &self.file {
-            Some(_) if inner.unwritten.contains_key(&slot) => {
-                s = inner.unwritten.get(&slot).copied().unwrap_or([0; SLOT])
-            }
-            Some(f) => f.read_exact_at(&mut s, (SLOT as u64) * (u64::from(slot) + 1))?,
+            Some(f) => match inner.unwritten.get(&slot) {
+                Some(held) => s = *held,
+                None => f.read_exact_at(&mut s, (SLOT as u64) * (u64::from(slot) + 1))?,
+            },
             None => {
                 s = inner
                     .memory
