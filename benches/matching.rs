@@ -13,7 +13,7 @@ mod allocator;
 
 use std::time::Instant;
 
-use matcher::bench::{raw_pass, score, Context, RequestFeatures, WorkerFeatures};
+use matcher::bench::{cpu_seconds, raw_pass, score, Context, RequestFeatures, WorkerFeatures};
 use matcher::model::Request;
 use matcher::synth::{Area, Synth};
 use matcher::{Date, Engine};
@@ -52,21 +52,6 @@ fn time_min_of<F: FnMut(&Request)>(requests: &[Request], repeat: usize, mut f: F
     }
     best.sort_by(f64::total_cmp);
     best
-}
-
-/// CPU seconds the process's live threads have run, summed from each thread's
-/// `/proc/self/task/*/schedstat` (nanoseconds; the pool's threads live as long as the
-/// process); `NaN` where those files do not exist. On a shared machine the CPU a pass
-/// costs is steadier than its wall time.
-fn cpu_seconds() -> f64 {
-    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
-        return f64::NAN;
-    };
-    let ns: u64 = tasks
-        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok())
-        .filter_map(|stat| stat.split_whitespace().next()?.parse::<u64>().ok())
-        .sum();
-    ns as f64 / 1e9
 }
 
 fn requests(synth: &mut Synth, n: usize) -> Vec<Request> {

@@ -14,6 +14,7 @@ mod allocator;
 use std::path::Path;
 use std::time::Instant;
 
+use matcher::bench::cpu_seconds;
 use matcher::synth::{Area, Synth};
 use matcher::{Date, Engine};
 
@@ -37,21 +38,6 @@ fn rss_anon_bytes() -> u64 {
                 .and_then(|kb| kb.parse::<u64>().ok())
         })
         .map_or(0, |kb| kb * 1024)
-}
-
-/// CPU time (user + system, every thread) this process has used: an import's work,
-/// less sensitive than its wall time to what else the machine runs.
-fn cpu_seconds() -> f64 {
-    std::fs::read_to_string("/proc/self/stat")
-        .ok()
-        .and_then(|s| {
-            // Fields after the command name (which may hold spaces), from field 3.
-            let rest = s.get(s.rfind(')')? + 2..)?;
-            let f: Vec<&str> = rest.split_whitespace().collect();
-            let ticks = |i: usize| f.get(i)?.parse::<f64>().ok();
-            Some(ticks(11)? + ticks(12)?)
-        })
-        .map_or(0.0, |t| t / 100.0)
 }
 
 fn dir_bytes(p: &Path) -> u64 {

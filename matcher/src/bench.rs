@@ -1,6 +1,6 @@
 //! What the benchmarks and fuzz targets reach below the engine: scoring features, the
-//! pure scoring functions, the raw pass that is the matching benchmark's floor, and
-//! sled's own share of start-up.
+//! pure scoring functions, the raw pass that is the matching benchmark's floor, sled's
+//! own share of start-up, and the process's CPU time.
 
 use std::path::Path;
 
@@ -11,6 +11,23 @@ use crate::store::TreeName;
 
 pub use crate::features::{RequestFeatures, WorkerFeatures};
 pub use crate::rank::{score, Breakdown, Context};
+
+/// CPU seconds this process has used, user and system, every thread's (those that have
+/// ended included), from `/proc/self/stat`: what a stretch of work cost, steadier than
+/// its wall time on a shared machine. Counted in ticks of 10 ms, so a stretch shorter
+/// than a few ticks reads as 0; `NaN` where the file does not exist.
+pub fn cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            // Fields after the command name (which may hold spaces), from field 3.
+            let rest = s.get(s.rfind(')')? + 2..)?;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let ticks = |i: usize| f.get(i)?.parse::<f64>().ok();
+            Some(ticks(11)? + ticks(12)?)
+        })
+        .map_or(f64::NAN, |t| t / 100.0)
+}
 
 /// Reads every byte-carrying field of each row once and scores nothing: the least any
 /// ranking over these rows must do. Runs on the same thread pool, in the same chunk
