@@ -2,7 +2,7 @@
 //! workers who commute, so a request reads only the rows that can pass its job and
 //! live-in filters (and, for commuting, that live within reach) instead of every row.
 
-use crate::rank::bits::{CAN_COMMUTE, CAN_LIVE_IN};
+use crate::rank::bits::{AVAILABLE, CAN_COMMUTE, CAN_LIVE_IN};
 
 /// Jobs are bits 0–7 of a row's filter bits.
 const JOBS: usize = 8;
@@ -94,8 +94,13 @@ impl<'a> Pieces<'a> {
 
 /// Calls `f` with each list a row with these bits and comune belongs in, as an index:
 /// `0..JOBS` the live-in list of a job, `JOBS + job × comuni + comune` a commute list.
+/// Every request needs an available worker, so a row that is not (placed, inactive) is
+/// filed nowhere: the cards a desk keeps after placing someone cost a scan nothing.
 /// (Indices, not references: filing a row allocates nothing.)
 fn lists_of(flags: u32, comune: u16, comuni: usize, mut f: impl FnMut(usize)) {
+    if flags & AVAILABLE == 0 {
+        return;
+    }
     let commute_here = flags & CAN_COMMUTE != 0 && usize::from(comune) < comuni;
     for job in (0..JOBS).filter(|j| flags & (1 << j) != 0) {
         if flags & CAN_LIVE_IN != 0 {
@@ -204,8 +209,9 @@ impl Partitions {
 mod tests {
     use super::*;
 
-    const CARE: u32 = 1 << 2;
-    const HOUSE: u32 = 1 << 3;
+    // Rows filed in these tests are available unless a test says otherwise.
+    const CARE: u32 = AVAILABLE | 1 << 2;
+    const HOUSE: u32 = AVAILABLE | 1 << 3;
 
     /// The slots a scan yields, read as the ranking reads them: piece by piece, each
     /// slot unless its bits have the piece's skip bits.
@@ -256,23 +262,25 @@ mod tests {
             CARE | CAN_LIVE_IN | CAN_COMMUTE,
             HOUSE | CAN_COMMUTE,
             CARE | CAN_LIVE_IN | CAN_COMMUTE,
+            // Placed or inactive: no request can take it, no list holds it.
+            (CARE | CAN_LIVE_IN | CAN_COMMUTE) & !AVAILABLE,
         ];
-        let places = [(0, 10), (1, 20), (2, 5), (0, 5), (1, 5)];
+        let places = [(0, 10), (1, 20), (2, 5), (0, 5), (1, 5), (0, 60)];
         let mut p = Partitions::new(3);
         for (slot, (&f, &(comune, reach))) in flags.iter().zip(&places).enumerate() {
             p.add(slot as u32, f, comune, reach);
         }
         // Comune 2 is beyond every reach from the request's comune.
         let dist = [0.0, 15.0, 100.0];
-        let scan = |job, any_of| all(p.scan(job, any_of, &dist).unwrap(), &flags);
+        let scan = |job, any_of| all(p.scan(job & 0xFF, any_of, &dist).unwrap(), &flags);
         assert_eq!(scan(CARE, CAN_LIVE_IN), vec![0, 2, 4]);
         assert_eq!(scan(CARE, CAN_COMMUTE), vec![1, 4]);
         // Either: each slot once, though 4 is in both lists.
         assert_eq!(scan(CARE, CAN_LIVE_IN | CAN_COMMUTE), vec![0, 1, 2, 4]);
         assert_eq!(scan(HOUSE, CAN_LIVE_IN | CAN_COMMUTE), vec![1, 3]);
-        assert!(p.scan(CARE | HOUSE, CAN_COMMUTE, &dist).is_none());
+        assert!(p.scan((CARE | HOUSE) & 0xFF, CAN_COMMUTE, &dist).is_none());
         p.remove(1, flags[1], 1);
-        let scan = |job, any_of| all(p.scan(job, any_of, &dist).unwrap(), &flags);
+        let scan = |job, any_of| all(p.scan(job & 0xFF, any_of, &dist).unwrap(), &flags);
         assert_eq!(scan(CARE, CAN_COMMUTE), vec![4]);
         assert_eq!(scan(HOUSE, CAN_COMMUTE), vec![3]);
     }
@@ -283,6 +291,7 @@ mod tests {
             .map(|i| {
                 (1 << (i % JOBS as u32))
                     | [CAN_LIVE_IN, CAN_COMMUTE, CAN_LIVE_IN | CAN_COMMUTE][i as usize % 3]
+                    | if i % 5 == 0 { 0 } else { AVAILABLE }
             })
             .collect();
         let places: Vec<(u16, u16)> = (0..200u16).map(|i| (i % 7, i % 50)).collect();

@@ -9,7 +9,9 @@
 
 use std::collections::HashMap;
 
-use tantivy::tokenizer::TextAnalyzer;
+use tantivy::tokenizer::{TextAnalyzer, Token};
+
+use crate::text;
 
 const K1: f32 = 1.2;
 const B: f32 = 0.75;
@@ -22,6 +24,14 @@ const MAX_TERMS: usize = 64;
 pub struct DocTerms {
     terms: Box<[u32]>,
     len: u16,
+}
+
+impl DocTerms {
+    /// Where the stems are held, for a prefetch hint: scoring a card reads them, and they
+    /// live on the heap apart from the table's rows.
+    pub fn stems_at(&self) -> *const u8 {
+        self.terms.as_ptr().cast()
+    }
 }
 
 /// Bloom bits of a signature (`DocTerms::signature`); the 4 bits above hold the highest
@@ -52,12 +62,32 @@ fn hash(stem: &str) -> u32 {
 
 impl DocTerms {
     pub fn of(analyzer: &mut TextAnalyzer, notes: &str) -> DocTerms {
+        DocTerms::seeing(analyzer, notes, |_| ())
+    }
+
+    /// `of`, and the notes' stems with the words they come from (`text::stems`), from
+    /// one pass of the analyser: a request's notes are both its query and the words its
+    /// reasons quote.
+    pub fn with_stems(
+        analyzer: &mut TextAnalyzer,
+        notes: &str,
+    ) -> (DocTerms, Vec<(String, String)>) {
+        let mut stems = Vec::new();
+        let terms = DocTerms::seeing(analyzer, notes, |tok| {
+            text::add_stem(&mut stems, notes, tok)
+        });
+        (terms, stems)
+    }
+
+    /// `of`, showing each token to `see` on the way.
+    fn seeing(analyzer: &mut TextAnalyzer, notes: &str, mut see: impl FnMut(&Token)) -> DocTerms {
         let mut counts: HashMap<u32, u32> = HashMap::new();
         let mut len = 0u32;
         let mut stream = analyzer.token_stream(notes);
         while let Some(tok) = stream.next() {
             len += 1;
             *counts.entry(hash(&tok.text)).or_default() += 1;
+            see(tok);
         }
         let mut terms: Vec<u32> = counts.into_iter().map(|(h, tf)| h | tf.min(15)).collect();
         terms.sort_unstable();
@@ -169,12 +199,15 @@ impl TermStats {
         for &(h, idf) in &terms {
             by_bit[sig_bit(h) as usize] += idf;
         }
+        let avg_len = self.avg_len();
         TextQuery {
             mask: terms.iter().fold(0, |m, &(h, _)| m | 1 << sig_bit(h)),
             by_bit,
             terms,
             best,
-            avg_len: self.avg_len(),
+            avg_len,
+            norm_per_len: K1 * B / avg_len,
+            bound_scale: (K1 + 1.0) / best * (1.0 + 1e-4),
         }
     }
 }
@@ -188,6 +221,9 @@ pub struct TextQuery {
     /// The signature bits of the query's stems, and the IDF summed per bit.
     mask: u64,
     by_bit: [f32; SIG_BITS as usize],
+    /// `share_bound_of`'s constants: `K1 · B / avg_len`, `(K1 + 1) / best` with the margin.
+    norm_per_len: f32,
+    bound_scale: f32,
 }
 
 impl TextQuery {
@@ -242,9 +278,11 @@ impl TextQuery {
             hits &= hits - 1;
         }
         let tf = (sig >> SIG_BITS) as f32;
-        let norm = K1 * (1.0 - B + B * f32::from(len) / self.avg_len);
-        // A relative margin for f32 sums taken in another order than `share`'s.
-        let bound = idf * tf * (K1 + 1.0) / (tf + norm) / self.best * (1.0 + 1e-4);
+        // `share`'s terms with its constants folded, so a row costs one division (a scan
+        // bounds thousands): the same value to a few ulps, which the relative margin
+        // (there for f32 sums taken in another order than `share`'s) covers.
+        let norm = K1 * (1.0 - B) + f32::from(len) * self.norm_per_len;
+        let bound = idf * tf * self.bound_scale / (tf + norm);
         f64::from(bound.min(1.0))
     }
 }
@@ -252,13 +290,22 @@ impl TextQuery {
 /// The analyser-backed helper both sides use.
 #[cfg(test)]
 pub fn doc_terms(notes: &str) -> DocTerms {
-    use crate::text;
     DocTerms::of(&mut text::italian_analyzer(), notes)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_pass_gives_the_terms_and_the_stems_of_two() {
+        let notes = "Assistenza ad anziani, anziano con demenza; cucina e cucinare. Patente B";
+        let mut a = text::italian_analyzer();
+        let (terms, stems) = DocTerms::with_stems(&mut a, notes);
+        assert_eq!(terms, DocTerms::of(&mut a, notes));
+        assert_eq!(stems, text::stems(&mut a, notes));
+        assert!(stems.len() >= 5 && stems.len() < terms.len as usize);
+    }
 
     fn corpus(notes: &[&str]) -> (TermStats, Vec<DocTerms>) {
         let docs: Vec<DocTerms> = notes.iter().map(|n| doc_terms(n)).collect();

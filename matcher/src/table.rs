@@ -4,6 +4,8 @@
 //! removed worker leaves a tombstone that the next insert reuses). Beside each row, a
 //! `Hot` summary (`rank/bound.rs`) lets a scan bound a row's score without reading it.
 
+use rayon::slice::ParallelSliceMut;
+
 use crate::features::{RequestFeatures, WorkerFeatures};
 use crate::model::Id;
 use crate::partition::{Partitions, Scan};
@@ -23,6 +25,20 @@ fn flags_of(w: &WorkerFeatures) -> u32 {
 pub fn required_flags(r: &RequestFeatures) -> (u32, u32) {
     let (need, any_of) = rank::required_bits(r);
     (LIVE | need, any_of)
+}
+
+/// Below this many rows filed out of order, a bulk write does not lay the table out.
+const LAYOUT_MIN: usize = 1024;
+
+/// Where a row goes when the table is laid out, as one key that sorts so: rows that can
+/// live in first, then those who only commute; in each, by comune, then by job mask,
+/// then by the slot it had. A live-in list (job × live-in) is then a few long runs of
+/// neighbouring slots, and a commute list (job × comune) two short ones; a commute scan
+/// visits comuni in index order (neighbouring comuni have neighbouring indices), so it
+/// moves forward through memory.
+fn layout_key(flags: u32, comune: u16, slot: u32) -> u64 {
+    let commute_only = u64::from(flags & rank::bits::CAN_LIVE_IN == 0);
+    commute_only << 63 | u64::from(comune) << 40 | u64::from(flags & 0xFF) << 32 | u64::from(slot)
 }
 
 /// Everything a scan reads of a row before it decides to read the row itself: the
@@ -74,6 +90,8 @@ pub struct WorkerTable {
     slots: SlotTable,
     free: Vec<u32>,
     parts: Partitions,
+    /// Rows filed in a new or reused slot since the table was last laid out.
+    unordered: usize,
     /// BM25 statistics of the workers' notes.
     pub stats: TermStats,
 }
@@ -83,12 +101,17 @@ impl WorkerTable {
         self.stats.add(&terms);
         if let Some(slot) = self.slot_of(f.id) {
             let s = slot as usize;
+            let was = &self.scan[s];
+            if layout_key(was.flags, was.comune, 0) != layout_key(flags_of(&f), f.comune, 0) {
+                self.unordered += 1;
+            }
             self.stats.remove(&self.terms[s]);
             self.parts
                 .remove(slot, self.scan[s].flags, self.scan[s].comune);
             self.fill(slot, f, terms);
             return;
         }
+        self.unordered += 1;
         let slot = match self.free.pop() {
             Some(s) => {
                 self.fill(s, f, terms);
@@ -230,6 +253,15 @@ impl WorkerTable {
         }
     }
 
+    /// `prefetch` for the stems of the row in `slot` (on the heap, where the row's
+    /// terms point: ask once those terms are in the cache, `prefetch_row`).
+    #[inline]
+    pub fn prefetch_stems(&self, slot: usize) {
+        if let Some(terms) = self.terms.get(slot) {
+            prefetch(terms.stems_at());
+        }
+    }
+
     /// The hot summary of the row in `slot`.
     #[inline]
     pub fn hot(&self, slot: usize) -> &Hot {
@@ -253,23 +285,79 @@ impl WorkerTable {
             .map(|s| (&self.rows[s], &self.terms[s]))
     }
 
-    /// A table from rows whose statistics are already known (a snapshot).
+    /// A table from rows whose statistics are already known (a snapshot), laid out.
     pub fn from_rows(rows: Vec<(WorkerFeatures, DocTerms)>, stats: TermStats) -> WorkerTable {
+        let mut order: Vec<u64> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, (f, _))| layout_key(flags_of(f), f.comune, i as u32))
+            .collect();
+        order.par_sort_unstable();
+        let mut rows = rows;
+        let laid: Vec<(WorkerFeatures, DocTerms)> = order
+            .iter()
+            .map(|&k| {
+                let (f, terms) = &mut rows[k as u32 as usize];
+                (*f, std::mem::take(terms))
+            })
+            .collect();
+        drop(rows);
         let mut t = WorkerTable {
             stats,
             ..WorkerTable::default()
         };
-        t.reserve(rows.len());
-        for (f, terms) in rows {
-            let slot = t.rows.len() as u32;
+        t.reserve(laid.len());
+        for (f, terms) in laid {
             t.scan.push(ScanRow::of(&f, &terms));
             t.rows.push(f);
             t.terms.push(terms);
-            t.file_id(slot);
         }
-        let filed = t.scan.iter().map(|r| (r.flags, r.comune, r.reach));
-        t.parts.add_column(filed);
+        t.file_all();
         t
+    }
+
+    /// Rows filed in slots since the table was last laid out, when they are a quarter
+    /// of it or more: a bulk write then lays the table out again (`lay_out`), so the
+    /// cost of doing so stays proportional to what was written.
+    pub fn wants_layout(&self) -> bool {
+        self.unordered >= LAYOUT_MIN && self.unordered * 4 >= self.len()
+    }
+
+    /// Puts the live rows in layout order (`layout_key`) in slots `0..`, so each
+    /// partition's lists become runs of neighbouring slots: a scan then reads its entries
+    /// from memory in order, whole cache lines at a time, instead of one line a slot.
+    /// Results do not depend on slots (ties go by id), only the speed of reading them.
+    pub fn lay_out(&mut self) {
+        let mut order: Vec<u64> = (0..self.rows.len())
+            .filter(|&s| self.scan[s].flags & LIVE != 0)
+            .map(|s| layout_key(self.scan[s].flags, self.scan[s].comune, s as u32))
+            .collect();
+        order.par_sort_unstable();
+        let slot = |k: &u64| *k as u32 as usize;
+        let mut t = WorkerTable {
+            rows: order.iter().map(|k| self.rows[slot(k)]).collect(),
+            terms: order
+                .iter()
+                .map(|k| std::mem::take(&mut self.terms[slot(k)]))
+                .collect(),
+            scan: order.iter().map(|k| self.scan[slot(k)]).collect(),
+            stats: std::mem::take(&mut self.stats),
+            ..WorkerTable::default()
+        };
+        t.file_all();
+        *self = t;
+    }
+
+    /// Files every slot of a table whose rows are all written and live, none filed yet.
+    fn file_all(&mut self) {
+        let rows = &self.rows;
+        self.slots.reserve(rows.len(), |s| rows[s as usize].id);
+        for slot in 0..self.rows.len() as u32 {
+            self.file_id(slot);
+        }
+        let filed = self.scan.iter().map(|r| (r.flags, r.comune, r.reach));
+        self.parts.add_column(filed);
+        self.unordered = 0;
     }
 
     pub fn reserve(&mut self, n: usize) {
@@ -344,6 +432,47 @@ mod tests {
     }
 
     #[test]
+    fn a_table_is_laid_out_when_built_and_again_after_a_quarter_more_rows() {
+        let day: crate::date::Date = "2026-11-20".parse().unwrap();
+        let mut synth = crate::synth::Synth::new(8, day);
+        let rows: Vec<(WorkerFeatures, DocTerms)> = synth
+            .workers(3000)
+            .iter()
+            .map(|w| (WorkerFeatures::of(w), doc_terms(&w.notes)))
+            .collect();
+        let mut stats = TermStats::default();
+        rows.iter().for_each(|(_, d)| stats.add(d));
+        let mut t = WorkerTable::from_rows(rows.clone(), stats);
+        let in_order = |t: &WorkerTable| {
+            (1..t.capacity()).all(|s| {
+                let key = |s: usize| layout_key(t.scan[s].flags, t.scan[s].comune, 0);
+                key(s - 1) <= key(s)
+            })
+        };
+        assert!(in_order(&t));
+        for (f, d) in &rows {
+            assert_eq!(t.get(f.id), Some(f));
+            assert_eq!(t.terms(f.id), Some(d));
+        }
+        assert!(!t.wants_layout());
+        // 700 new rows are under a quarter of 3,700; 1,100 are over it (and over the
+        // minimum), and a layout puts them in order.
+        let more = synth.workers(1100);
+        for w in &more[..700] {
+            t.upsert(WorkerFeatures::of(w), doc_terms(&w.notes));
+        }
+        assert!(!t.wants_layout());
+        for w in &more[700..] {
+            t.upsert(WorkerFeatures::of(w), doc_terms(&w.notes));
+        }
+        assert!(t.wants_layout());
+        assert!(!in_order(&t));
+        t.lay_out();
+        assert!(in_order(&t) && !t.wants_layout());
+        assert_eq!(t.len(), 4100);
+    }
+
+    #[test]
     fn partitions_hold_exactly_the_rows_a_request_can_reach_after_changes() {
         let day: crate::date::Date = "2026-11-20".parse().unwrap();
         let mut synth = crate::synth::Synth::new(5, day);
@@ -370,21 +499,27 @@ mod tests {
             t.upsert(WorkerFeatures::of(&w), DocTerms::default());
         }
         let comuni = crate::comuni::Comuni::get();
-        let mut reached = 0;
-        for area in [
+        let requests: Vec<RequestFeatures> = [
             crate::synth::Area::Province("RM".into()),
             crate::synth::Area::National,
-        ] {
-            for _ in 0..20 {
-                let rf = RequestFeatures::of(&synth.request(&area));
-                let (need, any_of) = required_flags(&rf);
+        ]
+        .iter()
+        .flat_map(|area| {
+            (0..20)
+                .map(|_| RequestFeatures::of(&synth.request(area)))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+        let check = |t: &WorkerTable| {
+            let mut reached = 0;
+            for rf in &requests {
+                let (need, any_of) = required_flags(rf);
                 let dist = comuni.distances_from(rf.comune);
                 let pieces = t.scan(need, any_of, &dist).unwrap().pieces(64);
                 // As the ranking reads them: a slot given twice would show here twice.
                 let mut scanned: Vec<u32> = (0..pieces.len())
                     .flat_map(|i| pieces.get(i).unwrap().iter())
                     .flat_map(|&(list, skip)| {
-                        let t = &t;
                         let dist = &dist;
                         list.iter().copied().filter(move |&s| {
                             t.passes(s as usize, need, any_of, skip, dist).is_some()
@@ -398,7 +533,25 @@ mod tests {
                 reached += every.len();
                 assert_eq!(scanned, every, "{:?}", rf.live_in);
             }
+            reached
+        };
+        let reached = check(&t);
+        // Laid out, the table holds the same rows under the same ids, in slots `0..len`
+        // and in layout order, and the partitions still give exactly the reachable rows.
+        let before: Vec<(WorkerFeatures, DocTerms)> =
+            t.live().map(|(f, d)| (*f, d.clone())).collect();
+        t.lay_out();
+        assert_eq!(t.capacity(), before.len());
+        assert_eq!(t.len(), before.len());
+        for (f, d) in &before {
+            assert_eq!(t.get(f.id), Some(f));
+            assert_eq!(t.terms(f.id), Some(d));
         }
+        let keys: Vec<u64> = (0..t.capacity())
+            .map(|s| layout_key(t.scan[s].flags, t.scan[s].comune, 0))
+            .collect();
+        assert!(keys.windows(2).all(|k| k[0] <= k[1]));
+        assert_eq!(check(&t), reached);
         assert!(reached > 100, "the requests reach someone: {reached}");
     }
 }

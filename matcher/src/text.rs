@@ -3,7 +3,7 @@
 
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    StopWordFilter, TextAnalyzer,
+    StopWordFilter, TextAnalyzer, Token,
 };
 
 /// Name under which the analyser is registered in the tantivy index.
@@ -40,16 +40,21 @@ pub fn stems(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     let mut stream = analyzer.token_stream(text);
     while let Some(token) = stream.next() {
-        if out.iter().any(|(s, _)| *s == token.text) {
-            continue;
-        }
-        let word = text
-            .get(token.offset_from..token.offset_to)
-            .unwrap_or(&token.text)
-            .to_lowercase();
-        out.push((token.text.clone(), word));
+        add_stem(&mut out, text, token);
     }
     out
+}
+
+/// Adds to `stems` (as `stems` gives them) a token of `text` whose stem is new.
+pub fn add_stem(stems: &mut Vec<(String, String)>, text: &str, token: &Token) {
+    if stems.iter().any(|(s, _)| *s == token.text) {
+        return;
+    }
+    let word = text
+        .get(token.offset_from..token.offset_to)
+        .unwrap_or(&token.text)
+        .to_lowercase();
+    stems.push((token.text.clone(), word));
 }
 
 /// Lowercase with Italian and common Central-European accents removed: what a person

@@ -787,7 +787,7 @@ fn print_explanation(reasons: &[matcher::model::Reason], warnings: &[String]) ->
     for r in reasons {
         let label = match Factor::from_name(&r.factor) {
             Some(f) => f.label(),
-            None => r.factor.as_str(),
+            None => &r.factor,
         };
         say!(
             "   {:>5}  {:<24} {}",

@@ -271,12 +271,11 @@ impl Engine {
         let limit = rank::check_limit(limit)?;
         let rf = RequestFeatures::of(r);
         let dist = self.distances(rf.comune);
-        let mut analyzer = text::italian_analyzer();
-        let request_terms = DocTerms::of(&mut analyzer, &r.notes);
+        let (request_terms, request_stems) =
+            DocTerms::with_stems(&mut text::italian_analyzer(), &r.notes);
         let t = self.tables();
         let query = t.workers.stats.query(&request_terms);
         let top = rank::top_candidates(&t.workers, &rf, &query, &dist, limit, today);
-        let request_stems = text::stems(&mut analyzer, &r.notes);
         Ok(top
             .iter()
             .map(|(w, b, share)| {
@@ -294,8 +293,7 @@ impl Engine {
     /// its score exactly as `candidates_for` would give it.
     pub fn eligibility(&self, worker_id: Id, r: &Request, today: Date) -> Result<Eligibility> {
         let rf = RequestFeatures::of(r);
-        let mut analyzer = text::italian_analyzer();
-        let request_terms = DocTerms::of(&mut analyzer, &r.notes);
+        let (request_terms, stems) = DocTerms::with_stems(&mut text::italian_analyzer(), &r.notes);
         let t = self.tables();
         let (w, terms) = match (t.workers.get(worker_id), t.workers.terms(worker_id)) {
             (Some(w), Some(terms)) => (*w, terms.clone()),
@@ -319,7 +317,6 @@ impl Engine {
         };
         let b: Breakdown =
             rank::score_at(&w, &rf, km, &ctx).map_err(|e| Error::Conflict(e.detail()))?;
-        let stems = text::stems(&mut analyzer, &r.notes);
         let shared = rank::shared_words_in(&stems, &terms);
         Ok(Eligibility::Eligible(rank::explain(
             &w, &rf, &b, share, &shared, today,

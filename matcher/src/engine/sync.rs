@@ -189,6 +189,7 @@ impl Engine {
             );
             t.dedupe.insert(&w);
         }
+        t.workers.lay_out();
         Ok(t)
     }
 
@@ -442,6 +443,9 @@ impl Engine {
                 for (w, (f, terms)) in workers.iter().zip(rows) {
                     t.workers.upsert(f, terms);
                     t.dedupe.insert(w);
+                }
+                if t.workers.wants_layout() {
+                    t.workers.lay_out();
                 }
             },
         );

@@ -515,7 +515,9 @@ impl Operator {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Reason {
-    pub factor: String,
+    /// The factor: experience, hours, distance, wage, languages, text, recency, waiting.
+    // Borrowed when DOM writes it (a ranking writes eight a candidate), owned when read.
+    pub factor: std::borrow::Cow<'static, str>,
     pub points: f64,
     pub detail: String,
 }

@@ -104,6 +104,13 @@ impl Hot {
 const LIVE_IN_KM: usize = 300;
 /// Ages (days since confirmation) tabled for recency: from here on it gives nothing.
 const RECENCY_AGES: usize = factor::RECENCY_ZERO_DAYS as usize + 1;
+/// The wage asked above the offer is tabled in steps of this many euros, up to
+/// `WAGE_STEPS` steps. A step's points are those at its start, never below those of a
+/// wage in it (the share never rises as the wage asked rises); a wage past the last step
+/// reads the last one. The table reaches the share's zero for offers up to 4,760 € a
+/// month (30% below what is asked); past that the bound is only looser.
+const WAGE_STEP: u32 = 8;
+const WAGE_STEPS: usize = 256;
 /// Days of waiting tabled: from here on the waiting points are full.
 const WAITING_DAYS: usize = factor::WAITING_FULL_DAYS as usize + 1;
 
@@ -114,7 +121,14 @@ const WAITING_DAYS: usize = factor::WAITING_FULL_DAYS as usize + 1;
 pub(crate) struct RowBound<'q> {
     today: i32,
     hours: u8,
-    offer: Option<u32>,
+    /// Whether commuting is an arrangement the request accepts.
+    commute: bool,
+    /// The offer in whole euros rounded down (`None`: no offer, the wage points are
+    /// `wage_silent`), and the wage points by how many steps of `WAGE_STEP` euros above it
+    /// the card asks.
+    offer_eur: Option<u32>,
+    wage_silent: f32,
+    wage_by_step: [f32; WAGE_STEPS],
     /// The experience kinds the request counts, and the points one of them gives for
     /// each nibble.
     needs: [u8; KINDS],
@@ -170,10 +184,19 @@ impl<'q> RowBound<'q> {
                 factor::language_points(level, others, r) / factor::LANGUAGE_BONUS_MAX
             })
         });
+        let offer_eur = r.offered_cents.map(|c| c / 100);
+        let wage_max = max[Factor::Wage as usize];
         RowBound {
             today: today.days(),
             hours: r.hours,
-            offer: r.offered_cents,
+            commute: r.live_in != crate::model::LiveIn::Yes,
+            offer_eur,
+            wage_silent: points(wage_max, factor::wage_share(None, None)) as f32,
+            // A step's start, in cents, as the card's whole euros give it.
+            wage_by_step: tabled(wage_max, |step| {
+                let start = offer_eur.unwrap_or(0) + WAGE_STEP * step as u32;
+                factor::wage_share(Some(start * 100), r.offered_cents)
+            }),
             needs,
             n_needs,
             experience,
@@ -228,38 +251,44 @@ impl<'q> RowBound<'q> {
     /// `points` but for text, slack included.
     #[inline]
     fn without_text(&self, hot: &Hot, km: f64, reach: u16) -> f32 {
-        let mut p = SLACK as f32;
-        for &k in &self.needs[..self.n_needs] {
-            p += self.experience[hot.years_nibble(usize::from(k))];
-        }
+        let experience = self.needs[..self.n_needs].iter().fold(0.0, |p, &k| {
+            p + self.experience[hot.years_nibble(usize::from(k))]
+        });
         let gap = if self.hours < hot.hours_min {
             hot.hours_min - self.hours
         } else {
             self.hours.saturating_sub(hot.hours_max)
         };
-        p += self.hours_by_gap[usize::from(gap)];
+        let hours = self.hours_by_gap[usize::from(gap)];
         // The constraints pick the arrangement; either may be the better one here. (A
         // distance that is not a number reads the table at 0 km: full marks.)
         let live_in = self.live_in_by_km[(km as usize).min(LIVE_IN_KM)];
-        p += if km <= f64::from(reach) {
+        let distance = if self.commute && km <= f64::from(reach) {
             let commute = factor::distance_share(Arrangement::Commute, km, reach);
             live_in.max(points(self.max[Factor::Distance as usize], commute) as f32)
         } else {
             live_in
         };
-        let want = (hot.wage_eur != NO_WAGE).then(|| u32::from(hot.wage_eur) * 100);
-        let wage = factor::wage_share(want, self.offer);
-        p += points(self.max[Factor::Wage as usize], wage) as f32;
-        p += self.languages[usize::from(hot.langs & 7)][usize::from(hot.langs >> 3)];
-        p += match hot.confirmed {
-            NO_DAY => self.max[Factor::Recency as usize] as f32,
+        let wage = match self.offer_eur {
+            Some(offer) if hot.wage_eur != NO_WAGE => {
+                let above = u32::from(hot.wage_eur).saturating_sub(offer) / WAGE_STEP;
+                self.wage_by_step[(above as usize).min(WAGE_STEPS - 1)]
+            }
+            _ => self.wage_silent,
+        };
+        let languages = self.languages[usize::from(hot.langs & 7)][usize::from(hot.langs >> 3)];
+        let recency = match hot.confirmed {
+            NO_DAY => self.recency_by_age[0],
             d => self.recency_by_age[self.days_since(d).min(RECENCY_AGES - 1)],
         };
-        p += match hot.waiting {
-            NO_DAY => self.max[Factor::Waiting as usize] as f32,
+        let waiting = match hot.waiting {
+            NO_DAY => self.waiting_by_days[WAITING_DAYS - 1],
             d => self.waiting_by_days[self.days_since(d).min(WAITING_DAYS - 1)],
         };
-        p
+        // Summed as a tree, not a chain: a chain of eight dependent adds was most of a
+        // row's latency, and a national scan bounds a quarter of the table.
+        ((experience + hours) + (distance + wage))
+            + ((languages + recency) + (waiting + SLACK as f32))
     }
 
     /// Days from `day` to the request's today, 0 when `day` is later.

@@ -44,7 +44,8 @@ const PARALLEL_FROM: usize = 4096;
 /// How many slots ahead of the one being bounded a scan asks for its entry: enough to
 /// cover a memory load at a slot's cost in arithmetic.
 const PREFETCH_AHEAD: usize = 16;
-/// The same for the rows read after their bound, best bound first.
+/// The same for the rows read after their bound, best bound first: their stems (on the
+/// heap) this far ahead, the rows and terms (which say where the stems are) twice as far.
 const ROWS_AHEAD: usize = 4;
 /// Slack for f32 rounding of approximate scores and bounds before exact scoring decides.
 const ROUNDING: f32 = 0.25;
@@ -135,8 +136,11 @@ pub(crate) fn top_candidates(
             reaching.sort_unstable_by(|a, b| b.cmp(a));
             top.raise_floor(f32::from_bits(shared_floor.load(Ordering::Relaxed)));
             for (i, &key) in reaching.iter().enumerate() {
-                if let Some(&ahead) = reaching.get(i + ROWS_AHEAD) {
+                if let Some(&ahead) = reaching.get(i + 2 * ROWS_AHEAD) {
                     table.prefetch_row(of_key(ahead).1 as usize);
+                }
+                if let Some(&ahead) = reaching.get(i + ROWS_AHEAD) {
+                    table.prefetch_stems(of_key(ahead).1 as usize);
                 }
                 let (b, slot) = of_key(key);
                 if b < top.floor() - ROUNDING {
@@ -261,7 +265,8 @@ mod tests {
 
     /// The pruned ranking (floor on the full score, each card's text bound) is exactly
     /// the top 20 of scoring every row: after upserts (re-confirmed cards), removals and
-    /// slot reuse, with many weak live-in cards, and on days after the table was built.
+    /// slot reuse, with many weak live-in cards, on days after the table was built, and
+    /// with the same rows laid out (other slots, other scan order).
     #[test]
     fn pruned_ranking_equals_scoring_everyone_after_changes_and_days() {
         let day0: Date = "2026-11-20".parse().unwrap();
@@ -299,7 +304,17 @@ mod tests {
             };
             t.upsert(f, doc_terms(&w.notes));
         }
-        for today in [day0, day0.add_days(45), day0.add_days(400)] {
+        let mut laid_out = WorkerTable::from_rows(
+            t.live().map(|(f, d)| (*f, d.clone())).collect(),
+            t.stats.clone(),
+        );
+        laid_out.lay_out();
+        for (t, today) in [
+            (&t, day0),
+            (&t, day0.add_days(45)),
+            (&laid_out, day0.add_days(400)),
+            (&laid_out, day0),
+        ] {
             for area in [
                 Area::National,
                 Area::Region("Lazio".into()),
@@ -310,7 +325,7 @@ mod tests {
                     let rf = RequestFeatures::of(&r);
                     let q = t.stats.query(&doc_terms(&r.notes));
                     let dist = Comuni::get().distances_from(rf.comune);
-                    let fast = top_candidates(&t, &rf, &q, &dist, 20, today);
+                    let fast = top_candidates(t, &rf, &q, &dist, 20, today);
                     let fast: Vec<(f64, Id)> = fast.iter().map(|x| (x.1.total(), x.0.id)).collect();
                     let mut brute: Vec<(f64, Id)> = t
                         .live()
