@@ -26,14 +26,6 @@ pub struct DocTerms {
     len: u16,
 }
 
-impl DocTerms {
-    /// Where the stems are held, for a prefetch hint: scoring a card reads them, and they
-    /// live on the heap apart from the table's rows.
-    pub fn stems_at(&self) -> *const u8 {
-        self.terms.as_ptr().cast()
-    }
-}
-
 /// Bloom bits of a signature (`DocTerms::signature`); the 4 bits above hold the highest
 /// term frequency. With a note's 10–20 stems, 60 bits leave most of a query's stems
 /// unset in a card that lacks them, which is what keeps the bound tight.
@@ -97,6 +89,12 @@ impl DocTerms {
 
     fn hashes(&self) -> impl Iterator<Item = u32> + '_ {
         self.terms.iter().map(|t| t & !0xF)
+    }
+
+    /// Where the stems are held, for a prefetch hint: scoring a card reads them, and they
+    /// live on the heap apart from the table's rows.
+    pub fn stems_at(&self) -> *const u8 {
+        self.terms.as_ptr().cast()
     }
 
     /// Whether the stem occurs in these notes.

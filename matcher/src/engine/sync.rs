@@ -229,6 +229,10 @@ impl Engine {
                 }
             }
         }
+        // A long replay (a crash after a large import) is a bulk write like any other.
+        if t.workers.wants_layout() {
+            t.workers.lay_out();
+        }
         self.snapshot_seq.store(snap.seq, Ordering::SeqCst);
         Ok(Some(snap.tables))
     }

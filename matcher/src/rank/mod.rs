@@ -149,16 +149,25 @@ pub(crate) fn top_candidates(
                 }
                 let s = slot as usize;
                 let (w, terms) = table.row(s);
-                let km = dist[w.comune as usize];
-                // `score_reaching` counts text at full marks until the end: ask it for
-                // more by what this card's notes cannot give (their signature's bound).
+                // The card's own text first: its bound counted what the notes' signature
+                // allows, and where the notes give less, the row often stops here, before
+                // its score. (`b - cap` is the bound of the rest to within the 0.05 by
+                // which `cap` is rounded, well inside `ROUNDING`.)
+                let share = query.share(terms);
+                let text_points = factor::text_points(share);
+                let text = text_points as f32;
                 let cap = bound.text_points(table.hot(s)) as f32;
-                let reach = f64::from(top.floor() - ROUNDING + (TEXT_MAX - cap));
+                if b - cap + text < top.floor() - ROUNDING {
+                    continue;
+                }
+                // `score_reaching` counts text at full marks until the end: ask it for
+                // more by what this card's notes do not give.
+                let km = dist[w.comune as usize];
+                let reach = f64::from(top.floor() - ROUNDING + (TEXT_MAX - text));
                 let Ok(Some(b)) = score_reaching(w, rf, km, &no_text, reach) else {
                     continue;
                 };
-                let share = query.share(terms);
-                let full = (b.total() + factor::text_points(share)) as f32;
+                let full = (b.total() + text_points) as f32;
                 if let Some(floor) = top.push((slot, share), full) {
                     let mine = floor.max(0.0).to_bits();
                     let global = shared_floor.fetch_max(mine, Ordering::Relaxed);
