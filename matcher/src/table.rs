@@ -287,32 +287,20 @@ impl WorkerTable {
 
     /// A table from rows whose statistics are already known (a snapshot), laid out.
     pub fn from_rows(rows: Vec<(WorkerFeatures, DocTerms)>, stats: TermStats) -> WorkerTable {
-        let mut order: Vec<u64> = rows
-            .iter()
-            .enumerate()
-            .map(|(i, (f, _))| layout_key(flags_of(f), f.comune, i as u32))
-            .collect();
-        order.par_sort_unstable();
-        let mut rows = rows;
-        let laid: Vec<(WorkerFeatures, DocTerms)> = order
-            .iter()
-            .map(|&k| {
-                let (f, terms) = &mut rows[k as u32 as usize];
-                (*f, std::mem::take(terms))
-            })
-            .collect();
-        drop(rows);
         let mut t = WorkerTable {
             stats,
             ..WorkerTable::default()
         };
-        t.reserve(laid.len());
-        for (f, terms) in laid {
+        t.rows.reserve_exact(rows.len());
+        t.terms.reserve_exact(rows.len());
+        t.scan.reserve_exact(rows.len());
+        for (f, terms) in rows {
             t.scan.push(ScanRow::of(&f, &terms));
             t.rows.push(f);
             t.terms.push(terms);
         }
-        t.file_all();
+        // Written, not filed: the layout files every row where it puts it.
+        t.lay_out();
         t
     }
 
@@ -323,10 +311,11 @@ impl WorkerTable {
         self.unordered >= LAYOUT_MIN && self.unordered * 4 >= self.len()
     }
 
-    /// Puts the live rows in layout order (`layout_key`) in slots `0..`, so each
-    /// partition's lists become runs of neighbouring slots: a scan then reads its entries
-    /// from memory in order, whole cache lines at a time, instead of one line a slot.
-    /// Results do not depend on slots (ties go by id), only the speed of reading them.
+    /// Puts the live rows in layout order (`layout_key`) in slots `0..` and files them
+    /// there, so each partition's lists become runs of neighbouring slots: a scan then
+    /// reads its entries from memory in order, whole cache lines at a time, instead of one
+    /// line a slot. Results do not depend on slots (ties go by id), only the speed of
+    /// reading them.
     pub fn lay_out(&mut self) {
         let mut order: Vec<u64> = (0..self.rows.len())
             .filter(|&s| self.scan[s].flags & LIVE != 0)
@@ -344,20 +333,15 @@ impl WorkerTable {
             stats: std::mem::take(&mut self.stats),
             ..WorkerTable::default()
         };
-        t.file_all();
-        *self = t;
-    }
-
-    /// Files every slot of a table whose rows are all written and live, none filed yet.
-    fn file_all(&mut self) {
-        let rows = &self.rows;
-        self.slots.reserve(rows.len(), |s| rows[s as usize].id);
-        for slot in 0..self.rows.len() as u32 {
-            self.file_id(slot);
+        // A fresh table: every slot filed once, each list sized exactly.
+        let rows = &t.rows;
+        t.slots.reserve(rows.len(), |s| rows[s as usize].id);
+        for slot in 0..t.rows.len() as u32 {
+            t.file_id(slot);
         }
-        let filed = self.scan.iter().map(|r| (r.flags, r.comune, r.reach));
-        self.parts.add_column(filed);
-        self.unordered = 0;
+        t.parts
+            .add_column(t.scan.iter().map(|r| (r.flags, r.comune, r.reach)));
+        *self = t;
     }
 
     pub fn reserve(&mut self, n: usize) {
@@ -431,6 +415,13 @@ mod tests {
         }
     }
 
+    /// Whether every slot's row sorts after the one before it (`layout_key`, the old
+    /// slot aside).
+    fn in_layout_order(t: &WorkerTable) -> bool {
+        let key = |s: usize| layout_key(t.scan[s].flags, t.scan[s].comune, 0);
+        (1..t.capacity()).all(|s| key(s - 1) <= key(s))
+    }
+
     #[test]
     fn a_table_is_laid_out_when_built_and_again_after_a_quarter_more_rows() {
         let day: crate::date::Date = "2026-11-20".parse().unwrap();
@@ -443,13 +434,7 @@ mod tests {
         let mut stats = TermStats::default();
         rows.iter().for_each(|(_, d)| stats.add(d));
         let mut t = WorkerTable::from_rows(rows.clone(), stats);
-        let in_order = |t: &WorkerTable| {
-            (1..t.capacity()).all(|s| {
-                let key = |s: usize| layout_key(t.scan[s].flags, t.scan[s].comune, 0);
-                key(s - 1) <= key(s)
-            })
-        };
-        assert!(in_order(&t));
+        assert!(in_layout_order(&t));
         for (f, d) in &rows {
             assert_eq!(t.get(f.id), Some(f));
             assert_eq!(t.terms(f.id), Some(d));
@@ -466,9 +451,9 @@ mod tests {
             t.upsert(WorkerFeatures::of(w), doc_terms(&w.notes));
         }
         assert!(t.wants_layout());
-        assert!(!in_order(&t));
+        assert!(!in_layout_order(&t));
         t.lay_out();
-        assert!(in_order(&t) && !t.wants_layout());
+        assert!(in_layout_order(&t) && !t.wants_layout());
         assert_eq!(t.len(), 4100);
     }
 
@@ -547,10 +532,7 @@ mod tests {
             assert_eq!(t.get(f.id), Some(f));
             assert_eq!(t.terms(f.id), Some(d));
         }
-        let keys: Vec<u64> = (0..t.capacity())
-            .map(|s| layout_key(t.scan[s].flags, t.scan[s].comune, 0))
-            .collect();
-        assert!(keys.windows(2).all(|k| k[0] <= k[1]));
+        assert!(in_layout_order(&t));
         assert_eq!(check(&t), reached);
         assert!(reached > 100, "the requests reach someone: {reached}");
     }

@@ -313,11 +313,10 @@ mod tests {
             };
             t.upsert(f, doc_terms(&w.notes));
         }
-        let mut laid_out = WorkerTable::from_rows(
+        let laid_out = WorkerTable::from_rows(
             t.live().map(|(f, d)| (*f, d.clone())).collect(),
             t.stats.clone(),
         );
-        laid_out.lay_out();
         for (t, today) in [
             (&t, day0),
             (&t, day0.add_days(45)),
